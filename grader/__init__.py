@@ -1,0 +1,1 @@
+"""eshikaku grading engine: question schema, bank loading, answer grading and the code sandbox."""

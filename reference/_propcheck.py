@@ -1,0 +1,45 @@
+"""Shared bookkeeping for the property checkers of randomised code (private)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+class FailureLog:
+    """Collects failure messages, folding repeats of one kind across runs.
+
+    The first message of each kind is kept verbatim; later ones only count,
+    so a bug that shows in all 200 runs gives one line, not 200.
+    """
+
+    def __init__(self) -> None:
+        self._first: dict[str, str] = {}
+        self._count: dict[str, int] = {}
+
+    def add(self, kind: str, message: str) -> None:
+        """Record one failure of ``kind``."""
+        if kind not in self._first:
+            self._first[kind] = message
+            self._count[kind] = 0
+        self._count[kind] += 1
+
+    def messages(self) -> list[str]:
+        """One line per kind, in the order the kinds first appeared."""
+        out = []
+        for kind, message in self._first.items():
+            others = self._count[kind] - 1
+            if others:
+                message += f" (same problem in {others} other run{'s' if others > 1 else ''})"
+            out.append(message)
+        return out
+
+
+def describe(value: Any) -> str:
+    """Short description of a learner's return value, never its full contents."""
+    if value is None:
+        return "None"
+    if isinstance(value, np.ndarray):
+        return f"an ndarray of shape {value.shape} and dtype {value.dtype}"
+    return f"a {type(value).__name__}"
