@@ -13,6 +13,7 @@ import math
 import operator
 import random
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from typing import Union
 
@@ -99,6 +100,7 @@ def _to_python(text: str, variables: set[str]) -> str:
     """Learner notation → Python syntax: ``^`` is power and juxtaposition multiplies."""
     for old, new in _UNICODE.items():
         text = text.replace(old, new)
+    text = unicodedata.normalize("NFKC", text)  # full-width ２（ｘ＋ｙ） from a Japanese IME; after ² → ^2
     tokens: list[tuple[str, str]] = []
     for kind, value in _tokens(text):
         if kind == "name":

@@ -1,0 +1,279 @@
+"""Grading submitted code: build the cases, run the learner's code in the sandbox, the reference here,
+and judge every case.
+
+The learner's code runs only in a sandboxed child (:mod:`grader.sandbox`); this process runs the
+trusted reference on the same inputs and compares plain data. Faults are kept apart: the learner's
+(syntax errors, exceptions, time-outs) lower the score; the bank's or the grader's are reported as
+such and never counted against the learner.
+"""
+
+from __future__ import annotations
+
+import atexit
+import random
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from grader.cases import CaseInstance, CaseSpecError, build_cases
+from grader.compare import compare, unchanged
+from grader.harness import Unconvertible, pack, run_case, unpack
+from grader.params import ParameterError, load_callable
+from grader.schema import CodeBase, CodeBlankQuestion
+
+OUTCOME_MESSAGES = {
+    "timeout": "time limit: the code was still running after {limit:g} s (an infinite loop?)",
+    "cpu_limit": "CPU time limit of {limit:g} s exceeded (an infinite loop, or work far larger than needed?)",
+    "memory": "memory limit exceeded (an array far larger than needed?)",
+    "crashed": "the process crashed (signal {signal})",
+    "exited": "the code ended the process (exit / os._exit) before the cases finished",
+    "result_limit": "the results were too large to send back",
+}
+
+
+class GraderFault(RuntimeError):
+    """Something went wrong on the grader's or the bank's side, not the learner's."""
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    name: str
+    hidden: bool
+    weight: float
+    passed: bool
+    message: str = ""
+    diagnosis: str = ""
+    stdout: str = ""
+    public_detail: dict[str, Any] | None = None  # inputs and expected output of a public example
+
+
+@dataclass(frozen=True)
+class CodeResult:
+    """The verdict on one submission."""
+
+    question_id: str
+    seed: int
+    status: str  # "graded" | "learner_error" | "grader_fault"
+    score: float
+    cases: tuple[CaseResult, ...] = ()
+    message: str = ""
+    traceback: tuple[str, ...] = ()
+    stdout: str = ""
+    layers: tuple[str, ...] = ()
+    seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "graded" and self.score >= 1.0 - 1e-12
+
+
+# --------------------------------------------------------------------------- assembling the source
+
+
+def fill_blanks(question: CodeBlankQuestion, codes: dict[str, str]) -> str:
+    """The template with each blank's marker replaced by the given code (missing blanks stay as markers)."""
+    source = question.template
+    for blank in question.blanks:
+        if blank.name in codes:
+            source = source.replace(blank.token, codes[blank.name].strip())
+    return source
+
+
+def choice_codes(question: CodeBlankQuestion, keys: dict[str, str]) -> dict[str, str]:
+    """Blank name → the code of the chosen choice key."""
+    return {b.name: next(c.text for c in b.choices if c.key == keys[b.name]) for b in question.blanks if b.name in keys}
+
+
+def solution_source(question: CodeBase) -> str | None:
+    """The right code for a code_blank question (its template with every right answer)."""
+    if isinstance(question, CodeBlankQuestion):
+        return fill_blanks(question, {b.name: b.right_code for b in question.blanks})
+    return None
+
+
+def parse_blank_submission(question: CodeBlankQuestion, text: str) -> dict[str, str]:
+    """A blank submission: the whole filled-in template, or ``# (え)`` headed sections, or one blank's code."""
+    if all(b.token not in text for b in question.blanks) and any(l.strip() for l in question.template.splitlines()[:1]):
+        first_line = question.template.strip().splitlines()[0].strip()
+        if first_line and first_line in text:
+            return {"__whole__": text}
+    sections = re.split(r"^#\s*\(?([^\s)]+)\)?\s*$", text, flags=re.M)
+    names = {b.name for b in question.blanks}
+    if len(sections) > 1 and all(sections[i] in names for i in range(1, len(sections), 2)):
+        return {sections[i]: sections[i + 1].strip() for i in range(1, len(sections), 2)}
+    if len(question.blanks) == 1:
+        return {question.blanks[0].name: text.strip()}
+    raise ValueError("give the whole filled-in template, or one section per blank headed `# (name)`")
+
+
+def source_for(question: CodeBase, submission: str | dict[str, str]) -> str:
+    if isinstance(question, CodeBlankQuestion):
+        codes = parse_blank_submission(question, submission) if isinstance(submission, str) else submission
+        return codes["__whole__"] if "__whole__" in codes else fill_blanks(question, codes)
+    assert isinstance(submission, str)
+    return submission
+
+
+# --------------------------------------------------------------------------- the sandbox, shared
+
+
+_sandbox_lock = threading.Lock()
+_sandbox: Any = None
+
+
+def shared_sandbox() -> Any:
+    """One warm sandbox per grader process, started on first use and closed at exit."""
+    global _sandbox
+    with _sandbox_lock:
+        if _sandbox is None:
+            from grader.sandbox import Sandbox
+
+            _sandbox = Sandbox()
+            atexit.register(_sandbox.close)
+        return _sandbox
+
+
+# --------------------------------------------------------------------------- grading
+
+
+def _reference_namespace(question: CodeBase) -> dict[str, Any]:
+    obj = load_callable(question.reference)
+    module = __import__(question.reference.partition(":")[0], fromlist=["_"])
+    return {**vars(module), question.entry: obj}
+
+
+def _public_detail(instance: CaseInstance, expected: dict[str, Any]) -> dict[str, Any]:
+    outputs = expected.get("outputs", [])
+    return {"inputs": instance.program["let"], "steps": instance.program["steps"], "expected": outputs}
+
+
+def judge_case(instance: CaseInstance, got: dict[str, Any], expected: dict[str, Any] | None) -> str | None:
+    """The first problem with one case's results, or None when it passes."""
+    spec = instance.spec
+    if got.get("status") == "error":
+        err = got.get("error", {})
+        return f"raised {err.get('type', 'an exception')}: {err.get('message', '')}".rstrip(": ")
+    outputs = got.get("outputs", [])
+    if spec.property is not None:
+        checker = load_callable(spec.property.checker)
+        values = {k: v for k, v in instance.program["let"].items()}
+        try:
+            problems = checker(values, outputs, **spec.property.params)
+        except Exception as exc:  # a checker must never raise; if it does, it is the bank's fault
+            raise GraderFault(f"property checker {spec.property.checker} failed: {exc!r}") from exc
+        return "; ".join(problems) if problems else None
+    assert expected is not None
+    if expected.get("status") != "ok":
+        raise GraderFault(f"the reference failed on case {instance.label}: {expected.get('error')}")
+    want = expected["outputs"]
+    if len(outputs) != len(want):
+        return "the code did not produce every result (a step is missing)"
+    for i, (g, e) in enumerate(zip(outputs, want)):
+        step = instance.program["steps"][i] if len(want) == len(instance.program["steps"]) else {}
+        what = f"`{step.get('get') or step.get('call')}` result" if step else "the result"
+        problem = compare(g, e, instance.compare, what)
+        if problem:
+            return problem
+    lets = instance.program["let"]
+    finals, want_finals = got.get("finals", {}), expected.get("finals", {})
+    for name, initial in lets.items():
+        final = finals.get(name)
+        if name in instance.program["modifies"]:
+            if name in got.get("rebound", []):
+                return f"`{name}` was replaced, not updated in place: assign into the existing arrays (`+=`, `-=`, `[...] =`)"
+            if unchanged(final, initial) and not unchanged(want_finals.get(name), initial):
+                return f"`{name}` was not updated in place: the caller's array must change (use `{name} += …`; `{name} = {name} + …` only rebinds a local name)"
+            problem = compare(final, want_finals.get(name), instance.compare, f"`{name}` after the call")
+            if problem:
+                return problem
+        elif not unchanged(final, initial):
+            return f"the input `{name}` was modified: do not change the caller's arrays (work on a copy, avoid `-=` on inputs)"
+    return None
+
+
+def grade_code(question: CodeBase, submission: str | dict[str, str], seed: int | None = None, sandbox: Any = None) -> CodeResult:
+    """Grades a submission to a code question.
+
+    Args:
+        question: A code_blank or code_function question.
+        submission: The learner's source, or (code_blank) blank name → code.
+        seed: Seed of the hidden cases; a fresh one is drawn and recorded when None.
+        sandbox: A :class:`grader.sandbox.Sandbox`; the shared one by default.
+    """
+    seed = random.SystemRandom().randrange(1, 2**31) if seed is None else seed
+    started = time.perf_counter()
+    try:
+        source = source_for(question, submission)
+    except ValueError as exc:
+        return CodeResult(question.id, seed, "learner_error", 0.0, message=str(exc))
+    try:
+        compile(source, "<submission>", "exec")  # compiling runs nothing; it finds syntax errors cheaply
+    except SyntaxError as exc:
+        where = f"line {exc.lineno}: " if exc.lineno else ""
+        return CodeResult(question.id, seed, "learner_error", 0.0, message=f"SyntaxError: {where}{exc.msg}", traceback=((exc.text or "").rstrip(),))
+    try:
+        instances = build_cases(question, seed)
+        program = {"source": source, "prelude": question.prelude, "entry": question.entry, "cases": [i.program for i in instances]}
+        request = pack(program)
+        box = sandbox or shared_sandbox()
+        from grader.sandbox import Limits
+
+        limits = Limits(cpu_seconds=question.time_limit, wall_seconds=question.time_limit * 2 + 1.0)
+        run = box.run(request, limits)  # the learner's code runs there, before any expected output exists here
+        namespace = _reference_namespace(question)
+        expected = [None if i.spec.property else run_case(i.program, namespace) for i in instances]
+        return _judge(question, seed, instances, expected, run, started)
+    except (CaseSpecError, ParameterError, GraderFault) as exc:
+        return CodeResult(question.id, seed, "grader_fault", 0.0, message=f"bank or grader error: {exc}")
+
+
+def _judge(question: CodeBase, seed: int, instances: list[CaseInstance], expected: list[Any], run: Any, started: float) -> CodeResult:
+    frames: list[Any] = []
+    try:
+        frames = [unpack(f) for f in run.frames]
+    except (ValueError, KeyError, TypeError):
+        # Only the child writes frames; garbage there means the submission tampered with the channel.
+        return CodeResult(question.id, seed, "learner_error", 0.0, message="the result channel was tampered with", layers=run.layers)
+    # Whole-process output could echo hidden inputs; it is kept only when no hidden case ran.
+    shown = run.stdout if len(frames) <= 1 or not any(i.spec.hidden for i in instances) else ""
+    common = {"stdout": shown, "layers": tuple(run.layers), "seconds": time.perf_counter() - started}
+    if not frames:
+        message = OUTCOME_MESSAGES.get(run.outcome, "the code stopped before loading").format(limit=question.time_limit, signal=run.signal)
+        return CodeResult(question.id, seed, "learner_error", 0.0, message=message, **common)
+    status = frames[0]
+    if not isinstance(status, dict) or status.get("status") != "ok":
+        kind = status.get("status") if isinstance(status, dict) else None
+        if kind == "undefined":
+            message = f"`{question.entry}` is not defined: define it with the signature shown in the template"
+        elif kind == "not_callable":
+            message = f"`{question.entry}` is a {status.get('type')}, not a function or class"
+        elif kind == "error":
+            err = status["error"]
+            return CodeResult(question.id, seed, "learner_error", 0.0, message=f"raised {err['type']} while loading: {err['message']}", traceback=tuple(err["traceback"]), **common)
+        else:
+            message = "the result channel was tampered with"
+        return CodeResult(question.id, seed, "learner_error", 0.0, message=message, **common)
+    results: list[CaseResult] = []
+    case_frames = frames[1:]
+    first_error_tb: tuple[str, ...] = ()
+    for i, instance in enumerate(instances):
+        spec = instance.spec
+        if i < len(case_frames) and isinstance(case_frames[i], dict):
+            got = case_frames[i]
+            problem = judge_case(instance, got, expected[i])
+            if got.get("status") == "error" and not first_error_tb:
+                first_error_tb = tuple(got["error"].get("traceback", ()))
+            stdout = str(got.get("stdout", ""))
+        elif i == len(case_frames):
+            problem = OUTCOME_MESSAGES.get(run.outcome, "no result").format(limit=question.time_limit, signal=run.signal) + f" (in case {instance.label})"
+            stdout = ""
+        else:
+            problem, stdout = "not run: an earlier case stopped the process", ""
+        detail = _public_detail(instance, expected[i]) if not spec.hidden and expected[i] else None
+        results.append(CaseResult(instance.label, spec.hidden, instance.weight, problem is None, problem or "", spec.diagnosis if problem else "", stdout if not spec.hidden else "", detail))
+    total = sum(r.weight for r in results)
+    score = sum(r.weight for r in results if r.passed) / total if total else 0.0
+    return CodeResult(question.id, seed, "graded", score, tuple(results), traceback=first_error_tb, **common)
