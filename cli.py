@@ -191,12 +191,16 @@ def answer(ctx: click.Context, qid: str, response: str, seed: int | None, as_jso
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON (for CI).")
+@click.option("--json", "as_json", is_flag=True, help="Print the problems and proofs as JSON (for CI).")
+@click.option("--verbose", "-v", is_flag=True, help="Also print, for every wrong choice and template, the case that catches it.")
+@click.option("--no-run", is_flag=True, help="Check the files only; do not execute code questions.")
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
-    """Check question files: schema, ids, references and hints. Exit 1 on any problem.
+def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, verbose: bool, no_run: bool) -> None:
+    """Check question files and prove them by execution. Exit 1 on any problem.
 
-    With no PATH, checks the whole bank (built-in plus --bank folders).
+    Checks the schema, ids, references, hints and parameters; then runs every code question:
+    the reference passes its cases over several seeds, and the untouched template and every
+    wrong choice fail a named case. With no PATH, checks the whole bank.
 
     \b
     Example:
@@ -205,15 +209,84 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None
     """
     from grader.bankcheck import check
 
-    report = check(list(paths) or _bank_paths(ctx))
+    report = check(list(paths) or _bank_paths(ctx), execute=not no_run)
     if as_json:
-        _echo_json({"ok": not report.errors, "questions": report.checked, "errors": [e.__dict__ | {"path": str(e.path)} for e in report.errors]})
+        _echo_json({
+            "ok": not report.errors,
+            "questions": report.checked,
+            "errors": [e.__dict__ | {"path": str(e.path)} for e in report.errors],
+            "proofs": [p.__dict__ for p in report.proofs],
+        })  # fmt: skip
     else:
+        for proof in report.proofs if verbose else ():
+            click.echo(f"  {proof.question}: {proof.subject} {proof.outcome}")
         for error in report.errors:
             click.echo(str(error))
         status = "ok" if not report.errors else f"{len(report.errors)} problem(s)"
-        click.echo(f"{report.checked} question(s) checked: {status}", err=True)
+        caught = sum(p.outcome.startswith("fails") for p in report.proofs)
+        click.echo(f"{report.checked} question(s) checked, {caught} wrong answer(s) proved wrong by execution: {status}", err=True)
     sys.exit(0 if not report.errors else 1)
+
+
+@main.command()
+@click.argument("qid", metavar="ID")
+@click.argument("file", type=click.File("r", encoding="utf-8"), required=False)
+@click.option("--seed", type=int, help="Seed of the hidden cases (default: a new one, printed).")
+@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+@click.pass_context
+def submit(ctx: click.Context, qid: str, file: Any, seed: int | None, as_json: bool) -> None:
+    """Grade your code for a code question in an isolated sandbox. Exit 0 all cases pass, 1 otherwise.
+
+    FILE holds the whole function (code_function), or the filled-in template or the code of each
+    blank (code_blank; several blanks: one section per blank headed `# (name)`). Use - for stdin.
+    With no FILE, $EDITOR opens on the template.
+
+    \b
+    Example:
+      eshikaku submit softmax_function my_softmax.py
+      echo 'param' | eshikaku submit ridge_blank -
+    """
+    from grader.codegrade import grade_code
+    from grader.report import result_json, result_text
+    from grader.schema import CodeBase
+
+    question = get_question(open_bank(ctx), qid)
+    if not isinstance(question, CodeBase):
+        fail(f"{qid} is a {question.type} question: answer it with `eshikaku answer {qid} ANSWER`")
+    if file is None:
+        source = click.edit(question.template, extension=".py", require_save=True)
+        if source is None:
+            fail("nothing submitted: the editor was closed without saving")
+    else:
+        source = file.read()
+    result = grade_code(question, source, seed)
+    if as_json:
+        _echo_json(result_json(result))
+    else:
+        click.echo(result_text(result))
+        click.echo(f"(seed {result.seed}; isolation: {', '.join(result.layers) or 'none'})", err=True)
+    if result.status == "grader_fault":
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_RIGHT if result.passed else EXIT_WRONG)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the layers as JSON.")
+def doctor(as_json: bool) -> None:
+    """Show which sandbox isolation layers work on this machine, and why any is missing.
+
+    \b
+    Example:
+      eshikaku doctor
+    """
+    from grader.sandbox import layer_status
+
+    layers = layer_status()
+    if as_json:
+        _echo_json([{"name": l.name, "active": l.active, "detail": l.detail} for l in layers])
+        return
+    for layer in layers:
+        click.echo(f"{'✓' if layer.active else '✗'} {layer.name:24} {layer.detail}")
 
 
 @main.command()

@@ -1,28 +1,129 @@
-"""The validation gate behind ``eshikaku validate``: schema, ids, references and content rules."""
+"""The validation gate behind ``eshikaku validate``: schema, ids, references, content rules, and proof by
+execution (the reference passes, every distractor and the untouched template fail a named case,
+parameterised answers reproduce from their seeds)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from grader.loader import Bank, BankError, load_bank, load_file
+from grader.loader import Bank, BankError, load_bank, load_file, locate
+from grader.schema import CodeBase, CodeBlankQuestion, Question
+
+SEEDS = (1, 2, 3)
+
+
+@dataclass
+class Proof:
+    """What one execution check showed, for the report (e.g. which case catches a distractor)."""
+
+    question: str
+    subject: str  # "reference", "solution", "template", "(え) 1"
+    outcome: str  # "passes" or "fails <case>: <message>"
 
 
 @dataclass
 class Report:
     checked: int = 0
     errors: list[BankError] = field(default_factory=list)
+    proofs: list[Proof] = field(default_factory=list)
+
+
+def _error(bank: Bank, qid: str, loc: tuple[str | int, ...], message: str) -> BankError:
+    path = bank.paths[qid]
+    line, col = locate(path, loc)
+    from grader.loader import dotted
+
+    return BankError(path, line, col, dotted(loc), message)
 
 
 def _content_errors(bank: Bank) -> list[BankError]:
+    return [
+        _error(bank, qid, ("hints",), "no hint: add at least one `hints:` entry (a nudge the learner can ask for)")
+        for qid, q in bank.questions.items()
+        if not q.hints
+    ]
+
+
+def _parameter_errors(bank: Bank, qid: str, question: Question) -> list[BankError]:
+    from grader.params import ParameterError, attempt
+
     errors = []
-    for qid, question in bank.questions.items():
-        if not question.hints:
-            errors.append(BankError(bank.paths[qid], 1, 1, "hints", "no hint: add at least one `hints:` entry (a nudge the learner can ask for)"))
+    for seed in SEEDS:
+        try:
+            first, again = attempt(question, seed), attempt(question, seed)
+        except (ParameterError, ArithmeticError, TypeError, ValueError) as exc:
+            return [_error(bank, qid, ("parameters",), f"seed {seed}: {exc}")]
+        if (first.values, first.answer, first.prompt) != (again.values, again.answer, again.prompt):
+            errors.append(_error(bank, qid, ("parameters",), f"seed {seed} does not reproduce the same numbers and answer"))
     return errors
 
 
-def check(paths: list[Path]) -> Report:
+def _first_failure(result: Any) -> str:
+    if result.status != "graded":
+        return f"{result.status}: {result.message}"
+    case = next(c for c in result.cases if not c.passed)
+    return f"{case.name}: {case.message}"
+
+
+def _reference_passes(question: CodeBase) -> str | None:
+    """Runs the trusted reference in-process on its own cases: mutation rules and property checkers must hold."""
+    from grader.cases import build_cases
+    from grader.codegrade import _reference_namespace, judge_case
+    from grader.harness import pack, run_case, unpack
+
+    namespace = _reference_namespace(question)
+    for seed in SEEDS:
+        for instance in build_cases(question, seed):
+            got = unpack(pack(run_case(instance.program, namespace)))
+            expected = None if instance.spec.property else got
+            problem = judge_case(instance, got, expected)
+            if problem:
+                return f"seed {seed}, case {instance.label}: {problem}"
+    return None
+
+
+def _code_checks(bank: Bank, qid: str, question: CodeBase, report: Report) -> None:
+    from grader.codegrade import GraderFault, fill_blanks, grade_code, solution_source
+
+    try:
+        problem = _reference_passes(question)
+    except (GraderFault, ValueError, TypeError, KeyError, ArithmeticError) as exc:
+        problem = f"{type(exc).__name__}: {exc}"
+    if problem:
+        report.errors.append(_error(bank, qid, ("reference",), f"the reference fails its own cases ({problem}): fix the reference or the case"))
+        return
+    report.proofs.append(Proof(qid, "reference", "passes"))
+    solution = solution_source(question)
+    if solution is not None:
+        for seed in SEEDS:
+            result = grade_code(question, solution, seed)
+            if not result.passed:
+                report.errors.append(_error(bank, qid, ("blanks",), f"the template with the right answers fails (seed {seed}, {_first_failure(result)})"))
+                return
+        report.proofs.append(Proof(qid, "solution", "passes"))
+    template = grade_code(question, question.template, SEEDS[0])
+    if template.passed:
+        report.errors.append(_error(bank, qid, ("template",), "the untouched template passes every case: add a case it fails"))
+    else:
+        report.proofs.append(Proof(qid, "template", f"fails {_first_failure(template)}"))
+    if isinstance(question, CodeBlankQuestion):
+        right = {b.name: b.right_code for b in question.blanks}
+        for bi, blank in enumerate(question.blanks):
+            for ci, choice in enumerate(blank.choices):
+                if choice.key == blank.answer:
+                    continue
+                source = fill_blanks(question, right | {blank.name: choice.text})
+                result = grade_code(question, source, SEEDS[0])
+                subject = f"({blank.name}) {choice.key}"
+                if result.passed:
+                    report.errors.append(_error(bank, qid, ("blanks", bi, "choices", ci), f"distractor {subject} `{choice.text}` passes every case: add a case that catches it, or fix the answer"))
+                else:
+                    report.proofs.append(Proof(qid, subject, f"fails {_first_failure(result)}"))
+
+
+def check(paths: list[Path], *, execute: bool = True) -> Report:
     """Checks question folders and single files; never raises for bad content."""
     folders = [p for p in paths if p.is_dir()]
     files = [p for p in paths if p.is_file()]
@@ -33,6 +134,12 @@ def check(paths: list[Path]) -> Report:
         if result.question is not None:
             bank.questions[result.question.id] = result.question
             bank.paths[result.question.id] = path.resolve()
-    errors = bank.errors + _content_errors(bank)
-    errors.sort(key=lambda e: (str(e.path), e.line, e.col))
-    return Report(checked=len(bank.questions) + len(bank.broken_files), errors=errors)
+    report = Report(errors=bank.errors + _content_errors(bank))
+    for qid, question in bank.questions.items():
+        if question.parameters is not None:
+            report.errors += _parameter_errors(bank, qid, question)
+        if execute and isinstance(question, CodeBase):
+            _code_checks(bank, qid, question, report)
+    report.errors.sort(key=lambda e: (str(e.path), e.line, e.col))
+    report.checked = len(bank.questions) + len(bank.broken_files)
+    return report

@@ -153,7 +153,7 @@ def _union_prefix(loc: Loc) -> Loc | None:
 
 
 def _allowed_keys(data: Any) -> str:
-    if isinstance(data, dict) and data.get("type") in QUESTION_MODELS:
+    if isinstance(data, dict) and isinstance(data.get("type"), str) and data["type"] in QUESTION_MODELS:
         fields = sorted(QUESTION_MODELS[data["type"]].model_fields)
         return f" (keys of a {data['type']} question: {', '.join(fields)})"
     return ""
@@ -167,6 +167,8 @@ def _validation_errors(exc: ValidationError, data: Any, builder: _Builder) -> li
         if loc and isinstance(data, dict) and loc[0] == data.get("type"):
             loc = loc[1:]  # the discriminated union repeats the tag
         kind = err["type"]
+        if kind in ("union_tag_invalid", "union_tag_not_found") and not loc:
+            loc = ("type",)  # pydantic reports a bad `type` on the whole mapping: point at the `type` value
         union = _union_prefix(loc)
         if union is not None:
             # Every member of a union reports its own complaint; one message about the value helps more.
@@ -184,7 +186,7 @@ def _validation_errors(exc: ValidationError, data: Any, builder: _Builder) -> li
         elif kind in _FRIENDLY:
             allowed = _allowed_keys(data) if len(loc) == 1 else ""
             message = _FRIENDLY[kind].format(
-                name=name, input=err.get("input"), allowed=allowed, pattern=(err.get("ctx") or {}).get("pattern", "")
+                name=name, input=data.get("type") if kind == "union_tag_invalid" else err.get("input"), allowed=allowed, pattern=(err.get("ctx") or {}).get("pattern", "")
             )
         else:
             message = err["msg"].removeprefix("Value error, ")
@@ -239,6 +241,18 @@ def load_file(path: Path, reference_roots: list[Path] | None = None) -> FileResu
         errors.append(BankError(path, line, col, "id", f"id {question.id!r} differs from the file name; rename the file to {question.id}.yaml or set id: {path.stem}"))
     errors += _reference_errors(question, data, builder, reference_roots or [PROJECT_ROOT])
     return FileResult(None if errors else question, errors, builder.position(("id",)))
+
+
+def locate(path: Path, loc: Loc) -> tuple[int, int]:
+    """Line and column of ``loc`` in a valid question file (for checks made after loading)."""
+    builder = _Builder(path)
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_YamlLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return (1, 1)
+    if node is not None:
+        builder.build(node)
+    return builder.position(loc)
 
 
 # --------------------------------------------------------------------------- references (static check)

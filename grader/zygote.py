@@ -1,0 +1,544 @@
+"""The secret-free zygote: imports NumPy and the entry once, then forks one isolated child per submission.
+
+It is started as a fresh interpreter (``python -I -B -c <boot> ...``) by :mod:`grader.sandbox`, so it
+never holds the grader's memory (hidden cases, expected outputs, reference code). The request, result
+and output pipes go straight between the grader and the child: the zygote passes the child's ends
+through (received over a UNIX socket with SCM_RIGHTS) and never reads them, so nothing of one
+submission stays in its memory for the next child to find.
+
+Protocol on the control socket (SOCK_SEQPACKET, one JSON object per message):
+
+* zygote -> grader ``{"op": "hello", "pid", "layers", "status"}`` once, or ``{"op": "hello", "error"}``;
+* grader -> zygote ``{"op": "run", ...}`` with 4 fds (request read end, result write end, stdout and
+  stderr write ends);
+* zygote -> grader ``{"op": "started", "pid"}``, then ``{"op": "exit", "code", "signal", "cpu"}``;
+* grader -> zygote ``{"op": "kill"}`` at any time during a run (wall deadline, result limit).
+
+The zygote, not the grader, signals and reaps the child, so a recycled pid can never be hit.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# BLAS must be single-threaded before NumPy is imported: RLIMIT_AS would otherwise break OpenBLAS's
+# per-thread reservations, and the zygote has to stay single-threaded to fork safely.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+             "VECLIB_MAXIMUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import importlib  # noqa: E402
+import json  # noqa: E402
+import signal  # noqa: E402
+import struct  # noqa: E402
+import tempfile  # noqa: E402
+import traceback  # noqa: E402
+from typing import Callable, NoReturn  # noqa: E402
+
+# Exit codes of a child. Only EXIT_RETURNED means "the entry returned"; anything a learner can
+# choose to exit with is just "exited". (A learner can call os._exit(EXIT_RETURNED) too: the
+# outcome is a convenience, the frames are the only data the grader trusts.)
+EXIT_RETURNED = 101
+EXIT_ESCAPED = 102  # the entry raised (SystemExit, KeyboardInterrupt, anything)
+EXIT_MEMORY = 103  # the entry raised MemoryError
+EXIT_SETUP = 104  # isolation could not be applied: learner code never ran
+
+RESULT_FD = 3
+_REQUEST_FD = 4
+_RULESET_FD = 5
+_FRAME_HEADER = struct.Struct("!I")
+_os_exit = os._exit  # captured before any learner code can replace it
+
+Entry = Callable[[bytes, Callable[[bytes], None]], None]
+
+
+def load_entry(spec: str) -> Entry:
+    module_name, _, func_name = spec.partition(":")
+    if not module_name or not func_name:
+        raise ValueError(f"entry must be 'module:function', got {spec!r}")
+    module = importlib.import_module(module_name)
+    func = getattr(module, func_name)
+    if not callable(func):
+        raise TypeError(f"{spec} is not callable")
+    return func
+
+
+def make_send(fd: int) -> Callable[[bytes], None]:
+    """``send(frame)``: write one length-prefixed frame to the result descriptor."""
+    write = os.write
+    pack = _FRAME_HEADER.pack
+
+    def send(data: bytes) -> None:
+        view = memoryview(data).cast("B")
+        if view.nbytes > 0xFFFFFFFF:
+            raise ValueError("frame too large")
+        _write_all(fd, pack(view.nbytes), write)
+        _write_all(fd, view, write)
+
+    return send
+
+
+def _write_all(fd: int, data: bytes | memoryview, write: Callable[[int, bytes | memoryview], int]) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[write(fd, view):]
+
+
+def _read_exact(fd: int, size: int) -> bytes:
+    chunks = []
+    while size > 0:
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _call_entry(entry: Entry, request: bytes, send: Callable[[bytes], None]) -> NoReturn:
+    code = EXIT_ESCAPED
+    try:
+        entry(request, send)
+        code = EXIT_RETURNED
+    except MemoryError:
+        code = EXIT_MEMORY
+    except BaseException:  # SystemExit, KeyboardInterrupt, anything: the learner does not pick the code
+        try:
+            traceback.print_exc()
+        except BaseException:
+            pass
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+        _os_exit(code)
+    _os_exit(code)  # unreachable; keeps type checkers honest
+
+
+# --------------------------------------------------------------------------------------------
+# Plan: which layers this zygote applies, measured by a self-test child at start-up
+
+
+class Plan:
+    def __init__(self, scratch_root: str, disabled: set[str]) -> None:
+        from grader import isolation as iso
+
+        self.iso = iso
+        self.zygote_pid = os.getpid()
+        self.uid, self.gid = os.getuid(), os.getgid()
+        self.scratch_root = scratch_root
+        self.status: dict[str, tuple[bool, str]] = {}
+        self.ruleset = None
+        self.seccomp = None
+        self.userns = False
+        self.nproc = None
+        linux = sys.platform.startswith("linux")
+        self.status["fork"] = (True, "fresh child forked from a warm, secret-free zygote per submission")
+
+        if linux:
+            if self.uid == 0:
+                self.nproc = None
+                nproc_note = "RLIMIT_NPROC not set: the kernel ignores it for uid 0 (seccomp stops forks)"
+            else:
+                self.nproc = iso.count_user_processes(self.uid) + 64
+                nproc_note = f"RLIMIT_NPROC {self.nproc}"
+            self.status["rlimits"] = (True, f"RLIMIT_CPU (soft; hard = soft + 1 s), RLIMIT_AS, RLIMIT_FSIZE, "
+                                            f"RLIMIT_NOFILE 64, RLIMIT_CORE 0; {nproc_note}")
+            self.status["nocaps"] = (True, "all capabilities dropped and no_new_privs set before learner code")
+        else:  # pragma: no cover - the zygote path is Linux-only
+            self.status["rlimits"] = (False, "not Linux")
+            self.status["nocaps"] = (False, "not Linux")
+
+        # user + network namespace
+        if "userns" in disabled:
+            self.status["userns+netns"] = (False, "disabled by configuration")
+        elif not linux:  # pragma: no cover
+            self.status["userns+netns"] = (False, "not Linux")
+        else:
+            ok, why = self._try_in_child(lambda: iso.enter_user_net_namespace(self.uid, self.gid))
+            self.userns = ok
+            self.status["userns+netns"] = (
+                (True, "own user and network namespace: no route to any host, not even the host's 127.0.0.1")
+                if ok else (False, f"unshare(CLONE_NEWUSER|CLONE_NEWNET) failed: {why} (e.g. Ubuntu >= 23.10 "
+                                   "restricts unprivileged user namespaces via AppArmor)"))
+
+        # Landlock
+        abi, why = iso.landlock_abi() if linux else (0, "not Linux")
+        if "landlock" in disabled:
+            self.status["landlock"] = (False, "disabled by configuration")
+        elif abi < 1:
+            self.status["landlock"] = (False, why)
+        else:
+            try:
+                ruleset = iso.LandlockRuleset(abi, iso.readonly_paths(), [scratch_root])
+            except OSError as exc:
+                self.status["landlock"] = (False, f"building the ruleset failed: {exc}")
+            else:
+                probe = iso.protected_paths()[0]
+
+                def landlock_test() -> None:
+                    iso.set_no_new_privs()
+                    iso.LandlockRuleset.restrict_self(ruleset.fd)
+                    try:
+                        os.listdir(probe)
+                    except PermissionError:
+                        return
+                    raise RuntimeError(f"{probe} still readable after landlock_restrict_self")
+
+                ok, why = self._try_in_child(landlock_test)
+                if ok:
+                    self.ruleset = ruleset
+                    self.status["landlock"] = (True, ruleset.features())
+                else:
+                    os.close(ruleset.fd)
+                    self.status["landlock"] = (False, f"restrict_self failed: {why}")
+
+        # seccomp
+        if "seccomp" in disabled:
+            self.status["seccomp"] = (False, "disabled by configuration")
+        elif not linux:  # pragma: no cover
+            self.status["seccomp"] = (False, "not Linux")
+        elif iso.seccomp_arch() is None:
+            self.status["seccomp"] = (False, f"no syscall table for architecture {os.uname().machine}")
+        else:
+            try:
+                filt = iso.SeccompFilter()
+            except OSError as exc:
+                self.status["seccomp"] = (False, f"building the filter failed: {exc}")
+            else:
+                import socket as _socket
+
+                def seccomp_test() -> None:
+                    iso.set_no_new_privs()
+                    filt.load()
+                    try:
+                        _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+                    except PermissionError:
+                        return
+                    raise RuntimeError("socket() still allowed after loading the filter")
+
+                ok, why = self._try_in_child(seccomp_test)
+                if ok:
+                    self.seccomp = filt
+                    self.status["seccomp"] = (True, f"deny-list of {len(filt.denied)} syscalls -> EPERM "
+                                                    f"(sockets, exec, fork, signals, ptrace, namespaces, "
+                                                    f"chmod/chown ...), clone only for threads, clone3 -> "
+                                                    f"ENOSYS ({filt.instructions} BPF instructions)")
+                else:
+                    self.status["seccomp"] = (False, f"loading the filter failed: {why}")
+
+    @staticmethod
+    def _try_in_child(func: Callable[[], None]) -> tuple[bool, str]:
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the test child
+            os.close(r)
+            message = b""
+            try:
+                func()
+            except BaseException as exc:
+                message = f"{type(exc).__name__}: {exc}".encode()[:1000] or b"failed"
+            try:
+                os.write(w, message)
+            finally:
+                _os_exit(0)
+        os.close(w)
+        message = _read_exact(r, 4096)
+        os.close(r)
+        os.waitpid(pid, 0)
+        return (not message), message.decode(errors="replace")
+
+    def layers(self) -> list[str]:
+        names = []
+        for name in ("fork", "rlimits", "nocaps", "userns+netns", "landlock", "seccomp"):
+            active, _ = self.status[name]
+            if active:
+                names.append(f"landlock-abi{self.ruleset.abi}" if name == "landlock" and self.ruleset else name)
+        return names
+
+    def status_list(self) -> list[dict[str, object]]:
+        out = []
+        for name, (active, detail) in self.status.items():
+            if name == "landlock" and active and self.ruleset is not None:
+                name = f"landlock-abi{self.ruleset.abi}"
+            out.append({"name": name, "active": active, "detail": detail})
+        return out
+
+
+# --------------------------------------------------------------------------------------------
+# The child
+
+
+def _child(plan: Plan, entry: Entry, run: dict, fds: list[int]) -> NoReturn:
+    iso = plan.iso
+    try:
+        os.setsid()  # own session and process group: killpg reaches everything it starts
+        iso.set_pdeathsig(signal.SIGKILL)
+        if os.getppid() != plan.zygote_pid:
+            _os_exit(EXIT_SETUP)
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGCHLD, signal.SIGUSR1,
+                    signal.SIGUSR2, signal.SIGALRM):
+            signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-big file becomes OSError(EFBIG), not a kill
+
+        # fd layout: 0 /dev/null, 1 stdout pipe, 2 stderr pipe, 3 result pipe, 4 request pipe, 5 ruleset
+        req_r, res_w, out_w, err_w = fds
+        sources = [os.open(os.devnull, os.O_RDWR), out_w, err_w, res_w, req_r]
+        if plan.ruleset is not None:
+            sources.append(plan.ruleset.fd)
+        import fcntl
+
+        floor = max(sources + [len(sources)]) + 1
+        temps = [fcntl.fcntl(fd, fcntl.F_DUPFD, floor) for fd in sources]
+        for target, fd in enumerate(temps):
+            os.dup2(fd, target)
+        os.closerange(len(sources), 1 << 20)  # the control socket and everything else of the zygote
+
+        scratch = run["scratch"]
+        os.chdir(scratch)
+        request = _read_exact(_REQUEST_FD, int(run["req_len"]))
+        os.close(_REQUEST_FD)
+        if len(request) != int(run["req_len"]):
+            raise RuntimeError("short request")
+
+        if plan.userns:
+            iso.enter_user_net_namespace(plan.uid, plan.gid)
+        iso.apply_rlimits(run["cpu_seconds"], run["memory_bytes"], run["file_bytes"], nproc=plan.nproc)
+        iso.set_no_new_privs()
+        iso.drop_capabilities()
+        if plan.ruleset is not None:
+            iso.LandlockRuleset.restrict_self(_RULESET_FD)
+            os.close(_RULESET_FD)
+        os.environ["HOME"] = os.environ["TMPDIR"] = scratch
+        tempfile.tempdir = scratch
+        if plan.seccomp is not None:
+            plan.seccomp.load()
+    except BaseException:
+        try:
+            os.write(2, traceback.format_exc().encode()[-4000:])
+        finally:
+            _os_exit(EXIT_SETUP)
+    _call_entry(entry, request, make_send(RESULT_FD))
+
+
+# --------------------------------------------------------------------------------------------
+# The server loop
+
+
+def _send(sock, obj: dict) -> None:
+    sock.send(json.dumps(obj).encode())
+
+
+def _sweep(zygote_pid: int) -> None:
+    """Kill and reap every remaining descendant (as a subreaper, orphans are re-parented to us)."""
+    path = f"/proc/{zygote_pid}/task/{zygote_pid}/children"
+    for _ in range(1000):
+        try:
+            with open(path) as f:
+                pids = [int(p) for p in f.read().split()]
+        except OSError:
+            pids = []
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for pid in pids:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+
+
+def _wait_child(sock, pid: int) -> tuple[int, object]:
+    import select
+
+    def kill() -> None:
+        for func, target in ((os.killpg, pid), (os.kill, pid)):
+            try:
+                func(target, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    pidfd = None
+    try:
+        pidfd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        pass
+    poller = select.poll()
+    poller.register(sock.fileno(), select.POLLIN)
+    if pidfd is not None:
+        poller.register(pidfd, select.POLLIN)
+    try:
+        while True:
+            if pidfd is None:
+                done, status, usage = os.wait4(pid, os.WNOHANG)
+                if done:
+                    return status, usage
+            for fd, _ in poller.poll(None if pidfd is not None else 5):
+                if fd == sock.fileno():
+                    data = sock.recv(65536)
+                    if not data:  # the grader is gone: take the child with us
+                        kill()
+                        os.waitpid(pid, 0)
+                        _sweep(os.getpid())
+                        _os_exit(0)
+                    if json.loads(data).get("op") == "kill":
+                        kill()
+                elif fd == pidfd:
+                    _, status, usage = os.wait4(pid, 0)
+                    return status, usage
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
+
+
+def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str]) -> None:
+    import socket
+
+    sock = socket.socket(fileno=sock_fd)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the grader decides when we stop
+    try:
+        from grader import isolation as iso
+
+        iso.set_child_subreaper()
+        try:
+            import numpy  # noqa: F401
+            import numpy.random  # noqa: F401  (lazy in NumPy 2; import once here, not per child)
+        except ImportError:
+            pass
+        entry = load_entry(entry_spec)
+        leaked = sorted(m for m in sys.modules if m.partition(".")[0] in ("reference", "questions", "cli"))
+        if leaked:
+            raise RuntimeError(f"the entry imported {leaked}: the zygote must stay free of reference code "
+                               "and question data")
+        plan = Plan(scratch_root, disabled)
+        gc.collect()
+        gc.freeze()  # keep the warm heap in a permanent generation: fewer copy-on-write faults per child
+    except BaseException:
+        _send(sock, {"op": "hello", "error": traceback.format_exc()[-4000:]})
+        return
+    _send(sock, {"op": "hello", "pid": os.getpid(), "layers": plan.layers(), "status": plan.status_list()})
+
+    while True:
+        try:
+            msg, fds, _, _ = socket.recv_fds(sock, 65536, 8)
+        except OSError:
+            return
+        if not msg:
+            return
+        run = json.loads(msg)
+        if run.get("op") != "run":
+            for fd in fds:
+                os.close(fd)
+            continue
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - covered through the sandbox tests
+            _child(plan, entry, run, fds)
+        for fd in fds:
+            os.close(fd)
+        _send(sock, {"op": "started", "pid": pid})
+        status, usage = _wait_child(sock, pid)
+        for func, target in ((os.killpg, pid),):
+            try:
+                func(target, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        _sweep(os.getpid())
+        _send(sock, {
+            "op": "exit",
+            "code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+            "cpu": usage.ru_utime + usage.ru_stime,
+            "maxrss_kb": usage.ru_maxrss,
+        })
+
+
+# --------------------------------------------------------------------------------------------
+# Portable single-use mode (macOS, Windows, or ESHIKAKU_SANDBOX=spawn)
+
+
+def _rss_watchdog(limit_bytes: int) -> None:
+    """In-process RSS check for systems where RLIMIT_AS is not honoured (macOS): accident protection only."""
+    import threading
+    import time
+
+    import resource
+
+    scale = 1 if sys.platform == "darwin" else 1024
+
+    def watch() -> None:
+        while True:
+            if resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale > limit_bytes:
+                _os_exit(EXIT_MEMORY)
+            time.sleep(0.02)
+
+    threading.Thread(target=watch, name="eshikaku-rss-watchdog", daemon=True).start()
+
+
+def once(entry_spec: str, limits: dict, result_fd: int | None, result_handle: int | None) -> NoReturn:
+    try:
+        try:
+            import numpy  # noqa: F401
+        except ImportError:
+            pass
+        entry = load_entry(entry_spec)
+        if result_handle is not None:  # pragma: no cover - Windows
+            import msvcrt
+
+            result_fd = msvcrt.open_osfhandle(result_handle, 0)
+        assert result_fd is not None
+        stdin = sys.stdin.buffer
+        request = stdin.read(int(limits["req_len"]))
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        from grader import isolation as iso
+
+        applied = iso.apply_rlimits(limits["cpu_seconds"], limits["memory_bytes"], limits["file_bytes"])
+        layers = ["spawn"]
+        if applied:
+            layers.append("rlimits" if {"cpu", "as", "fsize", "nofile", "core"} <= set(applied)
+                          else "rlimits(" + ",".join(applied) + ")")
+        if "as" not in applied and sys.platform != "win32":
+            _rss_watchdog(int(limits["memory_bytes"]))
+            layers.append("rss-watchdog")
+        if hasattr(signal, "SIGXFSZ"):
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        send = make_send(result_fd)
+        # First frame, written before any learner code runs: what was actually applied.
+        send(json.dumps({"ready": True, "layers": layers}).encode())
+    except BaseException:
+        traceback.print_exc()
+        _os_exit(EXIT_SETUP)
+    _call_entry(entry, request, send)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="grader.zygote")
+    parser.add_argument("--entry", required=True)
+    parser.add_argument("--sock-fd", type=int)
+    parser.add_argument("--scratch-root")
+    parser.add_argument("--disable", default="")
+    parser.add_argument("--once", action="store_true")
+    parser.add_argument("--limits", default="{}")
+    parser.add_argument("--result-fd", type=int)
+    parser.add_argument("--result-handle", type=int)
+    args = parser.parse_args(argv)
+    if args.once:
+        once(args.entry, json.loads(args.limits), args.result_fd, args.result_handle)
+    serve(args.sock_fd, args.entry, args.scratch_root, {d for d in args.disable.split(",") if d})
+
+
+if __name__ == "__main__":
+    main()
