@@ -245,7 +245,7 @@ def softmax(x: ArrayLike) -> NDArray[np.floating]:
     softmax and gives NaN.
     """
     x = _as_float(x)
-    m = np.max(x, axis=-1, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)  # an all -inf slice must not produce inf - inf
+    m = np.max(x, axis=-1, keepdims=True)  # a new array: safe to edit
+    m[~np.isfinite(m)] = 0  # an all -inf slice must not compute -inf - (-inf)
     e = np.exp(x - m)
     return e / np.sum(e, axis=-1, keepdims=True)

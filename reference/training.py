@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from reference._propcheck import FailureLog, describe
 
-__all__ = ["iterate_minibatches", "train_epoch", "check_minibatches"]
+__all__ = ["iterate_minibatches", "train_epoch", "record_epoch", "check_minibatches"]
 
 
 def iterate_minibatches(
@@ -76,6 +76,29 @@ def train_epoch(
     """
     for batch_x, batch_t in iterate_minibatches(data_x, data_t, batch_size):
         update(batch_x, batch_t)
+
+
+def record_epoch(data_x: NDArray, data_t: NDArray, batch_size: int) -> NDArray:
+    """The record of one epoch in the form :func:`check_minibatches` judges.
+
+    Parameters
+    ----------
+    data_x : 1-D ndarray of n values
+    data_t : 1-D ndarray of n values, aligned with ``data_x``
+    batch_size : int
+
+    Returns
+    -------
+    ndarray of shape (2, n)
+        Row 0: the ``batch_x`` of every batch of :func:`train_epoch`,
+        concatenated in the order the batches are passed to ``update``;
+        row 1: the ``batch_t`` concatenated the same way. Uses one
+        ``np.random.permutation(n)``, so ``np.random.seed`` controls it.
+    """
+    xs: list[NDArray] = []
+    ts: list[NDArray] = []
+    train_epoch(data_x, data_t, batch_size, lambda bx, bt: (xs.append(np.asarray(bx)), ts.append(np.asarray(bt))))
+    return np.array([np.concatenate(xs), np.concatenate(ts)])
 
 
 def check_minibatches(values: dict[str, Any], results: list[Any]) -> list[str]:
