@@ -98,18 +98,25 @@ def main(ctx: click.Context, banks: tuple[Path, ...], bank_only: bool) -> None:
 @click.option("--type", "qtype", type=click.Choice(QUESTION_TYPES), help="Only this question type.")
 @click.option("--tag", help="Only questions carrying this tag.")
 @click.option("--json", "as_json", is_flag=True, help="Print the questions and counts as JSON.")
+@click.option("--update-readme", is_flag=True, help="Regenerate the counts table in questions/README.md.")
 @click.pass_context
-def list_cmd(ctx: click.Context, topic: str | None, qtype: str | None, tag: str | None, as_json: bool) -> None:
+def list_cmd(ctx: click.Context, topic: str | None, qtype: str | None, tag: str | None, as_json: bool, update_readme: bool) -> None:
     """List the questions of the bank.
 
     \b
     Example:
       eshikaku list --type code_blank
       eshikaku list --json | jq '.counts'
+      eshikaku list --update-readme
     """
-    from grader.catalog import catalog, select
+    from grader.catalog import catalog, counts_table, render_readme, select
 
     bank = open_bank(ctx)
+    if update_readme:
+        readme = BUILTIN_BANK / "README.md"
+        readme.write_text(render_readme(readme.read_text(encoding="utf-8"), counts_table(load_bank([BUILTIN_BANK]))), encoding="utf-8")
+        click.echo(f"updated {display_path(readme)}", err=True)
+        return
     questions = select(bank, topic=topic, qtype=qtype, tag=tag)
     if as_json:
         _echo_json(catalog(bank, questions))

@@ -89,7 +89,8 @@ def _numeric(q: NumericQuestion, response: str, expected: float) -> Verdict:
         text = text[: -len(q.unit)]
     value = parse_number(text)
     correct = math.isfinite(value) and abs(value - expected) <= max(q.abs_tol, q.rel_tol * abs(expected))
-    shown = f"{expected:g}{q.unit}" if isinstance(expected, float) else f"{expected}{q.unit}"
+    # 12 significant digits: `:g` alone shows 1,050,624 as 1.05062e+06, which reads as a different number
+    shown = f"{expected:.12g}{q.unit}" if isinstance(expected, float) else f"{expected}{q.unit}"
     return Verdict(correct, 1.0 if correct else 0.0, response, shown)
 
 

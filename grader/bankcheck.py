@@ -10,6 +10,7 @@ from typing import Any
 
 from grader.loader import Bank, BankError, load_bank, load_file, locate
 from grader.schema import CodeBase, CodeBlankQuestion, Question
+from grader.syllabus import folder_mismatch
 
 SEEDS = (1, 2, 3)
 
@@ -39,11 +40,14 @@ def _error(bank: Bank, qid: str, loc: tuple[str | int, ...], message: str) -> Ba
 
 
 def _content_errors(bank: Bank) -> list[BankError]:
-    return [
-        _error(bank, qid, ("hints",), "no hint: add at least one `hints:` entry (a nudge the learner can ask for)")
-        for qid, q in bank.questions.items()
-        if not q.hints
-    ]
+    errors = []
+    for qid, question in bank.questions.items():
+        if not question.hints:
+            errors.append(_error(bank, qid, ("hints",), "no hint: add at least one `hints:` entry (a nudge the learner can ask for)"))
+        misplaced = folder_mismatch(bank.paths[qid].parent.name, question.topic)
+        if misplaced:
+            errors.append(_error(bank, qid, ("topic",), misplaced))
+    return errors
 
 
 def _parameter_errors(bank: Bank, qid: str, question: Question) -> list[BankError]:

@@ -72,3 +72,31 @@ def json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "eshikaku question"
     return schema
+
+
+README_START, README_END = "<!-- counts:start -->", "<!-- counts:end -->"
+
+
+def counts_table(bank: Bank) -> str:
+    """The Markdown table of questions per syllabus topic (generated into questions/README.md)."""
+    from grader.syllabus import TOPICS
+
+    rows = ["| folder | topic | 内容 | questions | code | parameterised | exam style |", "|---|---|---|---:|---:|---:|---:|"]
+    questions = list(bank.questions.values())
+    for topic in TOPICS.values():
+        mine = [q for q in questions if q.topic == topic.key]
+        code = sum(q.type in ("code_blank", "code_function") for q in mine)
+        params = sum(q.parameters is not None for q in mine)
+        exam = sum(q.exam_style for q in mine)
+        rows.append(f"| `{topic.folder}/` | {topic.key} | {topic.name}: {topic.keywords} | {len(mine)} | {code} | {params} | {exam} |")
+    total_code = sum(q.type in ("code_blank", "code_function") for q in questions)
+    total_params = sum(q.parameters is not None for q in questions)
+    rows.append(f"| | | **total** | **{len(questions)}** | **{total_code}** | **{total_params}** | **{sum(q.exam_style for q in questions)}** |")
+    return "\n".join(rows)
+
+
+def render_readme(text: str, table: str) -> str:
+    """``text`` with the part between the count markers replaced by ``table``."""
+    head, _, rest = text.partition(README_START)
+    _, _, tail = rest.partition(README_END)
+    return f"{head}{README_START}\n{table}\n{README_END}{tail}"

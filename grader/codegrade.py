@@ -95,11 +95,10 @@ def solution_source(question: CodeBase) -> str | None:
 
 
 def parse_blank_submission(question: CodeBlankQuestion, text: str) -> dict[str, str]:
-    """A blank submission: the whole filled-in template, or ``# (え)`` headed sections, or one blank's code."""
-    if all(b.token not in text for b in question.blanks) and any(l.strip() for l in question.template.splitlines()[:1]):
-        first_line = question.template.strip().splitlines()[0].strip()
-        if first_line and first_line in text:
-            return {"__whole__": text}
+    """A blank submission: the whole (filled-in or untouched) template, ``# (え)`` headed sections, or one blank's code."""
+    first_line = next((line.strip() for line in question.template.splitlines() if line.strip()), "")
+    if (first_line and first_line in text) or any(b.token in text for b in question.blanks):
+        return {"__whole__": text}
     sections = re.split(r"^#\s*\(?([^\s)]+)\)?\s*$", text, flags=re.M)
     names = {b.name for b in question.blanks}
     if len(sections) > 1 and all(sections[i] in names for i in range(1, len(sections), 2)):
@@ -185,10 +184,12 @@ def judge_case(instance: CaseInstance, got: dict[str, Any], expected: dict[str, 
             if name in got.get("rebound", []):
                 return f"`{name}` was replaced, not updated in place: assign into the existing arrays (`+=`, `-=`, `[...] =`)"
             if unchanged(final, initial) and not unchanged(want_finals.get(name), initial):
+                if isinstance(initial, (dict, list)):
+                    return f"the arrays in `{name}` were not updated in place: the caller's arrays must change (use `{name}[key] -= …`)"
                 return f"`{name}` was not updated in place: the caller's array must change (use `{name} += …`; `{name} = {name} + …` only rebinds a local name)"
-            problem = compare(final, want_finals.get(name), instance.compare, f"`{name}` after the call")
+            problem = compare(final, want_finals.get(name), instance.compare, f"`{name}`")
             if problem:
-                return problem
+                return f"after the call, {problem}"
         elif not unchanged(final, initial):
             return f"the input `{name}` was modified: do not change the caller's arrays (work on a copy, avoid `-=` on inputs)"
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import functools
 import importlib.abc
 import math
 import os
@@ -449,15 +450,23 @@ def _is_site_dir(path: Path) -> bool:
 
 def protected_paths() -> list[str]:
     """Paths a child must not read. A checkout is protected whole (questions/, reference/, grader/,
-    tests/, .git ...). An install into site-packages protects the project's own entries there."""
+    tests/, .git ...). An install into site-packages protects the project's own entries there.
+
+    Computed once per process (the zygote does it before forking, so children get it for free).
+    """
+    return list(_protected_paths())
+
+
+@functools.lru_cache(maxsize=1)
+def _protected_paths() -> tuple[str, ...]:
     root = project_dir()
     if _is_site_dir(root):
         paths = [str(root / name) for name in PROTECTED_NAMES]
         cache = root / "__pycache__"
         if cache.is_dir():
             paths += [str(p) for p in cache.glob("cli.*.pyc")]
-        return [os.path.realpath(p) for p in paths]
-    return [str(root)]
+        return tuple(os.path.realpath(p) for p in paths)
+    return (str(root),)
 
 
 def _within(path: str, parent: str) -> bool:
@@ -667,5 +676,5 @@ def seal_imports() -> None:
             del sys.modules[name]
     if not any(isinstance(f, _SealedImportBlocker) for f in sys.meta_path):
         sys.meta_path.insert(0, _SealedImportBlocker())
-    protected = set(protected_paths())
-    sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") not in protected]
+    protected = _protected_paths()
+    sys.path[:] = [p for p in sys.path if not (p and any(_within(os.path.abspath(p), q) for q in protected))]

@@ -257,16 +257,21 @@ def locate(path: Path, loc: Loc) -> tuple[int, int]:
 
 # --------------------------------------------------------------------------- references (static check)
 
-_DEFINED: dict[Path, set[str] | None] = {}
+_DEFINED: dict[tuple[Path, int, int], set[str] | None] = {}
 
 
 def _defined_names(module_file: Path) -> set[str] | None:
     """Top-level names a module defines, read without importing it (NumPy stays unloaded)."""
-    if module_file not in _DEFINED:
+    try:
+        st = module_file.stat()
+    except OSError:
+        return None
+    key = (module_file, st.st_mtime_ns, st.st_size)  # an edited module is read again
+    if key not in _DEFINED:
         try:
             tree = ast.parse(module_file.read_text(encoding="utf-8"))
         except (OSError, SyntaxError, UnicodeDecodeError):
-            _DEFINED[module_file] = None
+            _DEFINED[key] = None
         else:
             names: set[str] = set()
             for stmt in tree.body:
@@ -276,8 +281,8 @@ def _defined_names(module_file: Path) -> set[str] | None:
                     names.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
                 elif isinstance(stmt, (ast.ImportFrom, ast.Import)):
                     names.update((a.asname or a.name).split(".")[0] for a in stmt.names)
-            _DEFINED[module_file] = names
-    return _DEFINED[module_file]
+            _DEFINED[key] = names
+    return _DEFINED[key]
 
 
 def find_reference(target: str, roots: list[Path]) -> Path | None:
@@ -347,23 +352,40 @@ def _cache_file(root: Path) -> Path:
     return base / f"bank-{digest}.pickle"
 
 
-def _read_cache(path: Path) -> dict[str, Any]:
+def _reference_stamp(reference_roots: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    """mtime and size of every reference module a question may name.
+
+    A cached question passed the reference check when it was parsed; once a reference module changes
+    (a function renamed or removed), every file is checked again.
+    """
+    stamp = []
+    for base in dict.fromkeys(reference_roots):
+        for module in sorted((base / "reference").rglob("*.py")):
+            try:
+                st = module.stat()
+            except OSError:
+                continue
+            stamp.append((str(module), st.st_mtime_ns, st.st_size))
+    return tuple(stamp)
+
+
+def _read_cache(path: Path, references: tuple[tuple[str, int, int], ...]) -> dict[str, Any]:
     # The cache lives in the user's own cache directory and is written only by this function's twin;
     # anything unexpected in it is discarded and rebuilt.
     try:
         with path.open("rb") as fh:
             blob = pickle.load(fh)
-        return blob["files"] if blob.get("version") == CACHE_VERSION else {}
+        return blob["files"] if blob.get("version") == CACHE_VERSION and blob.get("references") == references else {}
     except Exception:
         return {}
 
 
-def _write_cache(path: Path, files: dict[str, Any]) -> None:
+def _write_cache(path: Path, files: dict[str, Any], references: tuple[tuple[str, int, int], ...]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         with tmp.open("wb") as fh:
-            pickle.dump({"version": CACHE_VERSION, "files": files}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump({"version": CACHE_VERSION, "references": references, "files": files}, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:
         pass  # a read-only home only costs speed
@@ -379,7 +401,8 @@ def load_bank(roots: list[Path] | None = None, *, use_cache: bool = True) -> Ban
             continue
         reference_roots = [root.parent, root, PROJECT_ROOT] if root != BUILTIN_BANK else [PROJECT_ROOT]
         cache_path = _cache_file(root)
-        cached = _read_cache(cache_path) if use_cache else {}
+        references = _reference_stamp(reference_roots) if use_cache else ()
+        cached = _read_cache(cache_path, references) if use_cache else {}
         fresh: dict[str, Any] = {}
         for path in question_files(root):
             stat = path.stat()
@@ -391,7 +414,7 @@ def load_bank(roots: list[Path] | None = None, *, use_cache: bool = True) -> Ban
                 fresh[key] = (stamp, result)
             _add(bank, path, result)
         if use_cache and fresh != cached:
-            _write_cache(cache_path, fresh)
+            _write_cache(cache_path, fresh, references)
     return bank
 
 

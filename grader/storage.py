@@ -1,0 +1,432 @@
+"""The learner's progress: an embedded SQLite database of sessions, attempts and review cards.
+
+Every answer is written in its own short transaction the moment it is graded, so killing the process
+(SIGKILL included) loses at most the answer being typed. The database runs in WAL mode with a busy
+timeout, so two quiz processes can share it. A file that is not an eshikaku database, is damaged, or
+was written by a newer eshikaku is reported and never written to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x45534B4B  # "ESKK": marks the file as an eshikaku progress database
+BUSY_TIMEOUT_MS = 10_000
+DB_ENV = "ESHIKAKU_DB"
+
+VERDICTS = ("right", "partial", "wrong", "skipped", "error")
+KINDS = ("quiz", "review", "cram", "mistakes", "exam")
+PRACTICE_KINDS = ("quiz", "review", "cram", "mistakes")
+
+SCHEMA = """
+CREATE TABLE sessions (
+    id          TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('quiz', 'review', 'cram', 'mistakes', 'exam')),
+    state       TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'finished', 'submitted', 'abandoned')),
+    started_at  REAL NOT NULL,
+    updated_at  REAL NOT NULL,
+    finished_at REAL,
+    elapsed     REAL NOT NULL DEFAULT 0,      -- seconds of session time used so far (the exam timer)
+    time_limit  REAL,                          -- seconds allowed (exam)
+    position    INTEGER NOT NULL DEFAULT 0,    -- the item on screen
+    options     TEXT NOT NULL DEFAULT '{}'     -- JSON: how the questions were chosen
+);
+CREATE TABLE session_items (
+    session_id   TEXT NOT NULL REFERENCES sessions (id),
+    pos          INTEGER NOT NULL,
+    question_id  TEXT NOT NULL,
+    seed         INTEGER,                      -- parameters and choice order of this attempt
+    content_hash TEXT NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'answered', 'skipped')),
+    hints        INTEGER NOT NULL DEFAULT 0,
+    response     TEXT,                         -- exam: the current answer, changeable until submitted
+    flagged      INTEGER NOT NULL DEFAULT 0,
+    seconds      REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (session_id, pos)
+);
+CREATE TABLE attempts (
+    id           INTEGER PRIMARY KEY,
+    session_id   TEXT REFERENCES sessions (id),
+    pos          INTEGER,
+    question_id  TEXT NOT NULL,
+    content_hash TEXT NOT NULL,               -- which version of the question was answered
+    topic        TEXT NOT NULL,
+    qtype        TEXT NOT NULL,
+    seed         INTEGER,
+    response     TEXT,
+    verdict      TEXT NOT NULL CHECK (verdict IN ('right', 'partial', 'wrong', 'skipped', 'error')),
+    score        REAL NOT NULL,
+    seconds      REAL,
+    hints        INTEGER NOT NULL DEFAULT 0,
+    rating       INTEGER,                      -- FSRS rating given; NULL when the schedule was not touched
+    mode         TEXT NOT NULL,
+    answered_at  REAL NOT NULL,
+    detail       TEXT                          -- JSON: code results, grading notes
+);
+CREATE INDEX attempts_by_question ON attempts (question_id, answered_at);
+CREATE INDEX attempts_by_time ON attempts (answered_at);
+CREATE INDEX attempts_by_session ON attempts (session_id, pos);
+CREATE TABLE cards (
+    question_id TEXT PRIMARY KEY,
+    due         REAL NOT NULL,                 -- epoch seconds, for the due query
+    card        TEXT NOT NULL,                 -- fsrs.Card.to_json()
+    updated_at  REAL NOT NULL
+);
+CREATE INDEX cards_by_due ON cards (due);
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+
+class StoreError(Exception):
+    """The progress database cannot be used; the message says why and what to do."""
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("eshikaku", appauthor=False) / "progress.sqlite3"
+
+
+def resolve_db_path(option: str | os.PathLike[str] | None = None) -> Path:
+    """``--db``, else ``$ESHIKAKU_DB``, else the user data directory."""
+    chosen = option or os.environ.get(DB_ENV)
+    return Path(chosen).expanduser() if chosen else default_db_path()
+
+
+def content_hash(question: Any) -> str:
+    """A short hash of a question's content: it changes whenever the question file's meaning changes."""
+    return hashlib.sha256(question.model_dump_json().encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: str
+    kind: str
+    state: str
+    started_at: float
+    updated_at: float
+    finished_at: float | None
+    elapsed: float
+    time_limit: float | None
+    position: int
+    options: dict[str, Any]
+
+
+@dataclass
+class ItemRow:
+    pos: int
+    question_id: str
+    seed: int | None
+    content_hash: str
+    status: str = "pending"
+    hints: int = 0
+    response: str | None = None
+    flagged: bool = False
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    """One graded (or skipped) answer, as written to the ``attempts`` table."""
+
+    question_id: str
+    content_hash: str
+    topic: str
+    qtype: str
+    seed: int | None
+    response: str | None
+    verdict: str
+    score: float
+    seconds: float | None
+    hints: int
+    mode: str
+    detail: dict[str, Any] | None = None
+
+
+def _damaged(path: Path, exc: Exception) -> StoreError:
+    return StoreError(
+        f"the progress database {path} is damaged or not a database ({exc}). It was left untouched: "
+        f"move it away to start afresh, or use another file with --db PATH / {DB_ENV}."
+    )
+
+
+class Store:
+    """An open progress database. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        if self.path.exists() and self.path.is_dir():
+            raise StoreError(f"{self.path} is a directory, not a database file: pass a file path to --db")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder for the progress database {self.path}: {exc}") from None
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the progress database {self.path}: {exc}") from None
+        self.conn.row_factory = sqlite3.Row
+        try:
+            self._check_and_init()
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise StoreError(f"the progress database {self.path} stayed locked by another process: try again") from None
+            raise _damaged(self.path, exc) from None
+        except StoreError:
+            self.conn.close()
+            raise
+
+    # ----------------------------------------------------------------------- opening
+
+    def _check_and_init(self) -> None:
+        c = self.conn
+        c.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        app_id = c.execute("PRAGMA application_id").fetchone()[0]  # reading the header finds a non-database
+        version = c.execute("PRAGMA user_version").fetchone()[0]
+        tables = c.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app_id == 0 and version == 0 and tables == 0:
+            self._create()
+            return
+        if app_id != APPLICATION_ID:
+            raise StoreError(
+                f"{self.path} is an SQLite database but not an eshikaku progress database; it was left untouched. "
+                f"Point --db / {DB_ENV} at another file."
+            )
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the progress database {self.path} was written by a newer eshikaku (schema {version}; this version "
+                f"reads up to {SCHEMA_VERSION}). Upgrade eshikaku (pip install -U eshikaku); the file was left untouched."
+            )
+        if version < 1:
+            raise StoreError(f"the progress database {self.path} has no schema version; it was left untouched")
+        self._pragmas()
+
+    def _pragmas(self) -> None:
+        c = self.conn
+        mode = c.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":  # e.g. a network file system: still safe, only less concurrent
+            c.execute("PRAGMA journal_mode = DELETE")
+        # NORMAL in WAL mode: a committed answer survives the process being killed; only a power cut may
+        # lose the last commits, never corrupt the file.
+        c.execute("PRAGMA synchronous = NORMAL")
+        c.execute("PRAGMA foreign_keys = ON")
+
+    def _create(self) -> None:
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            if c.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:  # another process may have won
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        c.execute(statement)
+                c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        self._pragmas()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A short write transaction (``BEGIN IMMEDIATE`` takes the write lock at once, waiting up to the busy timeout)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # ----------------------------------------------------------------------- sessions
+
+    def create_session(self, kind: str, items: list[ItemRow], options: dict[str, Any], time_limit: float | None = None) -> SessionRow:
+        assert kind in KINDS
+        sid = uuid.uuid4().hex[:12]
+        now = time.time()
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO sessions (id, kind, started_at, updated_at, time_limit, options) VALUES (?, ?, ?, ?, ?, ?)",
+                (sid, kind, now, now, time_limit, json.dumps(options, ensure_ascii=False)),
+            )
+            c.executemany(
+                "INSERT INTO session_items (session_id, pos, question_id, seed, content_hash) VALUES (?, ?, ?, ?, ?)",
+                [(sid, i.pos, i.question_id, i.seed, i.content_hash) for i in items],
+            )
+        session = self.session(sid)
+        assert session is not None
+        return session
+
+    def session(self, sid: str) -> SessionRow | None:
+        row = self.conn.execute("SELECT * FROM sessions WHERE id = ?", (sid,)).fetchone()
+        return _session(row) if row else None
+
+    def latest_open(self, kinds: tuple[str, ...]) -> SessionRow | None:
+        marks = ",".join("?" * len(kinds))
+        row = self.conn.execute(
+            f"SELECT * FROM sessions WHERE state = 'open' AND kind IN ({marks}) ORDER BY updated_at DESC LIMIT 1", kinds
+        ).fetchone()
+        return _session(row) if row else None
+
+    def open_sessions(self, kinds: tuple[str, ...]) -> int:
+        marks = ",".join("?" * len(kinds))
+        return self.conn.execute(f"SELECT count(*) FROM sessions WHERE state = 'open' AND kind IN ({marks})", kinds).fetchone()[0]
+
+    def items(self, sid: str) -> list[ItemRow]:
+        rows = self.conn.execute("SELECT * FROM session_items WHERE session_id = ? ORDER BY pos", (sid,)).fetchall()
+        return [
+            ItemRow(r["pos"], r["question_id"], r["seed"], r["content_hash"], r["status"], r["hints"], r["response"], bool(r["flagged"]), r["seconds"])
+            for r in rows
+        ]
+
+    def update_item(self, sid: str, pos: int, **fields: Any) -> None:
+        allowed = {"status", "hints", "response", "flagged", "seconds", "content_hash"}
+        assert set(fields) <= allowed, fields
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        with self.transaction() as c:
+            c.execute(f"UPDATE session_items SET {sets} WHERE session_id = ? AND pos = ?", (*fields.values(), sid, pos))
+            c.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (time.time(), sid))
+
+    def touch_session(self, sid: str, *, position: int | None = None, elapsed: float | None = None) -> None:
+        with self.transaction() as c:
+            if position is not None:
+                c.execute("UPDATE sessions SET position = ? WHERE id = ?", (position, sid))
+            if elapsed is not None:
+                c.execute("UPDATE sessions SET elapsed = ? WHERE id = ?", (elapsed, sid))
+            c.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (time.time(), sid))
+
+    def finish_session(self, sid: str, state: str = "finished", elapsed: float | None = None) -> None:
+        now = time.time()
+        with self.transaction() as c:
+            c.execute(
+                "UPDATE sessions SET state = ?, finished_at = ?, updated_at = ?, elapsed = coalesce(?, elapsed) WHERE id = ?",
+                (state, now, now, elapsed, sid),
+            )
+
+    # ----------------------------------------------------------------------- attempts
+
+    def record_attempt(
+        self,
+        record: AttemptRecord,
+        *,
+        session_id: str | None = None,
+        pos: int | None = None,
+        item_status: str | None = None,
+        next_position: int | None = None,
+        elapsed: float | None = None,
+        schedule: Callable[[str | None], tuple[str, float, int]] | None = None,
+    ) -> int:
+        """Writes one attempt, its session item's new status and the question's review card, atomically.
+
+        ``schedule`` receives the current card JSON (or None) and returns (new card JSON, due epoch,
+        rating); it runs inside the transaction so two processes never lose each other's review.
+        """
+        now = time.time()
+        with self.transaction() as c:
+            rating = None
+            if schedule is not None:
+                row = c.execute("SELECT card FROM cards WHERE question_id = ?", (record.question_id,)).fetchone()
+                card, due, rating = schedule(row["card"] if row else None)
+                c.execute(
+                    "INSERT INTO cards (question_id, due, card, updated_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (question_id) DO UPDATE SET due = excluded.due, card = excluded.card, updated_at = excluded.updated_at",
+                    (record.question_id, due, card, now),
+                )
+            cur = c.execute(
+                "INSERT INTO attempts (session_id, pos, question_id, content_hash, topic, qtype, seed, response, verdict, score, "
+                "seconds, hints, rating, mode, answered_at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    session_id, pos, record.question_id, record.content_hash, record.topic, record.qtype, record.seed,
+                    record.response, record.verdict, record.score, record.seconds, record.hints, rating, record.mode, now,
+                    json.dumps(record.detail, ensure_ascii=False) if record.detail else None,
+                ),
+            )  # fmt: skip
+            if session_id is not None and pos is not None and item_status is not None:
+                c.execute(
+                    "UPDATE session_items SET status = ?, content_hash = ? WHERE session_id = ? AND pos = ?",
+                    (item_status, record.content_hash, session_id, pos),
+                )
+            if session_id is not None:
+                c.execute(
+                    "UPDATE sessions SET updated_at = ?, position = coalesce(?, position), elapsed = coalesce(?, elapsed) WHERE id = ?",
+                    (now, next_position, elapsed, session_id),
+                )
+            return int(cur.lastrowid or 0)
+
+    def session_attempts(self, sid: str) -> list[sqlite3.Row]:
+        return self.conn.execute("SELECT * FROM attempts WHERE session_id = ? ORDER BY id", (sid,)).fetchall()
+
+    def attempts(self, *, since: float | None = None, limit: int | None = None) -> list[sqlite3.Row]:
+        sql = "SELECT * FROM attempts"
+        args: list[Any] = []
+        if since is not None:
+            sql += " WHERE answered_at >= ?"
+            args.append(since)
+        sql += " ORDER BY answered_at DESC, id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        return self.conn.execute(sql, args).fetchall()
+
+    def question_summary(self) -> dict[str, dict[str, Any]]:
+        """Per question: graded attempts, right ones, the last verdict and when (skips and grader errors left out)."""
+        rows = self.conn.execute(
+            """
+            SELECT question_id, count(*) AS n, sum(verdict = 'right') AS right, max(answered_at) AS last_at,
+                   (SELECT a2.verdict FROM attempts a2 WHERE a2.question_id = a.question_id
+                      AND a2.verdict IN ('right', 'partial', 'wrong') ORDER BY a2.answered_at DESC, a2.id DESC LIMIT 1) AS last_verdict
+            FROM attempts a WHERE verdict IN ('right', 'partial', 'wrong') GROUP BY question_id
+            """
+        ).fetchall()
+        return {r["question_id"]: dict(r) for r in rows}
+
+    # ----------------------------------------------------------------------- cards and settings
+
+    def cards(self) -> dict[str, tuple[float, str]]:
+        return {r["question_id"]: (r["due"], r["card"]) for r in self.conn.execute("SELECT * FROM cards")}
+
+    def setting(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row["value"] if row else None
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        with self.transaction() as c:
+            if value is None:
+                c.execute("DELETE FROM settings WHERE key = ?", (key,))
+            else:
+                c.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+def _session(row: sqlite3.Row) -> SessionRow:
+    return SessionRow(
+        row["id"], row["kind"], row["state"], row["started_at"], row["updated_at"], row["finished_at"],
+        row["elapsed"], row["time_limit"], row["position"], json.loads(row["options"] or "{}"),
+    )  # fmt: skip
+
+
+def open_store(path: str | os.PathLike[str] | None = None) -> Store:
+    """Opens (creating if needed) the progress database at ``path`` (see :func:`resolve_db_path`)."""
+    return Store(resolve_db_path(path))

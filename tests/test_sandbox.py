@@ -1,0 +1,813 @@
+"""The sandbox against real attacks: each one must be contained, leave nothing behind, and stay bounded.
+
+Every attack is bounded so that a broken sandbox fails the test instead of hurting the machine:
+at most a few hundred fork attempts, memory bombs that stop at 4 GiB, 100 MB of output, limits of
+1-2 s. After each attack we check the outcome *and* that nothing leaked or survived.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.isolation import landlock_abi, project_dir
+from grader.probe import check_isolation, decode_frame, make_request
+from grader.sandbox import Limits, RunResult, Sandbox, SandboxPool, layer_status
+from grader.zygote import EXIT_RETURNED
+
+LINUX = sys.platform.startswith("linux")
+pytestmark = pytest.mark.skipif(not LINUX, reason="the fork path and its kernel layers are Linux-only")
+
+ROOT = project_dir()
+FAST = Limits(cpu_seconds=1, wall_seconds=3, memory_bytes=512 << 20)
+SOFTMAX = """
+import numpy as np
+def softmax(x):
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+"""
+# Held by the grader process only: no child may ever see it.
+GRADER_SECRET = "grader-secret-" + secrets.token_hex(8)
+
+
+SET_NAME = """
+import ctypes
+def set_name(name):
+    ctypes.CDLL(None).prctl(15, name.encode(), 0, 0, 0)   # PR_SET_NAME
+"""
+
+
+@pytest.fixture(scope="module")
+def box():
+    with Sandbox("grader.probe:exec_main", FAST) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture(scope="module")
+def box_no_seccomp():
+    """seccomp off: the remaining layers must still hold (defence in depth)."""
+    with Sandbox("grader.probe:exec_main", FAST, disable=("seccomp",)) as sandbox:
+        yield sandbox
+
+
+def run(sandbox: Sandbox, source: str, func: str | None = "main", args=(), limits: Limits | None = None,
+        seal: bool = True) -> tuple[RunResult, list]:
+    if source.startswith(SET_NAME):
+        source = SET_NAME + textwrap.dedent(source[len(SET_NAME):])
+    result = sandbox.run(make_request(textwrap.dedent(source), func, args, seal=seal), limits)
+    return result, [decode_frame(f) for f in result.frames]
+
+
+def value(frames: list):
+    assert frames and frames[0][0] == "R", frames
+    return frames[0][1].tolist()
+
+
+def marker() -> str:
+    return "esk" + secrets.token_hex(5)  # fits the 15-character comm name
+
+
+def processes_named(name: str) -> list[str]:
+    """Tasks (processes or threads) anywhere on the machine whose comm is ``name``."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                    if f.read().strip() == name:
+                        found.append(f"{pid}/{tid}")
+        except OSError:
+            continue
+    return found
+
+
+def assert_gone(name: str, within: float = 2.0) -> None:
+    deadline = time.monotonic() + within
+    while processes_named(name) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert processes_named(name) == [], f"tasks named {name} survived the run"
+
+
+# --------------------------------------------------------------------------- layers and the happy path
+
+
+def test_every_available_layer_is_on_and_reported(box):
+    result, frames = run(box, SOFTMAX, "softmax", [[[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]]])
+    assert result.outcome == "ok" and result.exit_code == EXIT_RETURNED
+    expected = np.exp([1.0, 2.0, 3.0]) / np.exp([1.0, 2.0, 3.0]).sum()
+    np.testing.assert_allclose(value(frames)[0], expected)
+    assert {"fork", "rlimits", "nocaps", "seccomp"} <= set(result.layers)
+    abi, _ = landlock_abi()
+    if abi:
+        assert f"landlock-abi{abi}" in result.layers
+    status = {s.name: s for s in box.status()}
+    assert status["userns+netns"].active == ("userns+netns" in result.layers)
+    assert result.layers == box.layers
+
+
+def test_layer_status_explains_every_layer():
+    statuses = layer_status()
+    names = [s.name for s in statuses]
+    assert names[0] == "fork" and "seccomp" in names and any(n.startswith("landlock") for n in names)
+    assert all(s.detail for s in statuses)
+
+
+def test_probe_finds_everything_blocked(box):
+    with Sandbox("grader.probe:layers_main", FAST) as probe_box:
+        checks = check_isolation(probe_box)
+    assert [c for c in checks if not c.ok] == []
+
+
+# --------------------------------------------------------------------------- time
+
+
+def test_infinite_loop_hits_the_cpu_limit(box):
+    result, _ = run(box, "while True:\n    pass\n", None)
+    assert result.outcome == "cpu_limit" and result.signal == signal.SIGXCPU
+    assert result.wall_seconds < 2.5
+
+
+def test_busy_numpy_loop_on_huge_arrays_is_stopped(box):
+    result, _ = run(box, """
+        import numpy as np
+        a = np.ones((1500, 1500))
+        while True:
+            a = np.sin(a) @ a
+    """, None)
+    assert result.outcome == "cpu_limit"
+
+
+def test_ignoring_sigxcpu_still_ends_at_the_hard_limit(box):
+    result, _ = run(box, """
+        import signal
+        signal.signal(signal.SIGXCPU, signal.SIG_IGN)
+        while True:
+            pass
+    """, None)
+    assert result.outcome == "cpu_limit" and result.signal == signal.SIGKILL
+
+
+def test_sleeping_and_ignoring_sigterm_times_out(box):
+    name = marker()
+    result, _ = run(box, SET_NAME + f"""
+        import signal, time
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGXCPU):
+            signal.signal(sig, signal.SIG_IGN)
+        set_name({name!r})
+        time.sleep(60)
+    """, None, limits=Limits(cpu_seconds=1, wall_seconds=1))
+    assert result.outcome == "timeout" and result.signal == signal.SIGKILL
+    assert 1.0 <= result.wall_seconds < 2.0
+    assert_gone(name)
+
+
+def test_deep_recursion_is_contained(box):
+    result, _ = run(box, """
+        import sys
+        sys.setrecursionlimit(10**8)
+        def f(n):
+            return f(n + 1) + 1
+        f(0)
+    """, None)
+    assert result.outcome in ("cpu_limit", "memory", "crashed", "exited")
+    again, frames = run(box, "def main():\n    return 7\n")
+    assert again.outcome == "ok" and value(frames) == 7
+
+
+# --------------------------------------------------------------------------- memory, files, output
+
+
+def test_memory_bomb_stops_at_the_address_space_limit(box):
+    result, frames = run(box, """
+        chunks = []
+        for _ in range(40):                      # would be 4 GiB
+            chunks.append(bytearray(100 << 20))
+    """, None)
+    assert result.outcome == "memory"
+    assert frames[0][0] == "E" and frames[0][1].startswith("MemoryError")
+
+
+def test_numpy_allocation_bomb_is_a_memory_error_not_a_crash(box):
+    result, frames = run(box, "import numpy as np\nx = np.ones((1 << 31,))\n", None)
+    assert result.outcome == "memory" and frames[0][1].startswith("MemoryError")
+
+
+def test_100_mb_of_stdout_is_truncated_and_does_not_grow_the_grader(box):
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result, frames = run(box, """
+        import sys
+        def main():
+            block = "x" * (1 << 20)
+            for _ in range(100):
+                sys.stdout.write(block)
+            sys.stderr.write("e" * (1 << 20))
+            return 1
+    """)
+    grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert result.outcome == "ok" and value(frames) == 1
+    assert result.output_truncated
+    assert len(result.stdout) + len(result.stderr) < FAST.output_bytes + 500
+    assert "output truncated" in result.stdout
+    assert grown_kb < 30 * 1024
+
+
+def test_file_size_limit(box):
+    result, frames = run(box, """
+        def main():
+            with open("big.bin", "wb") as f:
+                f.write(b"x" * (2 << 20))
+    """, limits=Limits(cpu_seconds=1, wall_seconds=3, file_bytes=1 << 20))
+    assert result.outcome == "ok"
+    assert frames[0][0] == "E" and "File too large" in frames[0][1]
+
+
+@pytest.fixture
+def canary(tmp_path: Path) -> Path:
+    (tmp_path / "keep.txt").write_text("precious")
+    return tmp_path
+
+
+FILE_ATTACKS = """
+import os
+def attempt(action):
+    try:
+        action()
+        return "allowed"
+    except OSError as exc:
+        return type(exc).__name__
+def write(path):
+    with open(path, "w") as f:
+        f.write("pwned")
+def main(canary, project):
+    keep = os.path.join(canary, "keep.txt")
+    results = {
+        "create": attempt(lambda: write(os.path.join(canary, "new.txt"))),
+        "overwrite": attempt(lambda: write(keep)),
+        "append": attempt(lambda: open(keep, "a").write("x")),
+        "truncate": attempt(lambda: os.truncate(keep, 0)),
+        "delete": attempt(lambda: os.remove(keep)),
+        "rename": attempt(lambda: os.rename(keep, os.path.join(canary, "moved.txt"))),
+        "chmod": attempt(lambda: os.chmod(keep, 0)),
+        "mkdir": attempt(lambda: os.mkdir(os.path.join(canary, "d"))),
+        "hardlink_into_scratch": attempt(lambda: os.link(keep, "stolen.txt")),
+        "project_write": attempt(lambda: write(os.path.join(project, "pwned.txt"))),
+        "project_delete": attempt(lambda: os.remove(os.path.join(project, "pyproject.toml"))),
+        "tmp_write": attempt(lambda: write("/tmp/eshikaku-pwned.txt")),
+    }
+    os.symlink(keep, "link.txt")                       # a link in the scratch dir to the canary
+    results["write_through_symlink"] = attempt(lambda: write("link.txt"))
+    results["read_through_symlink"] = attempt(lambda: open("link.txt").read())
+    results["scratch_write"] = attempt(lambda: write("mine.txt"))   # control: allowed
+    return [f"{k}={v}" for k, v in sorted(results.items())]
+"""
+
+
+@pytest.mark.parametrize("which", ["all layers", "no seccomp"])
+def test_files_outside_the_scratch_dir_are_untouchable(which, box, box_no_seccomp, canary):
+    sandbox = box if which == "all layers" else box_no_seccomp
+    result, frames = run(sandbox, FILE_ATTACKS, "main", [str(canary), str(ROOT)])
+    assert result.outcome == "ok", result.stderr
+    outcomes = dict(item.split("=") for item in value(frames))
+    assert outcomes.pop("scratch_write") == "allowed"
+    if which == "no seccomp":
+        outcomes.pop("chmod")  # Landlock does not cover chmod: without seccomp that one is allowed...
+        os.chmod(canary / "keep.txt", 0o644)  # ...so restore it (uid 0 owns the file)
+    assert all(v != "allowed" for v in outcomes.values()), outcomes
+    assert sorted(p.name for p in canary.iterdir()) == ["keep.txt"]
+    assert (canary / "keep.txt").read_text() == "precious"
+    assert not (ROOT / "pwned.txt").exists() and (ROOT / "pyproject.toml").exists()
+    assert not Path("/tmp/eshikaku-pwned.txt").exists()
+
+
+@pytest.fixture
+def secret_files():
+    """Files a submission must not read: real question YAML / reference sources when present, plus canaries."""
+    fixtures = ROOT / "tests" / "fixtures"
+    made_dir = not fixtures.exists()
+    fixtures.mkdir(parents=True, exist_ok=True)
+    canary = fixtures / f"_sandbox_canary_{secrets.token_hex(4)}.yaml"
+    canary.write_text("hidden: expected_output_42\n")
+    paths = [canary]
+    paths += sorted((ROOT / "questions").rglob("*.yaml"))[:1]
+    paths += sorted((ROOT / "reference").glob("*.py"))[:1]
+    yield [str(p) for p in paths]
+    canary.unlink()
+    if made_dir:
+        fixtures.rmdir()
+
+
+READS = """
+import os
+def main(paths, project):
+    out = []
+    for p in paths:
+        try:
+            out.append(open(p).read()[:20])
+        except OSError as exc:
+            out.append(type(exc).__name__)
+    for d in (project, os.path.join(project, "reference"), os.path.join(project, "questions")):
+        try:
+            out.append(str(os.listdir(d)))
+        except OSError as exc:
+            out.append(type(exc).__name__)
+    return out
+"""
+
+
+@pytest.mark.parametrize("which", ["all layers", "no seccomp"])
+def test_question_files_and_reference_sources_are_unreadable(which, box, box_no_seccomp, secret_files):
+    sandbox = box if which == "all layers" else box_no_seccomp
+    result, frames = run(sandbox, READS, "main", [secret_files, str(ROOT)])
+    assert result.outcome == "ok", result.stderr
+    assert value(frames) == ["PermissionError"] * (len(secret_files) + 3)
+
+
+def test_grader_and_reference_cannot_be_imported_after_sealing(box):
+    result, frames = run(box, """
+        import importlib, sys
+        def main():
+            out = [m for m in sys.modules if m.split(".")[0] in ("grader", "reference", "questions", "cli")]
+            for name in ("grader", "grader.sandbox", "reference", "reference.activations", "questions", "cli"):
+                try:
+                    importlib.import_module(name)
+                    out.append(name + " imported")
+                except ImportError:
+                    pass
+            sys.meta_path[:] = [f for f in sys.meta_path if "Sealed" not in type(f).__name__]
+            for name in ("reference", "grader.sandbox", "cli"):          # blocker removed: the kernel still says no
+                try:
+                    importlib.import_module(name)
+                    out.append(name + " imported without the blocker")
+                except (ImportError, OSError):
+                    pass
+            return out or ["sealed"]
+    """)
+    assert result.outcome == "ok", result.stderr
+    assert value(frames) == ["sealed"]
+
+
+def test_unsealed_import_of_reference_is_still_refused_by_the_kernel(box):
+    result, frames = run(box, "import reference.activations\n", None, seal=False)
+    assert frames and frames[0][0] == "E" and frames[0][1].startswith(("PermissionError", "ModuleNotFoundError"))
+
+
+# --------------------------------------------------------------------------- network
+
+
+@pytest.mark.parametrize("disable", [(), ("seccomp",), ("seccomp", "userns")],
+                         ids=["all layers", "no seccomp", "landlock only"])
+def test_tcp_to_a_local_listener_never_connects(disable, box):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.2)
+    seen: list = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                seen.append(listener.accept())
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    source = """
+        import socket
+        def main(port):
+            out = []
+            for _ in range(3):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).sendall(b"answers")
+                    out.append("connected")
+                except OSError as exc:
+                    out.append(type(exc).__name__)
+            return out
+    """
+    try:
+        if disable:
+            with Sandbox("grader.probe:exec_main", FAST, disable=disable) as sandbox:
+                result, frames = run(sandbox, source, "main", [listener.getsockname()[1]])
+        else:
+            result, frames = run(box, source, "main", [listener.getsockname()[1]])
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+    assert result.outcome == "ok", result.stderr
+    assert "connected" not in value(frames)
+    assert seen == []
+
+
+# --------------------------------------------------------------------------- ways to end
+
+
+@pytest.mark.parametrize("source, exit_code", [
+    ("import sys\nsys.exit(0)\n", 102),
+    ("raise SystemExit(0)\n", 102),
+    ("raise KeyboardInterrupt\n", 102),
+    ("import os\nos._exit(0)\n", 0),
+], ids=["sys.exit", "SystemExit", "KeyboardInterrupt", "os._exit"])
+def test_exiting_before_sending_gives_no_result(box, source, exit_code):
+    result, frames = run(box, source, "missing")
+    assert result.outcome == "exited" and result.exit_code == exit_code
+    assert frames == []
+
+
+def test_forging_the_normal_exit_code_still_sends_no_data(box):
+    result, frames = run(box, f"import os\nos._exit({EXIT_RETURNED})\n", "missing")
+    assert result.outcome == "ok" and frames == []  # the outcome is a convenience; only frames are data
+
+
+def test_a_crash_does_not_affect_the_next_run(box):
+    result, _ = run(box, "import ctypes\nctypes.string_at(0)\n", None)
+    assert result.outcome == "crashed" and result.signal == signal.SIGSEGV
+    result, frames = run(box, SOFTMAX, "softmax", [[0.0, 0.0]])
+    assert result.outcome == "ok" and value(frames) == [0.5, 0.5]
+
+
+def test_abort_is_a_crash(box):
+    result, _ = run(box, "import os\nos.abort()\n", None)
+    assert result.outcome == "crashed"
+
+
+# --------------------------------------------------------------------------- processes and threads
+
+
+def test_fork_flood_with_setsid_is_denied_and_leaves_nothing(box):
+    name = marker()
+    result, frames = run(box, SET_NAME + f"""
+        import os, subprocess, time, multiprocessing
+        def main():
+            errors = set()
+            for _ in range(300):
+                try:
+                    if os.fork() == 0:
+                        os.setsid()
+                        set_name({name!r})
+                        time.sleep(60)
+                        os._exit(0)
+                except OSError as exc:
+                    errors.add(type(exc).__name__)
+            for attempt in (lambda: subprocess.Popen(["sleep", "60"]),
+                            lambda: os.posix_spawn("/bin/sleep", ["sleep", "60"], {{}}),
+                            lambda: multiprocessing.Process(target=time.sleep, args=(60,)).start()):
+                try:
+                    attempt()
+                    errors.add("spawned")
+                except OSError as exc:
+                    errors.add(type(exc).__name__)
+            return sorted(errors)
+    """)
+    assert result.outcome == "ok", result.stderr
+    assert value(frames) == ["PermissionError"]
+    assert_gone(name)
+
+
+def test_without_seccomp_forked_and_setsid_children_are_still_swept(box_no_seccomp):
+    name = marker()
+    result, frames = run(box_no_seccomp, SET_NAME + f"""
+        import os, time
+        def main():
+            made = 0
+            for _ in range(20):
+                pid = os.fork()
+                if pid == 0:
+                    os.setsid()                      # escapes killpg of the child's group
+                    if os.fork() == 0:               # double fork: re-parented away from the child
+                        set_name({name!r})
+                        time.sleep(60)
+                    os._exit(0)
+                made += 1
+            set_name({name!r})
+            return made
+    """)
+    assert result.outcome == "ok", result.stderr
+    assert value(frames) == 20
+    assert_gone(name)
+
+
+def test_a_non_daemon_thread_left_running_does_not_keep_the_child(box):
+    name = marker()
+    result, frames = run(box, SET_NAME + f"""
+        import threading, time
+        def main():
+            def linger():
+                set_name({name!r})
+                time.sleep(60)
+            threading.Thread(target=linger).start()
+            time.sleep(0.05)
+            return threading.active_count()
+    """)
+    assert result.outcome == "ok" and value(frames) == 2
+    assert result.wall_seconds < 1.0
+    assert_gone(name)
+
+
+def test_signalling_the_zygote_or_the_grader_is_refused(box, box_no_seccomp):
+    received: list = []
+    previous = signal.signal(signal.SIGUSR1, lambda *a: received.append(a))
+    source = """
+        import os, signal
+        def main(grader_pid):
+            out = []
+            for pid, sig in ((os.getppid(), signal.SIGKILL), (grader_pid, signal.SIGUSR1), (-1, 0)):
+                try:
+                    os.kill(pid, sig)
+                    out.append("sent")
+                except OSError as exc:
+                    out.append(type(exc).__name__)
+            return out
+    """
+    try:
+        for sandbox in (box, box_no_seccomp):  # seccomp, then Landlock's signal scoping alone
+            zygote = sandbox.zygote_pid
+            result, frames = run(sandbox, source, "main", [os.getpid()])
+            assert result.outcome == "ok", result.stderr
+            assert value(frames) == ["PermissionError"] * 3
+            assert sandbox.zygote_pid == zygote and os.waitpid(zygote, os.WNOHANG) == (0, 0)
+        time.sleep(0.1)
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+    assert received == []
+
+
+def test_the_grader_dying_takes_the_zygote_and_child_with_it(tmp_path):
+    name = marker()
+    script = tmp_path / "grader.py"
+    script.write_text(textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from grader.sandbox import Sandbox, Limits
+        from grader.probe import make_request
+        box = Sandbox("grader.probe:exec_main", Limits(cpu_seconds=30, wall_seconds=60))
+        print(box.zygote_pid, flush=True)
+        box.run(make_request({SET_NAME!r} + "set_name({name!r})\\nimport time\\ntime.sleep(60)\\n"))
+    """))
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        zygote = int(proc.stdout.readline())
+        deadline = time.monotonic() + 10
+        while not processes_named(name) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert processes_named(name), "the child never started"
+    finally:
+        proc.kill()
+        proc.wait()
+    assert_gone(name, within=3.0)
+    deadline = time.monotonic() + 3
+    while os.path.exists(f"/proc/{zygote}") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists(f"/proc/{zygote}")
+
+
+# --------------------------------------------------------------------------- the result channel
+
+
+def test_forged_frames_on_every_fd_only_change_the_submissions_own_data(box):
+    result, frames = run(box, """
+        import os, struct
+        def main():
+            fds = []
+            for fd in range(1024):
+                try:
+                    os.fstat(fd)
+                    fds.append(fd)
+                except OSError:
+                    pass
+            forged = struct.pack("!I", 4) + b"PASS"
+            for fd in range(1024):
+                try:
+                    os.write(fd, forged + b"PASS\\n" + struct.pack("!I", 10**6))   # ends mid-frame
+                except OSError:
+                    pass
+            print("PASS PASS PASS")
+            os._exit(0)
+    """)
+    assert result.outcome == "exited" and result.exit_code == 0
+    assert frames == [("P", "ASS")]  # one complete forged frame: the submission's own "answer"
+    assert "PASS" in result.stdout
+    result, frames = run(box, """
+        import os
+        def main():
+            return [fd for fd in range(1024) if _ok(fd)]
+        def _ok(fd):
+            try:
+                os.fstat(fd)
+                return True
+            except OSError:
+                return False
+    """)
+    assert value(frames) == [0, 1, 2, 3]  # no control socket, no zygote descriptors
+
+
+def test_a_giant_frame_header_is_a_result_limit(box):
+    result, frames = run(box, """
+        import os, struct, time
+        os.write(3, struct.pack("!I", 0xFFFFFFF0))
+        time.sleep(10)
+    """, None)
+    assert result.outcome == "result_limit" and result.wall_seconds < 1.5 and frames == []
+
+
+def test_too_many_frames_is_a_result_limit(box):
+    result, frames = run(box, """
+        import os, struct
+        for _ in range(100):
+            os.write(3, struct.pack("!I", 1) + b"x")
+    """, None, limits=Limits(cpu_seconds=1, wall_seconds=3, max_frames=10))
+    assert result.outcome == "result_limit"
+    assert len(frames) <= 10
+
+
+def test_complete_frames_survive_a_kill_mid_frame(box):
+    result, frames = run(box, """
+        import os, struct, time
+        def main():
+            os.write(3, struct.pack("!I", 2) + b"R1")
+            os.write(3, struct.pack("!I", 2) + b"R2")
+            os.write(3, struct.pack("!I", 100) + b"partial")
+            time.sleep(10)
+    """, limits=Limits(cpu_seconds=1, wall_seconds=1))
+    assert result.outcome == "timeout"
+    assert result.frames == [b"R1", b"R2"]
+
+
+@pytest.mark.parametrize("how", ["close", "devnull"])
+def test_closing_or_redirecting_the_result_fd_loses_only_the_submissions_data(box, how):
+    action = "os.close(3)" if how == "close" else "os.dup2(os.open('/dev/null', os.O_WRONLY), 3)"
+    result, frames = run(box, f"import os\ndef main():\n    {action}\n    return 1\n")
+    assert frames == []
+    assert result.outcome == ("exited" if how == "close" else "ok")
+    again, frames = run(box, "def main():\n    return 2\n")
+    assert again.outcome == "ok" and value(frames) == 2
+
+
+# --------------------------------------------------------------------------- leaks and leftovers
+
+
+def test_scratch_dir_is_private_and_removed_even_after_a_kill(box):
+    result, frames = run(box, """
+        import os, time
+        def main():
+            open("notes.txt", "w").write("x")
+            return os.getcwd()
+    """)
+    scratch = value(frames)
+    assert result.outcome == "ok" and not os.path.exists(scratch)
+    result, _ = run(box, """
+        import os, time
+        os.makedirs("deep/er", exist_ok=True)
+        open("../planted.txt", "w").write("x")      # next to its own dir, inside the scratch root
+        time.sleep(10)
+    """, None, limits=Limits(cpu_seconds=1, wall_seconds=0.5))
+    assert result.outcome == "timeout"
+    assert os.listdir(os.path.dirname(scratch)) == []
+
+
+def test_nothing_of_one_submission_or_of_the_grader_reaches_the_next(box):
+    secret = "submission-secret-" + secrets.token_hex(8)
+    run(box, f"def main():\n    kept = {secret!r} * 2\n    return 1\n")
+    # The next submission looks for both secrets; its own source holds only their halves.
+    halves = [(s[:12], s[12:]) for s in (secret, GRADER_SECRET)]
+    result, frames = run(box, f"""
+        import gc
+        def main():
+            needles = [a + b for a, b in {halves!r}]
+            found = []
+            for obj in gc.get_objects():
+                items = obj.values() if isinstance(obj, dict) else obj if isinstance(obj, (list, tuple)) else ()
+                for item in items:
+                    if isinstance(item, str) and not any(item is n for n in needles):
+                        found += [item[:40] for n in needles if n in item]
+            return found or ["clean"]
+    """)
+    assert result.outcome == "ok", result.stderr
+    assert value(frames) == ["clean"]
+
+
+def test_zygote_death_is_survived_by_restarting(box):
+    with Sandbox("grader.probe:exec_main", FAST) as sandbox:
+        first = sandbox.zygote_pid
+        os.kill(first, signal.SIGKILL)
+        time.sleep(0.1)
+        result, frames = run(sandbox, "def main():\n    return 3\n")
+        assert result.outcome == "ok" and value(frames) == 3
+        assert sandbox.zygote_pid != first
+
+
+def test_close_leaves_no_process_and_no_directory():
+    sandbox = Sandbox("grader.probe:exec_main", FAST)
+    pid = sandbox.zygote_pid
+    base = sandbox._backend.base  # noqa: SLF001 - checking the cleanup itself
+    run(sandbox, "def main():\n    return 1\n")
+    sandbox.close()
+    assert not os.path.exists(f"/proc/{pid}") and not os.path.exists(base)
+
+
+def test_one_sandbox_is_safe_to_share_between_threads(box):
+    results: list = []
+
+    def worker(i: int) -> None:
+        results.append((i, run(box, f"def main():\n    return {i}\n")))
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted((i, value(frames)) for i, (_, frames) in results) == [(i, i) for i in range(6)]
+
+
+def test_pool_map_preserves_order():
+    requests = [make_request(f"def main():\n    return {i}\n", "main") for i in range(24)]
+    with SandboxPool("grader.probe:exec_main", FAST, workers=2) as pool:
+        results = pool.map(requests)
+    assert [r.outcome for r in results] == ["ok"] * 24
+    assert [decode_frame(r.frames[0])[1].item() for r in results] == list(range(24))
+
+
+def test_harness_entry_runs_in_the_sandbox():
+    """The production entry imports and seals under the same isolation (smoke test of the contract)."""
+    try:
+        from grader import harness
+    except ImportError:
+        pytest.skip("grader.harness not present")
+    if not hasattr(harness, "pack"):
+        pytest.skip("harness has no pack()")
+    with Sandbox() as sandbox:
+        result = sandbox.run(harness.pack({"source": "def f(x):\n    return x\n", "prelude": "", "entry": "f",
+                                           "cases": []}))
+    assert result.outcome == "ok", result.stderr
+    assert len(result.frames) == 1
+
+
+# --------------------------------------------------------------------------- the portable fallback
+
+
+@pytest.fixture(scope="module")
+def spawn_box():
+    with Sandbox("grader.probe:exec_main", FAST, mode="spawn") as sandbox:
+        yield sandbox
+
+
+def test_spawn_fallback_is_selected_by_the_environment(monkeypatch):
+    monkeypatch.setenv("ESHIKAKU_SANDBOX", "spawn")
+    with Sandbox("grader.probe:exec_main", FAST) as sandbox:
+        result, frames = run(sandbox, SOFTMAX, "softmax", [[0.0, 0.0]])
+    assert sandbox.mode == "spawn"
+    assert result.outcome == "ok" and value(frames) == [0.5, 0.5]
+    assert result.layers == ("spawn", "rlimits")
+
+
+def test_spawn_fallback_contains_an_infinite_loop(spawn_box):
+    result, _ = run(spawn_box, "while True:\n    pass\n", None)
+    assert result.outcome == "cpu_limit"
+
+
+def test_spawn_fallback_truncates_a_stdout_flood(spawn_box):
+    result, frames = run(spawn_box, """
+        import sys
+        def main():
+            for _ in range(100):
+                sys.stdout.write("x" * (1 << 20))
+            return 1
+    """)
+    assert result.outcome == "ok" and value(frames) == 1 and result.output_truncated
+    assert len(result.stdout) < FAST.output_bytes + 500
+
+
+@pytest.mark.parametrize("source", ["import sys\nsys.exit(0)\n", "import os\nos._exit(0)\n"])
+def test_spawn_fallback_reports_an_early_exit(spawn_box, source):
+    result, frames = run(spawn_box, source, "missing")
+    assert result.outcome == "exited" and frames == []
+
+
+def test_spawn_fallback_timeout_kills_the_process_group(spawn_box):
+    name = marker()
+    result, _ = run(spawn_box, SET_NAME + f"""
+        import os, time
+        if os.fork() == 0:
+            set_name({name!r})
+            time.sleep(60)
+        time.sleep(60)
+    """, None, limits=Limits(cpu_seconds=1, wall_seconds=0.5))
+    assert result.outcome == "timeout"
+    assert_gone(name)
