@@ -125,7 +125,10 @@ def _rmtree(path: str) -> None:
         except OSError:
             pass
 
-    shutil.rmtree(path, onerror=retry)
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(path, onexc=retry)
+    else:
+        shutil.rmtree(path, onerror=retry)
 
 
 # --------------------------------------------------------------------------------------------
@@ -609,11 +612,11 @@ class _SpawnBackend:
         done = threading.Event()
 
         def wait() -> None:
+            # Wait without reaping: the process group is killed while its leader's pid is still ours.
             if os.name == "nt":  # pragma: no cover
-                waited["status"] = proc.wait()
+                proc.wait()
             else:
-                _, status, usage = os.wait4(proc.pid, 0)
-                waited["status"], waited["cpu"] = status, usage.ru_utime + usage.ru_stime
+                os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
             done.set()
 
         threads = [threading.Thread(target=pump, args=(res_r, 0), daemon=True),
@@ -639,6 +642,11 @@ class _SpawnBackend:
         finally:
             _kill_tree(proc)  # also anything it left in its process group
             done.wait(5)
+            if os.name == "nt":  # pragma: no cover
+                waited["status"] = proc.returncode
+            elif done.is_set():
+                _, status, usage = os.wait4(proc.pid, 0)
+                waited["status"], waited["cpu"] = status, usage.ru_utime + usage.ru_stime
             for thread in threads[:3]:
                 thread.join(timeout=1.0)
             os.close(res_r)

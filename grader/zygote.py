@@ -381,12 +381,21 @@ def _wait_child(sock, pid: int) -> tuple[int, object]:
     poller.register(sock.fileno(), select.POLLIN)
     if pidfd is not None:
         poller.register(pidfd, select.POLLIN)
+    def reap() -> tuple[int, object]:
+        # The child is a zombie now, so its pid (and process-group id) cannot have been reused:
+        # kill whatever is left in its group first, then reap.
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        _, status, usage = os.wait4(pid, 0)
+        return status, usage
+
     try:
         while True:
             if pidfd is None:
-                done, status, usage = os.wait4(pid, os.WNOHANG)
-                if done:
-                    return status, usage
+                if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                    return reap()
             for fd, _ in poller.poll(None if pidfd is not None else 5):
                 if fd == sock.fileno():
                     data = sock.recv(65536)
@@ -398,8 +407,7 @@ def _wait_child(sock, pid: int) -> tuple[int, object]:
                     if json.loads(data).get("op") == "kill":
                         kill()
                 elif fd == pidfd:
-                    _, status, usage = os.wait4(pid, 0)
-                    return status, usage
+                    return reap()
     finally:
         if pidfd is not None:
             os.close(pidfd)
@@ -475,11 +483,6 @@ def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str]) 
             os.close(fd)
         _send(sock, {"op": "started", "pid": pid})
         status, usage = _wait_child(sock, pid)
-        for func, target in ((os.killpg, pid),):
-            try:
-                func(target, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
         _sweep(os.getpid())
         _send(sock, {
             "op": "exit",

@@ -17,6 +17,8 @@ __all__ = [
     "scaled_dot_product_attention",
     "multi_head_attention",
     "positional_encoding",
+    "positional_encoding_value",
+    "attention_weight",
     "layer_norm",
     "mha_params",
 ]
@@ -137,6 +139,50 @@ def positional_encoding(max_len: int, d_model: int) -> NDArray[np.float64]:
     pe[:, 0::2] = np.sin(angle)
     pe[:, 1::2] = np.cos(angle[:, : d_model // 2])  # same frequency as the sin to its left
     return pe
+
+
+def positional_encoding_value(pos: int, index: int, d_model: int) -> float:
+    """One entry ``PE[pos, index]`` of :func:`positional_encoding` (for numeric questions).
+
+    Parameters
+    ----------
+    pos : int
+        Position (0-based).
+    index : int
+        Column, 0 <= index < d_model (even: sin, odd: cos).
+    d_model : int
+    """
+    if not 0 <= index < d_model:
+        raise ValueError(f"index={index} is outside 0..{d_model - 1}")
+    return float(positional_encoding(pos + 1, d_model)[pos, index])
+
+
+def attention_weight(score_1: float, score_2: float, d_k: int, score_3: float | None = None) -> float:
+    """Attention weight of the first key, from raw dot products q·k_j (for numeric questions).
+
+    Parameters
+    ----------
+    score_1, score_2 : float
+        Dot products q·k_1 and q·k_2 (before scaling).
+    d_k : int
+        Key dimension; scores are divided by sqrt(d_k).
+    score_3 : float, optional
+        A third key's dot product.
+
+    Returns
+    -------
+    float
+        ``softmax([s_1, s_2(, s_3)] / sqrt(d_k))[0]``, computed with
+        :func:`scaled_dot_product_attention` on one-hot keys.
+    """
+    scores = [score_1, score_2] + ([] if score_3 is None else [score_3])
+    n = len(scores)
+    # With K = I_n, Q Kᵀ = Q; scaled_dot_product_attention divides by sqrt(n), so
+    # Q = s * sqrt(n) / sqrt(d_k) gives the scores s / sqrt(d_k).
+    q = np.asarray(scores, dtype=float)[None, :] * np.sqrt(n) / np.sqrt(d_k)
+    k = np.eye(n)
+    _, w = scaled_dot_product_attention(q, k, np.eye(n))
+    return float(w[0, 0])
 
 
 def layer_norm(x: Array, gamma: Array, beta: Array, eps: float = 1e-5) -> Array:

@@ -1,5 +1,6 @@
-"""A two-layer network written out by hand, as in the course notebooks
-(Rabbit Challenge ``1_3_stochastic_gradient_descent.ipynb``; seed 004 Q9/Q10).
+"""The sigmoid variant of the course's two-layer network (Rabbit Challenge
+``1_3_stochastic_gradient_descent.ipynb`` 「試してみよう」; seed 004 Q9/Q10).
+:mod:`reference.mlp` has the ReLU network the notebook ships with.
 
 Layout: ``x (N, D) @ W1 (D, H) + b1`` → sigmoid → ``@ W2 (H, M) + b2`` →
 identity output ``y``; loss E = 1/(2N) Σ (y - d)² (sum over the M outputs,
@@ -18,19 +19,19 @@ from numpy.typing import NDArray
 
 from reference.activations import sigmoid
 
-__all__ = ["two_layer_backward"]
+__all__ = ["two_layer_sigmoid_backward"]
 
 
-def two_layer_backward(x: NDArray, d: NDArray, network: dict[str, NDArray]) -> dict[str, NDArray]:
+def two_layer_sigmoid_backward(network: dict[str, NDArray], x: NDArray, d: NDArray) -> dict[str, NDArray]:
     """Forward and backward pass of the sigmoid two-layer regression network.
 
     Parameters
     ----------
+    network : dict
+        ``W1 (D, H)``, ``b1 (H,)``, ``W2 (H, M)``, ``b2 (M,)``; not modified.
     x : ndarray of shape (N, D)
     d : ndarray of shape (N, M)
         Targets (教師データ).
-    network : dict
-        ``W1 (D, H)``, ``b1 (H,)``, ``W2 (H, M)``, ``b2 (M,)``; not modified.
 
     Returns
     -------

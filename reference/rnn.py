@@ -29,6 +29,7 @@ __all__ = [
     "LSTM",
     "gru_cell_forward",
     "clip_grads",
+    "clip_rate",
     "rnn_params",
     "lstm_params",
     "gru_params",
@@ -350,6 +351,27 @@ def clip_grads(grads: Sequence[Array] | Mapping[object, Array], max_norm: float,
     if rate < 1:
         for g in arrays:
             g *= rate
+
+
+def clip_rate(total_norm: float, max_norm: float, eps: float = 1e-6) -> float:
+    """The factor :func:`clip_grads` multiplies every gradient by (for numeric questions).
+
+    Parameters
+    ----------
+    total_norm : float
+        Global L2 norm of all gradients taken together.
+    max_norm : float
+        Clipping threshold.
+    eps : float, default 1e-6
+        As in :func:`clip_grads`; pass 0 for the textbook value max_norm / total_norm.
+
+    Returns
+    -------
+    float
+        ``max_norm / (total_norm + eps)`` when that is below 1, else 1.0 (no clipping).
+    """
+    rate = max_norm / (total_norm + eps)
+    return float(rate) if rate < 1 else 1.0
 
 
 # -------------------------------------------------------- parameter counts

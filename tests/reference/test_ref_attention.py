@@ -133,3 +133,13 @@ def test_mha_params_q40():
     assert mha_params(512, 1) == mha_params(512, 8)  # heads do not change the count
     with pytest.raises(ValueError):
         mha_params(512, 7)
+
+
+def test_positional_encoding_value_and_attention_weight():
+    from reference.attention import attention_weight, positional_encoding_value
+
+    assert np.isclose(positional_encoding_value(3, 0, 8), np.sin(3))
+    assert np.isclose(positional_encoding_value(3, 3, 8), np.cos(3 / 10000 ** (2 / 8)))
+    assert np.isclose(attention_weight(3, 1, 4), 1 / (1 + np.exp(-1)))
+    e = np.exp(np.array([3, 1, 0]) / 2)
+    assert np.isclose(attention_weight(3, 1, 4, 0), e[0] / e.sum())

@@ -193,3 +193,13 @@ def test_clip_grads_below_threshold_untouched_and_zeros_and_dict():
     clip_grads(d, 5.0)
     assert d["W"].dtype == np.float32
     np.testing.assert_allclose(d["W"], [3.0, 4.0], rtol=1e-6)
+
+
+def test_clip_rate_matches_clip_grads():
+    from reference.rnn import clip_rate
+
+    grads = [np.array([3.0, 4.0]), np.array([[12.0]])]
+    clip_grads(grads, 6.5)
+    assert np.allclose(grads[0], np.array([3.0, 4.0]) * clip_rate(13.0, 6.5))
+    assert clip_rate(13.0, 6.5, eps=0.0) == 0.5
+    assert clip_rate(5.0, 6.5) == 1.0
