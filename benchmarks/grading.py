@@ -1,0 +1,129 @@
+"""Prints the cost of grading one submission, three ways, on the same submissions; then batch throughput.
+
+(a) in-process, no isolation (the floor; never used for real grading),
+(b) a fresh `python` interpreter per submission (the naive grader),
+(c) eshikaku's isolated warm path (zygote + fork + every available layer),
+and the throughput of grading 1,000 submissions with one sandbox per core.
+
+Run: python benchmarks/grading.py [--runs 200] [--batch 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from grader.cases import build_cases  # noqa: E402
+from grader.codegrade import _reference_namespace, grade_code  # noqa: E402
+from grader.harness import pack, run_case, unpack  # noqa: E402
+from grader.loader import load_bank  # noqa: E402
+
+RIGHT = """import numpy as np
+def softmax(x):
+    z = x - np.max(x, axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / np.sum(e, axis=-1, keepdims=True)
+"""
+WRONG = """import numpy as np
+def softmax(x):
+    e = np.exp(x)
+    return e / np.sum(e, axis=-1, keepdims=True)
+"""
+FRESH = (
+    "import sys, struct\n"
+    "from grader.harness import child_main\n"
+    "out = sys.stdout.buffer\n"
+    "child_main(sys.stdin.buffer.read(), lambda b: out.write(struct.pack('<Q', len(b)) + b))\n"
+)
+
+
+def _stats(samples: list[float]) -> str:
+    ms = sorted(s * 1000 for s in samples)
+    p90 = ms[int(0.9 * (len(ms) - 1))]
+    return f"median {statistics.median(ms):7.2f} ms   p90 {p90:7.2f} ms   (n={len(ms)})"
+
+
+def _program(question, source: str, seed: int) -> tuple[list, bytes]:
+    instances = build_cases(question, seed)
+    program = {"source": source, "prelude": question.prelude, "entry": question.entry, "cases": [i.program for i in instances]}
+    return instances, pack(program)
+
+
+def in_process(question, source: str, seed: int) -> float:
+    """The floor: the same cases, run and compared in this process (unsafe; for comparison only)."""
+    from grader.harness import load_submission
+
+    start = time.perf_counter()
+    instances, request = _program(question, source, seed)
+    program = unpack(request)
+    namespace, _status = load_submission(program["source"], program["prelude"], program["entry"])
+    reference = _reference_namespace(question)
+    for instance, case in zip(instances, program["cases"]):
+        run_case(case, namespace)
+        run_case(instance.program, reference)
+    return time.perf_counter() - start
+
+
+def fresh_interpreter(question, source: str, seed: int) -> float:
+    start = time.perf_counter()
+    instances, request = _program(question, source, seed)
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    subprocess.run([sys.executable, "-c", FRESH], input=request, capture_output=True, check=True, env=env, cwd=Path(__file__).resolve().parent.parent)
+    reference = _reference_namespace(question)
+    for instance in instances:
+        run_case(instance.program, reference)
+    return time.perf_counter() - start
+
+
+def isolated(question, source: str, seed: int) -> float:
+    start = time.perf_counter()
+    grade_code(question, source, seed)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=200, help="submissions per way (fresh interpreters: a fifth)")
+    parser.add_argument("--batch", type=int, default=1000, help="submissions in the throughput run")
+    args = parser.parse_args()
+    question = load_bank().questions["softmax_function"]
+    grade_code(question, RIGHT, 0)  # start the zygote once, as a long-running grader would have
+    sources = [RIGHT, WRONG]
+    ways = {"(a) in-process, no isolation": in_process, "(b) fresh interpreter": fresh_interpreter, "(c) eshikaku isolated warm path": isolated}
+    results = {}
+    print(f"softmax_function, {len(build_cases(question, 1))} cases per submission, right and wrong submissions alternating")
+    for label, way in ways.items():
+        n = args.runs // 5 if "fresh" in label else args.runs
+        samples = [way(question, sources[i % 2], i) for i in range(n)]
+        results[label] = statistics.median(samples)
+        print(f"{label:34} {_stats(samples)}")
+    print(f"speed-up of (c) over (b): {results['(b) fresh interpreter'] / results['(c) eshikaku isolated warm path']:.1f}x")
+
+    from grader.sandbox import SandboxPool
+
+    workers = os.cpu_count() or 1
+    pool = SandboxPool(workers=workers)
+    try:
+        for i in range(workers * 2):
+            grade_code(question, RIGHT, i, sandbox=pool)
+        start = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=workers) as executor:
+            verdicts = list(executor.map(lambda i: grade_code(question, sources[i % 2], i, sandbox=pool).passed, range(args.batch)))
+        elapsed = time.perf_counter() - start
+    finally:
+        pool.close()
+    assert verdicts.count(True) == (args.batch + 1) // 2, "a verdict changed under load"
+    print(f"throughput: {args.batch} submissions in {elapsed:.2f} s with {workers} sandboxes = {args.batch / elapsed:.0f} submissions/s")
+    print(f"isolation layers: {', '.join(pool.layers) if hasattr(pool, 'layers') else '?'}")
+
+
+if __name__ == "__main__":
+    main()
