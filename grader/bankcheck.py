@@ -4,12 +4,14 @@ parameterised answers reproduce from their seeds)."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader.loader import Bank, BankError, load_bank, load_file, locate
-from grader.schema import CodeBase, CodeBlankQuestion, Question
+from grader.schema import ChoiceQuestion, CodeBase, CodeBlankQuestion, CodeFunctionQuestion, Question
 from grader.syllabus import folder_mismatch
 
 SEEDS = (1, 2, 3)
@@ -127,7 +129,7 @@ def _code_checks(bank: Bank, qid: str, question: CodeBase, report: Report) -> No
                     report.proofs.append(Proof(qid, subject, f"fails {_first_failure(result)}"))
 
 
-def check(paths: list[Path], *, execute: bool = True) -> Report:
+def check(paths: list[Path], *, execute: bool = True, strict: bool = False) -> Report:
     """Checks question folders and single files; never raises for bad content."""
     folders = [p for p in paths if p.is_dir()]
     files = [p for p in paths if p.is_file()]
@@ -144,6 +146,57 @@ def check(paths: list[Path], *, execute: bool = True) -> Report:
             report.errors += _parameter_errors(bank, qid, question)
         if execute and isinstance(question, CodeBase):
             _code_checks(bank, qid, question, report)
+    if strict:
+        report.errors += strict_errors(bank)
+    for qid, question in bank.questions.items():
+        unknown = [r for r in question.related if r not in bank.questions]
+        if unknown:
+            report.errors.append(_error(bank, qid, ("related",), f"`related` names unknown id(s) {unknown}"))
     report.errors.sort(key=lambda e: (str(e.path), e.line, e.col))
     report.checked = len(bank.questions) + len(bank.broken_files)
     return report
+
+
+# --------------------------------------------------------------------------- --strict: bank-wide checks
+
+_BLANK_MARK = re.compile(r"[（(]([あ-ん])[)）]|[■▲●◆★]")
+
+
+def _siblings(bank: Bank, qid: str) -> list[str]:
+    """Exam-style questions linked to ``qid`` by `related` (either way) or by sharing its reference."""
+    question = bank.questions[qid]
+    out = []
+    for other_id, other in bank.questions.items():
+        if other_id == qid or not other.exam_style:
+            continue
+        linked = other_id in question.related or qid in other.related
+        same_reference = getattr(other, "reference", None) == getattr(question, "reference", "")
+        if linked or same_reference:
+            out.append(other_id)
+    return out
+
+
+def strict_errors(bank: Bank) -> list[BankError]:
+    """Position bias of right choice keys, code_function questions with no exam-style sibling, and
+    prompts that name a blank their template lacks."""
+    errors: list[BankError] = []
+    positions: Counter[int] = Counter()
+    for question in bank.questions.values():
+        if isinstance(question, ChoiceQuestion) and len(question.answer) == 1 and len(question.choices) == 4:
+            positions[[c.key for c in question.choices].index(question.answer[0])] += 1
+    total = sum(positions.values())
+    if total >= 8 and max(positions.values()) > 0.4 * total:
+        worst = max(positions, key=lambda p: positions[p])
+        share = ", ".join(f"{p + 1}: {positions[p]}" for p in sorted(positions))
+        errors.append(BankError(bank.roots[0] if bank.roots else Path("."), 1, 1, "answer", f"right answers sit at choice position {worst + 1} in {positions[worst]} of {total} four-choice questions ({share}); move some answers"))
+    for qid, question in bank.questions.items():
+        if isinstance(question, CodeFunctionQuestion) and not _siblings(bank, qid):
+            errors.append(_error(bank, qid, ("related",), "no exam-style sibling: add a choice, code_blank or numeric question on the same idea and list its id in `related`"))
+        if isinstance(question, CodeBlankQuestion):
+            tokens = {b.token for b in question.blanks} | {b.name for b in question.blanks}
+            for match in _BLANK_MARK.finditer(question.prompt):
+                mark = match.group(0)
+                name = match.group(1) or mark
+                if mark not in tokens and name not in tokens and mark not in question.template:
+                    errors.append(_error(bank, qid, ("prompt",), f"the prompt mentions blank {mark}, which the template does not have"))
+    return errors

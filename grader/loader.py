@@ -391,6 +391,20 @@ def _write_cache(path: Path, files: dict[str, Any], references: tuple[tuple[str,
         pass  # a read-only home only costs speed
 
 
+def add_private_references(root: Path) -> None:
+    """Lets ``reference.<module>`` also find the modules of a private bank's own ``reference/`` folder.
+
+    The folder (beside the questions, or inside the questions folder) extends the package's search
+    path after the built-in modules, so a private bank needs no change to the installed package.
+    """
+    import reference
+
+    for folder in (root / "reference", root.parent / "reference"):
+        if folder.is_dir() and folder.resolve() != (PROJECT_ROOT / "reference").resolve():
+            if str(folder) not in reference.__path__:
+                reference.__path__.append(str(folder))
+
+
 def load_bank(roots: list[Path] | None = None, *, use_cache: bool = True) -> Bank:
     """Loads every ``*.yaml`` under ``roots`` (default: the built-in bank), reporting all problems."""
     roots = [r.resolve() for r in (roots or [BUILTIN_BANK])]
@@ -400,6 +414,8 @@ def load_bank(roots: list[Path] | None = None, *, use_cache: bool = True) -> Ban
             bank.errors.append(BankError(root, 1, 1, "", "no such questions folder"))
             continue
         reference_roots = [root.parent, root, PROJECT_ROOT] if root != BUILTIN_BANK else [PROJECT_ROOT]
+        if root != BUILTIN_BANK:
+            add_private_references(root)
         cache_path = _cache_file(root)
         references = _reference_stamp(reference_roots) if use_cache else ()
         cached = _read_cache(cache_path, references) if use_cache else {}

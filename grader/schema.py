@@ -119,6 +119,9 @@ class QuestionBase(Strict):
     source: str = Field("original", description="Seed file and question (e.g. '001 確認テスト2'), or 'original'.")
     points: float = Field(1.0, gt=0)
     parameters: Parameters | None = None
+    related: list[str] = Field(
+        default_factory=list, description="Ids of questions on the same idea (e.g. a code_function's exam-style sibling)."
+    )
 
     @field_validator("hints")
     @classmethod
