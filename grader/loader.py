@@ -128,6 +128,8 @@ _FRIENDLY = {
     "union_tag_invalid": "unknown type {input!r}: use one of " + ", ".join(QUESTION_TYPES),
     "union_tag_not_found": "missing required key `type`: use one of " + ", ".join(QUESTION_TYPES),
     "string_pattern_mismatch": "{input!r} does not match the pattern {pattern}",
+    "string_too_short": "is empty: write it",
+    "too_short": "is empty: give at least one entry",
 }
 _VALUE_MEMBERS = {
     "bool", "int", "float", "str", "none", "ArrayValue", "RandomValue", "MappingValue",
