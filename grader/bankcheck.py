@@ -148,7 +148,7 @@ def check(paths: list[Path], *, execute: bool = True, strict: bool = False) -> R
             _code_checks(bank, qid, question, report)
     if strict:
         report.errors += strict_errors(bank)
-    for qid, question in bank.questions.items():
+    for qid, question in bank.questions.items() if folders else ():  # a lone file cannot see its relatives
         unknown = [r for r in question.related if r not in bank.questions]
         if unknown:
             report.errors.append(_error(bank, qid, ("related",), f"`related` names unknown id(s) {unknown}"))

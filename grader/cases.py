@@ -19,6 +19,7 @@ from grader.schema import (
     CodeBase,
     Compare,
     ExprValue,
+    FuncValue,
     MappingValue,
     RandomValue,
     RefValue,
@@ -84,6 +85,8 @@ def build_value(spec: Any, dims: dict[str, int], lets: dict[str, Any], rng: np.r
         if spec.ref not in lets:
             raise CaseSpecError(f"{{ref: {spec.ref}}} names nothing defined in `let` before it")
         return {"$ref": spec.ref}
+    if isinstance(spec, FuncValue):
+        return {"$func": spec.func}
     if isinstance(spec, ExprValue):
         return author_value(spec.expr, dims)
     return spec  # a plain number, string, bool or None

@@ -139,9 +139,15 @@ def shared_sandbox() -> Any:
 
 
 def _reference_namespace(question: CodeBase) -> dict[str, Any]:
+    """The reference module's names, the question's prelude (trusted helpers the cases may call), and
+    the reference bound to the entry name."""
     obj = load_callable(question.reference)
     module = __import__(question.reference.partition(":")[0], fromlist=["_"])
-    return {**vars(module), question.entry: obj}
+    namespace: dict[str, Any] = {**vars(module)}
+    if question.prelude:
+        exec(compile(question.prelude, "<prelude>", "exec"), namespace)  # noqa: S102 - the bank's own code
+    namespace[question.entry] = obj
+    return namespace
 
 
 def _public_detail(instance: CaseInstance, expected: dict[str, Any]) -> dict[str, Any]:
@@ -170,8 +176,9 @@ def judge_case(instance: CaseInstance, got: dict[str, Any], expected: dict[str, 
     want = expected["outputs"]
     if len(outputs) != len(want):
         return "the code did not produce every result (a step is missing)"
+    checked_steps = [s for s in instance.program["steps"] if s.get("check", True)]
     for i, (g, e) in enumerate(zip(outputs, want)):
-        step = instance.program["steps"][i] if len(want) == len(instance.program["steps"]) else {}
+        step = checked_steps[i] if len(checked_steps) == len(want) else {}
         what = f"`{step.get('get') or step.get('call')}` result" if step else "the result"
         problem = compare(g, e, instance.compare, what)
         if problem:

@@ -146,10 +146,13 @@ def _error_info(exc: BaseException) -> dict[str, Any]:
     return {"type": type(exc).__name__, "message": message, "traceback": lines[-6:]}
 
 
-def _resolve(value: Any, env: dict[str, Any]) -> Any:
-    """Arguments: ``{"$ref": name}`` → the bound object itself (so in-place updates are seen); literals are copied."""
+def _resolve(value: Any, env: dict[str, Any], namespace: dict[str, Any]) -> Any:
+    """Arguments: ``{"$ref": name}`` → the bound object itself (so in-place updates are seen);
+    ``{"$func": name}`` → a function of the question's prelude; literals are copied."""
     if isinstance(value, dict) and set(value) == {"$ref"}:
         return env[value["$ref"]]
+    if isinstance(value, dict) and set(value) == {"$func"}:
+        return namespace[value["$func"]]
     return copy.deepcopy(value)
 
 
@@ -204,8 +207,8 @@ def run_case(case: dict[str, Any], namespace: dict[str, Any]) -> dict[str, Any]:
                         result = _target(step["get"], namespace, env)
                     else:
                         func = _target(step["call"], namespace, env)
-                        args = [_resolve(a, env) for a in step.get("args", [])]
-                        kwargs = {k: _resolve(v, env) for k, v in step.get("kwargs", {}).items()}
+                        args = [_resolve(a, env, namespace) for a in step.get("args", [])]
+                        kwargs = {k: _resolve(v, env, namespace) for k, v in step.get("kwargs", {}).items()}
                         result = func(*args, **kwargs)
                     if step.get("bind"):
                         env[step["bind"]] = result

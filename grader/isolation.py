@@ -38,6 +38,7 @@ __all__ = [
     "set_pdeathsig",
     "set_child_subreaper",
     "enter_user_net_namespace",
+    "SharedNamespaces",
     "seal_imports",
 ]
 
@@ -133,7 +134,7 @@ _X86_64 = {
     "socket": 41, "socketpair": 53, "connect": 42, "bind": 49, "listen": 50, "accept": 43, "accept4": 288,
     "execve": 59, "execveat": 322, "fork": 57, "vfork": 58, "clone": 56,
     "ptrace": 101, "process_vm_readv": 310, "process_vm_writev": 311, "kcmp": 312,
-    "kill": 62, "tkill": 200, "tgkill": 234, "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297,
+    "truncate": 76, "kill": 62, "tkill": 200, "tgkill": 234, "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297,
     "unshare": 272, "setns": 308, "mount": 165, "umount2": 166, "pivot_root": 155, "chroot": 161,
     "bpf": 321, "perf_event_open": 298, "userfaultfd": 323, "keyctl": 250, "add_key": 248, "request_key": 249,
     "personality": 135, "setsid": 112, "setpgid": 109,
@@ -155,7 +156,7 @@ _AARCH64 = {  # asm-generic numbering; the legacy non-*at calls and fork/vfork d
     "socket": 198, "socketpair": 199, "connect": 203, "bind": 200, "listen": 201, "accept": 202, "accept4": 242,
     "execve": 221, "execveat": 281, "clone": 220,
     "ptrace": 117, "process_vm_readv": 270, "process_vm_writev": 271, "kcmp": 272,
-    "kill": 129, "tkill": 130, "tgkill": 131, "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240,
+    "truncate": 45, "kill": 129, "tkill": 130, "tgkill": 131, "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240,
     "unshare": 97, "setns": 268, "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51,
     "bpf": 280, "perf_event_open": 241, "userfaultfd": 282, "keyctl": 219, "add_key": 217, "request_key": 218,
     "personality": 92, "setsid": 157, "setpgid": 154,
@@ -296,6 +297,59 @@ def enter_user_net_namespace(uid: int, gid: int) -> None:
             os.write(fd, text.encode())
         finally:
             os.close(fd)
+
+
+def _setns(fd: int, nstype: int) -> None:
+    lib = _lib()
+    lib.setns.restype = ctypes.c_int
+    lib.setns.argtypes = [ctypes.c_int, ctypes.c_int]
+    _check(lib.setns(fd, nstype))
+
+
+class SharedNamespaces:
+    """One user + network namespace made once (in the zygote) and joined by every child with setns().
+
+    Joining costs about 0.15 ms per child instead of about 0.9 ms for a fresh pair (plus the kernel's
+    asynchronous teardown of every network namespace). Children of one zygote never run at the same
+    time, hold no capabilities, and so cannot bring the namespace's loopback up or leave state in it.
+    """
+
+    def __init__(self, uid: int, gid: int) -> None:
+        import signal as _signal
+
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the holder: enter the namespaces, then wait to be killed
+            os.close(r)
+            try:
+                enter_user_net_namespace(uid, gid)
+                os.write(w, b"1")
+            except BaseException as exc:
+                os.write(w, f"0{type(exc).__name__}: {exc}".encode())
+            finally:
+                os.close(w)
+                while True:
+                    _signal.pause()
+        os.close(w)
+        try:
+            answer = os.read(r, 1000)
+            if answer != b"1":
+                raise OSError(errno.EPERM, answer[1:].decode(errors="replace") or "namespace holder died")
+            self.user_fd = os.open(f"/proc/{pid}/ns/user", os.O_RDONLY | os.O_CLOEXEC)
+            self.net_fd = os.open(f"/proc/{pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+        finally:
+            os.close(r)
+            try:
+                os.kill(pid, _signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(pid, 0)
+
+    @staticmethod
+    def join(user_fd: int, net_fd: int) -> None:
+        """Enter the namespaces referred to by the two descriptors (single-threaded caller)."""
+        _setns(user_fd, CLONE_NEWUSER)
+        _setns(net_fd, CLONE_NEWNET)
 
 
 # --------------------------------------------------------------------------------------------
@@ -459,7 +513,11 @@ def protected_paths() -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def _protected_paths() -> tuple[str, ...]:
-    root = project_dir()
+    return protected_paths_for(project_dir())
+
+
+def protected_paths_for(root: Path) -> tuple[str, ...]:
+    """The protected paths when the ``grader`` package lives in ``root``."""
     if _is_site_dir(root):
         paths = [str(root / name) for name in PROTECTED_NAMES]
         cache = root / "__pycache__"
@@ -581,7 +639,9 @@ _TIOCLINUX = 0x541C
 class SeccompFilter:
     """The deny-list compiled to classic BPF once (in the zygote); ``load()`` costs one prctl."""
 
-    def __init__(self) -> None:
+    def __init__(self, extra_deny: Iterable[str] = ()) -> None:
+        """``extra_deny``: more syscall names to answer with EPERM (e.g. ``truncate`` when Landlock,
+        which covers truncation only from ABI 3, cannot)."""
         arch = seccomp_arch()
         if arch is None:
             raise OSError(errno.ENOSYS, f"no seccomp syscall table for {platform.machine()}")
@@ -602,7 +662,7 @@ class SeccompFilter:
                 prog.extend([(_BPF_JEQ_K, 0, 1, table[name]), (_BPF_RET_K, 0, 0, action)])
                 self.denied.append(name)
 
-        for name in DENY_EPERM:
+        for name in (*DENY_EPERM, *extra_deny):
             deny(name, eperm)
         for name in DENY_ENOSYS:
             deny(name, SECCOMP_RET_ERRNO | errno.ENOSYS)

@@ -133,11 +133,11 @@ _FRIENDLY = {
 }
 _VALUE_MEMBERS = {
     "bool", "int", "float", "str", "none", "ArrayValue", "RandomValue", "MappingValue",
-    "SequenceValue", "RefValue", "ExprValue", "IntRange", "OneOf", "FloatRange", "ComputedAnswer",
+    "SequenceValue", "RefValue", "FuncValue", "ExprValue", "IntRange", "OneOf", "FloatRange", "ComputedAnswer",
     "Variable", "list[int]", "list[str]", "tuple[int, int]",
 }  # fmt: skip
 _VALUE_HELP = {
-    "args": "a number, text, or one of {array: …}, {random: …}, {mapping: …}, {sequence: …}, {ref: …}, {expr: …}",
+    "args": "a number, text, or one of {array: …}, {random: …}, {mapping: …}, {sequence: …}, {ref: …}, {func: …}, {expr: …}",
     "values": "one of {range: [low, high]}, {choice: [...]}, {uniform: [low, high]}",
 }
 

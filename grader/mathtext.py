@@ -240,7 +240,7 @@ class _Parser:
                 depth -= 1
                 if depth == 0:
                     break
-            out.append("\\" + t.value if t.kind == "cmd" else t.value)
+            out.append(t.value if t.kind != "cmd" else (SYMBOLS.get(t.value, t.value) if not t.value[:1].isalpha() else "\\" + t.value))
         return "".join(out)
 
     def seq(self, stop: str | None = None, single: bool = False, env: str | None = None) -> list[Any]:

@@ -615,8 +615,11 @@ class _SpawnBackend:
             # Wait without reaping: the process group is killed while its leader's pid is still ours.
             if os.name == "nt":  # pragma: no cover
                 proc.wait()
-            else:
+            elif hasattr(os, "waitid"):
                 os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
+            else:  # pragma: no cover - some macOS builds: reap at once (the group is killed anyway)
+                _, status, usage = os.wait4(proc.pid, 0)
+                waited["status"], waited["cpu"] = status, usage.ru_utime + usage.ru_stime
             done.set()
 
         threads = [threading.Thread(target=pump, args=(res_r, 0), daemon=True),
@@ -644,7 +647,7 @@ class _SpawnBackend:
             done.wait(5)
             if os.name == "nt":  # pragma: no cover
                 waited["status"] = proc.returncode
-            elif done.is_set():
+            elif done.is_set() and "status" not in waited:
                 _, status, usage = os.wait4(proc.pid, 0)
                 waited["status"], waited["cpu"] = status, usage.ru_utime + usage.ru_stime
             for thread in threads[:3]:

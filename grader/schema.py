@@ -313,6 +313,12 @@ class RefValue(Strict):
     ref: str
 
 
+class FuncValue(Strict):
+    """A function defined in the question's ``prelude``, passed as an argument (``{func: f}``)."""
+
+    func: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
 class ExprValue(Strict):
     """An arithmetic expression of the case's dims and lets, e.g. ``{expr: "N * 2"}``."""
 
@@ -320,7 +326,7 @@ class ExprValue(Strict):
 
 
 Value = Union[
-    bool, int, float, str, None, ArrayValue, RandomValue, MappingValue, SequenceValue, RefValue, ExprValue
+    bool, int, float, str, None, ArrayValue, RandomValue, MappingValue, SequenceValue, RefValue, FuncValue, ExprValue
 ]
 MappingValue.model_rebuild()
 SequenceValue.model_rebuild()

@@ -68,7 +68,7 @@ CREATE TABLE attempts (
     score        REAL NOT NULL,
     seconds      REAL,
     hints        INTEGER NOT NULL DEFAULT 0,
-    rating       INTEGER,                      -- FSRS rating given; NULL when the schedule was not touched
+    rating       INTEGER,                      -- FSRS rating given (NULL: the schedule was not touched)
     mode         TEXT NOT NULL,
     answered_at  REAL NOT NULL,
     detail       TEXT                          -- JSON: code results, grading notes
@@ -346,24 +346,7 @@ class Store:
         """
         now = time.time()
         with self.transaction() as c:
-            rating = None
-            if schedule is not None:
-                row = c.execute("SELECT card FROM cards WHERE question_id = ?", (record.question_id,)).fetchone()
-                card, due, rating = schedule(row["card"] if row else None)
-                c.execute(
-                    "INSERT INTO cards (question_id, due, card, updated_at) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (question_id) DO UPDATE SET due = excluded.due, card = excluded.card, updated_at = excluded.updated_at",
-                    (record.question_id, due, card, now),
-                )
-            cur = c.execute(
-                "INSERT INTO attempts (session_id, pos, question_id, content_hash, topic, qtype, seed, response, verdict, score, "
-                "seconds, hints, rating, mode, answered_at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    session_id, pos, record.question_id, record.content_hash, record.topic, record.qtype, record.seed,
-                    record.response, record.verdict, record.score, record.seconds, record.hints, rating, record.mode, now,
-                    json.dumps(record.detail, ensure_ascii=False) if record.detail else None,
-                ),
-            )  # fmt: skip
+            attempt_id = _insert_attempt(c, record, session_id, pos, schedule, now)
             if session_id is not None and pos is not None and item_status is not None:
                 c.execute(
                     "UPDATE session_items SET status = ?, content_hash = ? WHERE session_id = ? AND pos = ?",
@@ -374,7 +357,30 @@ class Store:
                     "UPDATE sessions SET updated_at = ?, position = coalesce(?, position), elapsed = coalesce(?, elapsed) WHERE id = ?",
                     (now, next_position, elapsed, session_id),
                 )
-            return int(cur.lastrowid or 0)
+        return attempt_id
+
+    def submit_session(
+        self,
+        sid: str,
+        graded: list[tuple[AttemptRecord, int, Callable[[str | None], tuple[str, float, int]] | None]],
+        *,
+        elapsed: float,
+        state: str = "submitted",
+    ) -> bool:
+        """Writes every attempt of a session and closes it, all in one transaction (an exam's submission).
+
+        Returns False, writing nothing, when the session was already closed (by another process).
+        """
+        now = time.time()
+        with self.transaction() as c:
+            if c.execute("SELECT state FROM sessions WHERE id = ?", (sid,)).fetchone()["state"] != "open":
+                return False
+            for record, pos, schedule in graded:
+                _insert_attempt(c, record, sid, pos, schedule, now)
+            c.execute(
+                "UPDATE sessions SET state = ?, finished_at = ?, updated_at = ?, elapsed = ? WHERE id = ?", (state, now, now, elapsed, sid)
+            )
+        return True
 
     def session_attempts(self, sid: str) -> list[sqlite3.Row]:
         return self.conn.execute("SELECT * FROM attempts WHERE session_id = ? ORDER BY id", (sid,)).fetchall()
@@ -418,6 +424,35 @@ class Store:
                 c.execute("DELETE FROM settings WHERE key = ?", (key,))
             else:
                 c.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+def _insert_attempt(
+    c: sqlite3.Connection,
+    record: AttemptRecord,
+    session_id: str | None,
+    pos: int | None,
+    schedule: Callable[[str | None], tuple[str, float, int]] | None,
+    now: float,
+) -> int:
+    rating = None
+    if schedule is not None:
+        row = c.execute("SELECT card FROM cards WHERE question_id = ?", (record.question_id,)).fetchone()
+        card, due, rating = schedule(row["card"] if row else None)
+        c.execute(
+            "INSERT INTO cards (question_id, due, card, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (question_id) "
+            "DO UPDATE SET due = excluded.due, card = excluded.card, updated_at = excluded.updated_at",
+            (record.question_id, due, card, now),
+        )
+    cur = c.execute(
+        "INSERT INTO attempts (session_id, pos, question_id, content_hash, topic, qtype, seed, response, verdict, score, "
+        "seconds, hints, rating, mode, answered_at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            session_id, pos, record.question_id, record.content_hash, record.topic, record.qtype, record.seed,
+            record.response, record.verdict, record.score, record.seconds, record.hints, rating, record.mode, now,
+            json.dumps(record.detail, ensure_ascii=False) if record.detail else None,
+        ),
+    )  # fmt: skip
+    return int(cur.lastrowid or 0)
 
 
 def _session(row: sqlite3.Row) -> SessionRow:

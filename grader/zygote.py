@@ -36,7 +36,10 @@ import signal  # noqa: E402
 import struct  # noqa: E402
 import tempfile  # noqa: E402
 import traceback  # noqa: E402
-from typing import Callable, NoReturn  # noqa: E402
+from typing import TYPE_CHECKING, Callable, NoReturn  # noqa: E402
+
+if TYPE_CHECKING:
+    import socket
 
 # Exit codes of a child. Only EXIT_RETURNED means "the entry returned"; anything a learner can
 # choose to exit with is just "exited". (A learner can call os._exit(EXIT_RETURNED) too: the
@@ -48,7 +51,6 @@ EXIT_SETUP = 104  # isolation could not be applied: learner code never ran
 
 RESULT_FD = 3
 _REQUEST_FD = 4
-_RULESET_FD = 5
 _FRAME_HEADER = struct.Struct("!I")
 _os_exit = os._exit  # captured before any learner code can replace it
 
@@ -136,6 +138,7 @@ class Plan:
         self.ruleset = None
         self.seccomp = None
         self.userns = False
+        self.namespaces = None
         self.nproc = None
         linux = sys.platform.startswith("linux")
         self.status["fork"] = (True, "fresh child forked from a warm, secret-free zygote per submission")
@@ -160,10 +163,28 @@ class Plan:
         elif not linux:  # pragma: no cover
             self.status["userns+netns"] = (False, "not Linux")
         else:
-            ok, why = self._try_in_child(lambda: iso.enter_user_net_namespace(self.uid, self.gid))
+            try:
+                shared = iso.SharedNamespaces(self.uid, self.gid)
+            except OSError as exc:
+                ok, why = False, str(exc)
+            else:
+                host_net = os.readlink("/proc/self/ns/net")
+
+                def join_test() -> None:
+                    iso.SharedNamespaces.join(shared.user_fd, shared.net_fd)
+                    if os.readlink("/proc/self/ns/net") == host_net:
+                        raise RuntimeError("still in the host's network namespace after setns")
+
+                ok, why = self._try_in_child(join_test)
+                if ok:
+                    self.namespaces = shared
+                else:
+                    os.close(shared.user_fd)
+                    os.close(shared.net_fd)
             self.userns = ok
             self.status["userns+netns"] = (
-                (True, "own user and network namespace: no route to any host, not even the host's 127.0.0.1")
+                (True, "user and network namespace of the sandbox (made once per zygote, joined with setns): "
+                       "loopback down, no route to any host, not even the host's 127.0.0.1")
                 if ok else (False, f"unshare(CLONE_NEWUSER|CLONE_NEWNET) failed: {why} (e.g. Ubuntu >= 23.10 "
                                    "restricts unprivileged user namespaces via AppArmor)"))
 
@@ -206,8 +227,10 @@ class Plan:
         elif iso.seccomp_arch() is None:
             self.status["seccomp"] = (False, f"no syscall table for architecture {os.uname().machine}")
         else:
+            # Landlock covers truncate(2) on paths only from ABI 3; below that, seccomp refuses it.
+            extra = ("truncate",) if self.ruleset is None or self.ruleset.abi < 3 else ()
             try:
-                filt = iso.SeccompFilter()
+                filt = iso.SeccompFilter(extra)
             except OSError as exc:
                 self.status["seccomp"] = (False, f"building the filter failed: {exc}")
             else:
@@ -275,7 +298,28 @@ class Plan:
 # The child
 
 
-def _child(plan: Plan, entry: Entry, run: dict, fds: list[int]) -> NoReturn:
+def _relayout(sources: list[int]) -> None:
+    """Make ``sources[i]`` available as descriptor ``i`` and close every other descriptor."""
+    import fcntl  # already in sys.modules: imported by serve()
+
+    floor = max(sources + [len(sources)]) + 1
+    temps = [fcntl.fcntl(fd, fcntl.F_DUPFD, floor) for fd in sources]
+    for target, fd in enumerate(temps):
+        os.dup2(fd, target)
+    os.closerange(len(sources), 1 << 20)  # the temporaries and everything else of the zygote
+
+
+def _standby(plan: Plan, entry: Entry, ctl: "socket.socket") -> NoReturn:
+    """A child forked ahead of its submission.
+
+    Phase 1 (before any run exists) applies every layer that does not depend on the run: own
+    session and process group, parent-death signal, the sandbox's namespaces, no capabilities,
+    Landlock, seccomp. Phase 2 starts when the zygote hands over one run: the request, result and
+    output pipes arrive on ``ctl`` (SCM_RIGHTS), then the child moves into its scratch directory,
+    reads the request, sets the run's rlimits, announces the layers and calls the entry.
+    """
+    import socket
+
     iso = plan.iso
     try:
         os.setsid()  # own session and process group: killpg reaches everything it starts
@@ -288,38 +332,57 @@ def _child(plan: Plan, entry: Entry, run: dict, fds: list[int]) -> NoReturn:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-big file becomes OSError(EFBIG), not a kill
 
-        # fd layout: 0 /dev/null, 1 stdout pipe, 2 stderr pipe, 3 result pipe, 4 request pipe, 5 ruleset
-        req_r, res_w, out_w, err_w = fds
-        sources = [os.open(os.devnull, os.O_RDWR), out_w, err_w, res_w, req_r]
+        # While waiting: 0 /dev/null, 1-2 the zygote's (replaced in phase 2), 3 the control socket,
+        # then the ruleset and namespace descriptors, closed again as soon as they are used.
+        sources = [os.open(os.devnull, os.O_RDWR), 1, 2, ctl.detach()]
+        ruleset_fd = ns_fds = None
         if plan.ruleset is not None:
+            ruleset_fd = len(sources)
             sources.append(plan.ruleset.fd)
-        import fcntl  # already in sys.modules: imported by serve()
+        if plan.namespaces is not None:
+            ns_fds = (len(sources), len(sources) + 1)
+            sources += [plan.namespaces.user_fd, plan.namespaces.net_fd]
+        _relayout(sources)
+        if ns_fds is not None:
+            iso.SharedNamespaces.join(*ns_fds)
+            os.close(ns_fds[0])
+            os.close(ns_fds[1])
+        iso.set_no_new_privs()
+        iso.drop_capabilities()
+        if ruleset_fd is not None:
+            iso.LandlockRuleset.restrict_self(ruleset_fd)
+            os.close(ruleset_fd)
+        if plan.seccomp is not None:
+            plan.seccomp.load()
+        ctl = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET, fileno=3)
+    except BaseException:
+        try:
+            os.write(2, traceback.format_exc().encode()[-4000:])
+        finally:
+            _os_exit(EXIT_SETUP)
 
-        floor = max(sources + [len(sources)]) + 1
-        temps = [fcntl.fcntl(fd, fcntl.F_DUPFD, floor) for fd in sources]
-        for target, fd in enumerate(temps):
-            os.dup2(fd, target)
-        os.closerange(len(sources), 1 << 20)  # the control socket and everything else of the zygote
-
+    try:
+        msg, fds, _, _ = socket.recv_fds(ctl, 65536, 4)
+    except BaseException:
+        _os_exit(EXIT_SETUP)
+    if not msg or len(fds) != 4:
+        _os_exit(0)  # discarded by the zygote
+    try:
+        run = json.loads(msg)
+        req_r, res_w, out_w, err_w = fds
+        # fd layout for the submission: 0 /dev/null, 1 stdout pipe, 2 stderr pipe, 3 result pipe,
+        # 4 request pipe (closed once read); the control socket is gone.
+        ctl.detach()
+        _relayout([0, out_w, err_w, res_w, req_r])
         scratch = run["scratch"]
         os.chdir(scratch)
         request = _read_exact(_REQUEST_FD, int(run["req_len"]))
         os.close(_REQUEST_FD)
         if len(request) != int(run["req_len"]):
             raise RuntimeError("short request")
-
-        if plan.userns:
-            iso.enter_user_net_namespace(plan.uid, plan.gid)
         iso.apply_rlimits(run["cpu_seconds"], run["memory_bytes"], run["file_bytes"], nproc=plan.nproc)
-        iso.set_no_new_privs()
-        iso.drop_capabilities()
-        if plan.ruleset is not None:
-            iso.LandlockRuleset.restrict_self(_RULESET_FD)
-            os.close(_RULESET_FD)
         os.environ["HOME"] = os.environ["TMPDIR"] = scratch
         tempfile.tempdir = scratch
-        if plan.seccomp is not None:
-            plan.seccomp.load()
         send = make_send(RESULT_FD)
         # First frame, written before any learner code runs: the layers actually in force.
         send(plan.ready_frame)
@@ -362,6 +425,33 @@ def _sweep(zygote_pid: int) -> None:
                 pass
 
 
+def _fork_standby(plan: Plan, entry: Entry) -> tuple[int, "socket.socket"]:
+    import socket
+
+    parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - covered through the sandbox tests
+        _standby(plan, entry, child_end)
+    child_end.close()
+    return pid, parent_end
+
+
+def _discard(standby: tuple[int, "socket.socket"]) -> None:
+    pid, ctl = standby
+    ctl.close()
+    for func in (os.killpg, os.kill):
+        try:
+            func(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
 def _wait_child(sock, pid: int) -> tuple[int, object]:
     import select
 
@@ -381,6 +471,7 @@ def _wait_child(sock, pid: int) -> tuple[int, object]:
     poller.register(sock.fileno(), select.POLLIN)
     if pidfd is not None:
         poller.register(pidfd, select.POLLIN)
+
     def reap() -> tuple[int, object]:
         # The child is a zombie now, so its pid (and process-group id) cannot have been reused:
         # kill whatever is left in its group first, then reap.
@@ -462,6 +553,7 @@ def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str]) 
         return
     _send(sock, {"op": "hello", "pid": os.getpid(), "layers": plan.layers(), "status": plan.status_list()})
 
+    standby = _fork_standby(plan, entry)
     while True:
         try:
             msg, fds, _, _ = socket.recv_fds(sock, 65536, 8)
@@ -470,20 +562,30 @@ def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str]) 
         if not msg:
             return
         run = json.loads(msg)
-        if run.get("op") != "run":
+        if run.get("op") != "run" or len(fds) != 4:
             for fd in fds:
                 os.close(fd)
             continue
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - covered through the sandbox tests
-            _child(plan, entry, run, fds)
+        for attempt in range(2):
+            pid, ctl = standby
+            try:
+                if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                    raise OSError("the standby child died")
+                socket.send_fds(ctl, [msg], fds)
+                break
+            except OSError:
+                _discard(standby)
+                standby = _fork_standby(plan, entry)
+                if attempt:
+                    raise
+            finally:
+                ctl.close()
         for fd in fds:
             os.close(fd)
         _send(sock, {"op": "started", "pid": pid})
         status, usage = _wait_child(sock, pid)
         _sweep(os.getpid())
+        standby = None
         _send(sock, {
             "op": "exit",
             "code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
@@ -491,6 +593,8 @@ def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str]) 
             "cpu": usage.ru_utime + usage.ru_stime,
             "maxrss_kb": usage.ru_maxrss,
         })
+        # Fork the next child now, while the grader is busy with this run's results.
+        standby = _fork_standby(plan, entry)
 
 
 # --------------------------------------------------------------------------------------------
