@@ -73,3 +73,39 @@ def result_json(result: CodeResult) -> dict[str, Any]:
     data["passed"] = result.passed
     data["sandbox_layers"] = list(result.layers)
     return _plain(data)
+
+
+def _call_text(step: dict[str, Any]) -> str:
+    if "get" in step:
+        return step["get"]
+    args = [_short(a, 80) for a in step.get("args", [])]
+    args += [f"{k}={_short(v, 80)}" for k, v in step.get("kwargs", {}).items()]
+    return f"{step['call']}({', '.join(args)})"
+
+
+def example_lines(question: Any, seed: int = 0) -> list[str]:
+    """The public examples of a code question: inputs, calls and the reference's results."""
+    from grader.cases import build_cases
+    from grader.codegrade import _reference_namespace
+    from grader.harness import run_case
+
+    lines: list[str] = []
+    namespace = _reference_namespace(question)
+    for instance in build_cases(question, seed):
+        if instance.spec.hidden:
+            continue
+        lines.append(f"例 {instance.label}:")
+        lines += [f"    {name} = {_short(value)}" for name, value in instance.program["let"].items()]
+        if instance.spec.property is not None:
+            lines.append(f"    {_call_text(instance.program['steps'][-1])} → (ランダム: 性質で判定) {instance.spec.diagnosis}".rstrip())
+            continue
+        outcome = run_case(instance.program, namespace)
+        results = iter(outcome.get("outputs", []))
+        for step in instance.program["steps"]:
+            if step.get("check", True):
+                result = next(results, None)
+                shown = "(None: 引数をその場で更新する)" if result is None else _short(result)
+                lines.append(f"    {_call_text(step)} → {shown}")
+        for name in instance.program["modifies"]:
+            lines.append(f"    呼び出し後の {name} = {_short(outcome.get('finals', {}).get(name))}")
+    return lines
