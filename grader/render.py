@@ -51,7 +51,8 @@ def choice_lines(attempt: Attempt) -> list[str]:
     elif isinstance(q, MatchingQuestion):
         lines += [f"  {i.key}. {i.text}" for i in q.left]
         lines.append("")
-        lines += [f"  {i.key}) {i.text}" for i in q.right]
+        by_key = {i.key: i for i in q.right}  # shown shuffled too, so the pairing order gives nothing away
+        lines += [f"  {k}) {by_key[k].text}" for k in display_order(list(by_key), attempt.seed, f"{q.id}:right")]
     return lines
 
 
