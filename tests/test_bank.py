@@ -47,3 +47,30 @@ def test_questions_readme_counts_are_current() -> None:
 @pytest.mark.parametrize("qid", sorted(q.id for q in BANK.questions.values() if q.source != "original" and not q.source.startswith("original")))
 def test_seed_questions_name_their_seed(qid: str) -> None:
     assert "seed" in BANK.questions[qid].source
+
+
+def _choice_file(folder, qid: str, answer: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    choices = "\n".join(f'  - {{key: "{k}", text: "option {k}"}}' for k in "1234")
+    (folder / f"{qid}.yaml").write_text(
+        f'id: {qid}\ntype: choice\ntopic: "3-1"\ndifficulty: 1\nprompt: p\nexplanation: e\nhints: [h]\n'
+        f'choices:\n{choices}\nanswer: "{answer}"\n',
+        encoding="utf-8",
+    )
+
+
+def test_strict_reports_answer_position_bias_and_a_lone_code_function(tmp_path) -> None:
+    from grader.bankcheck import check
+
+    folder = tmp_path / "03-1_forward"
+    for i in range(8):
+        _choice_file(folder, f"q{i}", "1" if i < 6 else "2")
+    (folder / "lone.yaml").write_text(
+        (BUILTIN_BANK / "03-1_forward" / "softmax_function.yaml").read_text(encoding="utf-8")
+        .replace("id: softmax_function", "id: lone").replace("related: [softmax_overflow, softmax_preserves_order]\n", ""),
+        encoding="utf-8",
+    )
+    messages = [e.message for e in check([tmp_path], execute=False, strict=True).errors]
+    assert any("position 1 in 6 of 8" in m for m in messages), messages
+    assert any("no exam-style sibling" in m for m in messages), messages
+    assert check([tmp_path], execute=False).errors == []  # both are --strict findings only
