@@ -10,6 +10,7 @@ such and never counted against the learner.
 from __future__ import annotations
 
 import atexit
+import builtins
 import random
 import re
 import threading
@@ -155,12 +156,30 @@ def _public_detail(instance: CaseInstance, expected: dict[str, Any]) -> dict[str
     return {"inputs": instance.program["let"], "steps": instance.program["steps"], "expected": outputs}
 
 
+def raised_message(error: dict[str, Any], reveal: bool) -> str:
+    """``raised IndexError: …``; for hidden cases only a built-in exception's name, never its text,
+    which the learner's code controls and could fill with the hidden inputs."""
+    name = str(error.get("type", ""))
+    if reveal:
+        return f"raised {name}: {error.get('message', '')}".rstrip(": ")
+    builtin = getattr(builtins, name, None)
+    known = isinstance(builtin, type) and issubclass(builtin, BaseException)
+    return f"raised {name if known else 'an exception'} (hidden case: test your code on inputs of the same shape to see the message)"
+
+
+def learner_traceback(lines: Any, source: str) -> tuple[str, ...]:
+    """The learner's own lines, rebuilt from the submitted source by line number (the child's text is not trusted)."""
+    numbers = [int(m.group(1)) for line in lines if isinstance(line, str) for m in [re.match(r"line (\d+)", line)] if m]
+    source_lines = source.splitlines()
+    return tuple(f"line {n}: {source_lines[n - 1].strip()}" for n in numbers[-6:] if 0 < n <= len(source_lines))
+
+
 def judge_case(instance: CaseInstance, got: dict[str, Any], expected: dict[str, Any] | None) -> str | None:
     """The first problem with one case's results, or None when it passes."""
     spec = instance.spec
+    reveal = not spec.hidden
     if got.get("status") == "error":
-        err = got.get("error", {})
-        return f"raised {err.get('type', 'an exception')}: {err.get('message', '')}".rstrip(": ")
+        return raised_message(got["error"], reveal)
     outputs = got.get("outputs", [])
     if spec.property is not None:
         checker = load_callable(spec.property.checker)
@@ -180,7 +199,7 @@ def judge_case(instance: CaseInstance, got: dict[str, Any], expected: dict[str, 
     for i, (g, e) in enumerate(zip(outputs, want)):
         step = checked_steps[i] if len(checked_steps) == len(want) else {}
         what = f"`{step.get('get') or step.get('call')}` result" if step else "the result"
-        problem = compare(g, e, instance.compare, what)
+        problem = compare(g, e, instance.compare, what, reveal=reveal)
         if problem:
             return problem
     lets = instance.program["let"]
@@ -194,12 +213,16 @@ def judge_case(instance: CaseInstance, got: dict[str, Any], expected: dict[str, 
                 if isinstance(initial, (dict, list)):
                     return f"the arrays in `{name}` were not updated in place: the caller's arrays must change (use `{name}[key] -= …`)"
                 return f"`{name}` was not updated in place: the caller's array must change (use `{name} += …`; `{name} = {name} + …` only rebinds a local name)"
-            problem = compare(final, want_finals.get(name), instance.compare, f"`{name}`")
+            problem = compare(final, want_finals.get(name), instance.compare, f"`{name}`", reveal=reveal)
             if problem:
                 return f"after the call, {problem}"
         elif not unchanged(final, initial):
             return f"the input `{name}` was modified: do not change the caller's arrays (work on a copy, avoid `-=` on inputs)"
     return None
+
+
+MAX_SOURCE_BYTES = 100_000
+TAMPERED = "the result channel was tampered with"
 
 
 def grade_code(question: CodeBase, submission: str | dict[str, str], seed: int | None = None, sandbox: Any = None) -> CodeResult:
@@ -217,71 +240,113 @@ def grade_code(question: CodeBase, submission: str | dict[str, str], seed: int |
         source = source_for(question, submission)
     except ValueError as exc:
         return CodeResult(question.id, seed, "learner_error", 0.0, message=str(exc))
+    if len(source.encode("utf-8", "replace")) > MAX_SOURCE_BYTES:
+        return CodeResult(question.id, seed, "learner_error", 0.0, message=f"the code is longer than {MAX_SOURCE_BYTES // 1000} kB: submit only what the question asks for")
     try:
         compile(source, "<submission>", "exec")  # compiling runs nothing; it finds syntax errors cheaply
     except SyntaxError as exc:
         where = f"line {exc.lineno}: " if exc.lineno else ""
         return CodeResult(question.id, seed, "learner_error", 0.0, message=f"SyntaxError: {where}{exc.msg}", traceback=((exc.text or "").rstrip(),))
+    except (MemoryError, RecursionError, ValueError, OverflowError) as exc:  # pathological nesting, NUL bytes
+        return CodeResult(question.id, seed, "learner_error", 0.0, message=f"the code cannot be compiled ({type(exc).__name__}): simplify it")
     try:
         instances = build_cases(question, seed)
-        program = {"source": source, "prelude": question.prelude, "entry": question.entry, "cases": [i.program for i in instances]}
-        request = pack(program)
         box = sandbox or shared_sandbox()
         from grader.sandbox import Limits
 
         limits = Limits(cpu_seconds=question.time_limit, wall_seconds=question.time_limit * 2 + 1.0)
+        request = pack({"source": source, "prelude": question.prelude, "entry": question.entry, "cases": [i.program for i in instances]})
         run = box.run(request, limits)  # the learner's code runs there, before any expected output exists here
         namespace = _reference_namespace(question)
         expected = [None if i.spec.property else run_case(i.program, namespace) for i in instances]
-        return _judge(question, seed, instances, expected, run, started)
+        result = _judge(question, seed, source, instances, expected, run, started)
+        if result.extra.get("load_failed") and any(i.spec.hidden for i in instances):
+            # The failed load ran with the hidden inputs in memory, so its message could carry them.
+            # Loading again without any case gives a message that cannot.
+            bare = box.run(pack({"source": source, "prelude": question.prelude, "entry": question.entry, "cases": []}), limits)
+            result = _judge(question, seed, source, [], [], bare, started)
+            if result.status == "graded":  # it loads fine on its own: the failure needed the hidden inputs
+                result = CodeResult(question.id, seed, "learner_error", 0.0, message="the code failed while loading, only when the hidden cases were present", layers=result.layers)
+        return result
     except (CaseSpecError, ParameterError, GraderFault) as exc:
         return CodeResult(question.id, seed, "grader_fault", 0.0, message=f"bank or grader error: {exc}")
 
 
-def _judge(question: CodeBase, seed: int, instances: list[CaseInstance], expected: list[Any], run: Any, started: float) -> CodeResult:
-    frames: list[Any] = []
+_STATUS_KINDS = {"ok", "undefined", "not_callable", "error"}
+
+
+def _well_formed_error(error: Any) -> bool:
+    return isinstance(error, dict) and isinstance(error.get("type"), str) and isinstance(error.get("message"), str) and isinstance(error.get("traceback"), list)
+
+
+def _well_formed(frame: Any, first: bool) -> bool:
+    """Whether a decoded frame has the harness's shape (anything else was forged by the submission)."""
+    if not isinstance(frame, dict) or frame.get("status") not in _STATUS_KINDS:
+        return False
+    if frame["status"] == "error":
+        return _well_formed_error(frame.get("error"))
+    if first:
+        return frame["status"] != "not_callable" or isinstance(frame.get("type"), str)
+    return (
+        frame["status"] == "ok"
+        and isinstance(frame.get("outputs"), list)
+        and isinstance(frame.get("finals"), dict)
+        and isinstance(frame.get("rebound"), list)
+        and isinstance(frame.get("stdout"), str)
+    )
+
+
+def _judge(question: CodeBase, seed: int, source: str, instances: list[CaseInstance], expected: list[Any], run: Any, started: float) -> CodeResult:
+    # Whole-process output may echo hidden inputs: it is shown only when no hidden case was sent.
+    shown = run.stdout if not any(i.spec.hidden for i in instances) else ""
+    common: dict[str, Any] = {"stdout": shown, "layers": tuple(run.layers), "seconds": time.perf_counter() - started}
     try:
         frames = [unpack(f) for f in run.frames]
-    except (ValueError, KeyError, TypeError):
-        # Only the child writes frames; garbage there means the submission tampered with the channel.
-        return CodeResult(question.id, seed, "learner_error", 0.0, message="the result channel was tampered with", layers=run.layers)
-    # Whole-process output could echo hidden inputs; it is kept only when no hidden case ran.
-    shown = run.stdout if len(frames) <= 1 or not any(i.spec.hidden for i in instances) else ""
-    common = {"stdout": shown, "layers": tuple(run.layers), "seconds": time.perf_counter() - started}
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
+        return CodeResult(question.id, seed, "learner_error", 0.0, message=TAMPERED, **common)
     if not frames:
         message = OUTCOME_MESSAGES.get(run.outcome, "the code stopped before loading").format(limit=question.time_limit, signal=run.signal)
         return CodeResult(question.id, seed, "learner_error", 0.0, message=message, **common)
+    if not all(_well_formed(f, i == 0) for i, f in enumerate(frames)) or len(frames) > len(instances) + 1:
+        return CodeResult(question.id, seed, "learner_error", 0.0, message=TAMPERED, **common)
     status = frames[0]
-    if not isinstance(status, dict) or status.get("status") != "ok":
-        kind = status.get("status") if isinstance(status, dict) else None
-        if kind == "undefined":
+    if status["status"] != "ok":
+        if status["status"] == "undefined":
             message = f"`{question.entry}` is not defined: define it with the signature shown in the template"
-        elif kind == "not_callable":
-            message = f"`{question.entry}` is a {status.get('type')}, not a function or class"
-        elif kind == "error":
-            err = status["error"]
-            return CodeResult(question.id, seed, "learner_error", 0.0, message=f"raised {err['type']} while loading: {err['message']}", traceback=tuple(err["traceback"]), **common)
+        elif status["status"] == "not_callable":
+            message = f"`{question.entry}` is a {status['type']}, not a function or class"
         else:
-            message = "the result channel was tampered with"
+            err = status["error"]
+            return CodeResult(question.id, seed, "learner_error", 0.0, message=f"raised {err['type']} while loading: {err['message']}",
+                              traceback=learner_traceback(err["traceback"], source), extra={"load_failed": True}, **common)  # fmt: skip
         return CodeResult(question.id, seed, "learner_error", 0.0, message=message, **common)
     results: list[CaseResult] = []
     case_frames = frames[1:]
     first_error_tb: tuple[str, ...] = ()
     for i, instance in enumerate(instances):
         spec = instance.spec
-        if i < len(case_frames) and isinstance(case_frames[i], dict):
+        stdout = ""
+        if i < len(case_frames):
             got = case_frames[i]
-            problem = judge_case(instance, got, expected[i])
-            if got.get("status") == "error" and not first_error_tb:
-                first_error_tb = tuple(got["error"].get("traceback", ()))
-            stdout = str(got.get("stdout", ""))
+            try:
+                problem = judge_case(instance, got, expected[i])
+            except GraderFault:
+                raise
+            except (RecursionError, TypeError, ValueError, KeyError, AttributeError, IndexError):
+                problem = "the result could not be read (was the result channel tampered with?)"
+            if got["status"] == "error" and not first_error_tb and not spec.hidden:
+                first_error_tb = learner_traceback(got["error"]["traceback"], source)
+            stdout = got["stdout"]
         elif i == len(case_frames):
             problem = OUTCOME_MESSAGES.get(run.outcome, "no result").format(limit=question.time_limit, signal=run.signal) + f" (in case {instance.label})"
-            stdout = ""
         else:
-            problem, stdout = "not run: an earlier case stopped the process", ""
+            problem = "not run: an earlier case stopped the process"
         detail = _public_detail(instance, expected[i]) if not spec.hidden and expected[i] else None
         results.append(CaseResult(instance.label, spec.hidden, instance.weight, problem is None, problem or "", spec.diagnosis if problem else "", stdout if not spec.hidden else "", detail))
+    if not first_error_tb:  # a hidden case's error still points at the learner's line, rebuilt from the source
+        hidden_errors = [f for f, inst in zip(case_frames, instances) if f["status"] == "error"]
+        if hidden_errors:
+            first_error_tb = learner_traceback(hidden_errors[0]["error"]["traceback"], source)
     total = sum(r.weight for r in results)
     score = sum(r.weight for r in results if r.passed) / total if total else 0.0
     return CodeResult(question.id, seed, "graded", score, tuple(results), traceback=first_error_tb, **common)

@@ -45,46 +45,59 @@ def _numeric(value: Any) -> bool:
     return isinstance(value, np.ndarray) or (isinstance(value, (int, float, complex)) and not isinstance(value, bool))
 
 
-def compare(got: Any, expected: Any, rule: Compare, what: str = "the result") -> str | None:
-    """Returns None when ``got`` matches ``expected``, else the first failing check's message."""
+def _small_shape(shape: tuple[int, ...]) -> bool:
+    return len(shape) <= 4 and all(d <= 64 for d in shape)
+
+
+def compare(got: Any, expected: Any, rule: Compare, what: str = "the result", *, reveal: bool = True) -> str | None:
+    """Returns None when ``got`` matches ``expected``, else the first failing check's message.
+
+    With ``reveal=False`` (hidden cases) a message never quotes what the learner's code produced
+    beyond a small shape or a dtype, so that code cannot smuggle hidden inputs out through it.
+    """
     if isinstance(got, Unconvertible):
-        return MESSAGES["unconvertible"].format(what=what, got=got.type_name)
+        kind = got.type_name if reveal else "object"
+        return MESSAGES["unconvertible"].format(what=what, got=kind)
     if expected is None:
-        return None if got is None else MESSAGES["not_none"].format(what=what, got=_type_name(got))
+        return None if got is None else MESSAGES["not_none"].format(what=what, got=_type_name(got) if reveal else "value")
     if got is None:
         return MESSAGES["none"].format(what=what)
     if _numeric(expected):
         if not _numeric(got):
-            return MESSAGES["type"].format(what=what, got=_type_name(got), expected="a NumPy array" if isinstance(expected, np.ndarray) and expected.ndim else "a number")
-        return _compare_arrays(np.asarray(got), np.asarray(expected), rule, what)
+            kind = _type_name(got) if reveal else "non-numeric value"
+            return MESSAGES["type"].format(what=what, got=kind, expected="a NumPy array" if isinstance(expected, np.ndarray) and expected.ndim else "a number")
+        return _compare_arrays(np.asarray(got), np.asarray(expected), rule, what, reveal)
     if isinstance(expected, (list, tuple)):
         if type(got) is not type(expected):
-            return MESSAGES["type"].format(what=what, got=_type_name(got), expected=type(expected).__name__)
+            return MESSAGES["type"].format(what=what, got=_type_name(got) if reveal else "value of another type", expected=type(expected).__name__)
         if len(got) != len(expected):
-            return MESSAGES["length"].format(what=what, got=len(got), expected=len(expected))
+            return MESSAGES["length"].format(what=what, got=len(got) if reveal else "another number of", expected=len(expected))
         for i, (g, e) in enumerate(zip(got, expected)):
-            problem = compare(g, e, rule, f"{what}[{i}]")
+            problem = compare(g, e, rule, f"{what}[{i}]", reveal=reveal)
             if problem:
                 return problem
         return None
     if isinstance(expected, dict):
         if not isinstance(got, dict):
-            return MESSAGES["type"].format(what=what, got=_type_name(got), expected="dict")
+            return MESSAGES["type"].format(what=what, got=_type_name(got) if reveal else "value of another type", expected="dict")
         if set(got) != set(expected):
-            return MESSAGES["keys"].format(what=what, got=sorted(got), expected=sorted(expected))
+            return MESSAGES["keys"].format(what=what, got=sorted(got) if reveal else "other keys", expected=sorted(expected))
         for key in expected:
-            problem = compare(got[key], expected[key], rule, f"{what}[{key!r}]")
+            problem = compare(got[key], expected[key], rule, f"{what}[{key!r}]", reveal=reveal)
             if problem:
                 return problem
         return None
     if type(got) is not type(expected) or got != expected:
+        if not reveal:
+            return f"{what} differs from the expected value"
         return MESSAGES["type"].format(what=what, got=repr(got)[:40], expected=repr(expected)[:40])
     return None
 
 
-def _compare_arrays(got: np.ndarray, expected: np.ndarray, rule: Compare, what: str) -> str | None:
+def _compare_arrays(got: np.ndarray, expected: np.ndarray, rule: Compare, what: str, reveal: bool = True) -> str | None:
     if got.shape != expected.shape:  # exact: no broadcasting
-        return MESSAGES["shape"].format(what=what, got=got.shape, expected=expected.shape)
+        shown = got.shape if reveal or _small_shape(got.shape) else "another shape"
+        return MESSAGES["shape"].format(what=what, got=shown, expected=expected.shape)
     if rule.dtype == "exact" and got.dtype != expected.dtype:
         return MESSAGES["dtype"].format(what=what, got=got.dtype, expected=expected.dtype)
     if rule.dtype == "kind":
@@ -102,7 +115,7 @@ def _compare_arrays(got: np.ndarray, expected: np.ndarray, rule: Compare, what: 
     close = np.isclose(g, e, rtol=rule.rtol, atol=rule.atol) | same_special
     if close.all():
         return None
-    if g.size == 1:
+    if g.size == 1 and reveal:
         return MESSAGES["scalar"].format(what=what, got=float(np.real(g.reshape(-1)[0])), expected=float(np.real(e.reshape(-1)[0])))
     error = np.abs(g - e)[~close]
     return MESSAGES["values"].format(what=what, count=int((~close).sum()), size=g.size, error=float(np.nanmax(error)) if error.size else float("nan"))
