@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from grader.cases import build_cases  # noqa: E402
-from grader.codegrade import _reference_namespace, grade_code  # noqa: E402
+from grader.codegrade import reference_namespace, grade_code  # noqa: E402
 from grader.harness import pack, run_case, unpack  # noqa: E402
 from grader.loader import load_bank  # noqa: E402
 
@@ -65,7 +65,7 @@ def in_process(question, source: str, seed: int) -> float:
     instances, request = _program(question, source, seed)
     program = unpack(request)
     namespace, _status = load_submission(program["source"], program["prelude"], program["entry"])
-    reference = _reference_namespace(question)
+    reference = reference_namespace(question)
     for instance, case in zip(instances, program["cases"]):
         run_case(case, namespace)
         run_case(instance.program, reference)
@@ -77,7 +77,7 @@ def fresh_interpreter(question, source: str, seed: int) -> float:
     instances, request = _program(question, source, seed)
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
     subprocess.run([sys.executable, "-c", FRESH], input=request, capture_output=True, check=True, env=env, cwd=Path(__file__).resolve().parent.parent)
-    reference = _reference_namespace(question)
+    reference = reference_namespace(question)
     for instance in instances:
         run_case(instance.program, reference)
     return time.perf_counter() - start

@@ -76,10 +76,10 @@ def _first_failure(result: Any) -> str:
 def _reference_passes(question: CodeBase) -> str | None:
     """Runs the trusted reference in-process on its own cases: mutation rules and property checkers must hold."""
     from grader.cases import build_cases
-    from grader.codegrade import _reference_namespace, judge_case
+    from grader.codegrade import reference_namespace, judge_case
     from grader.harness import pack, run_case, unpack
 
-    namespace = _reference_namespace(question)
+    namespace = reference_namespace(question)
     for seed in SEEDS:
         for instance in build_cases(question, seed):
             got = unpack(pack(run_case(instance.program, namespace)))

@@ -139,7 +139,7 @@ def shared_sandbox() -> Any:
 # --------------------------------------------------------------------------- grading
 
 
-def _reference_namespace(question: CodeBase) -> dict[str, Any]:
+def reference_namespace(question: CodeBase) -> dict[str, Any]:
     """The reference module's names, the question's prelude (trusted helpers the cases may call), and
     the reference bound to the entry name."""
     obj = load_callable(question.reference)
@@ -149,6 +149,20 @@ def _reference_namespace(question: CodeBase) -> dict[str, Any]:
         exec(compile(question.prelude, "<prelude>", "exec"), namespace)  # noqa: S102 - the bank's own code
     namespace[question.entry] = obj
     return namespace
+
+
+_reference_lock = threading.Lock()
+
+
+def expected_outputs(question: CodeBase, instances: list[CaseInstance]) -> list[Any]:
+    """The reference's results on every case (None for property cases), computed in this process.
+
+    Serialised: running a case swaps ``sys.stdout``, seeds NumPy's global generator and sets warning
+    filters, none of which is thread-safe, and batch grading calls this from several threads.
+    """
+    with _reference_lock:
+        namespace = reference_namespace(question)
+        return [None if i.spec.property else run_case(i.program, namespace) for i in instances]
 
 
 def _public_detail(instance: CaseInstance, expected: dict[str, Any]) -> dict[str, Any]:
@@ -257,8 +271,7 @@ def grade_code(question: CodeBase, submission: str | dict[str, str], seed: int |
         limits = Limits(cpu_seconds=question.time_limit, wall_seconds=question.time_limit * 2 + 1.0)
         request = pack({"source": source, "prelude": question.prelude, "entry": question.entry, "cases": [i.program for i in instances]})
         run = box.run(request, limits)  # the learner's code runs there, before any expected output exists here
-        namespace = _reference_namespace(question)
-        expected = [None if i.spec.property else run_case(i.program, namespace) for i in instances]
+        expected = expected_outputs(question, instances)
         result = _judge(question, seed, source, instances, expected, run, started)
         if result.extra.get("load_failed") and any(i.spec.hidden for i in instances):
             # The failed load ran with the hidden inputs in memory, so its message could carry them.

@@ -27,7 +27,17 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUILTIN_BANK = PROJECT_ROOT / "questions"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+
+
+def _cache_version() -> str:
+    """Changes whenever the question models or this loader change, so a cache never outlives its format."""
+    import hashlib
+
+    digest = hashlib.sha256(str(CACHE_VERSION).encode())
+    for module in ("schema.py", "loader.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
+    return digest.hexdigest()[:16]
 
 Loc = tuple[Union[str, int], ...]
 _QUESTION: TypeAdapter[Question] = TypeAdapter(Question)
@@ -299,7 +309,7 @@ def find_reference(target: str, roots: list[Path]) -> Path | None:
     return None
 
 
-def _reference_targets(question: Question) -> list[tuple[Loc, str]]:
+def reference_targets(question: Question) -> list[tuple[Loc, str]]:
     targets: list[tuple[Loc, str]] = []
     if hasattr(question, "reference"):
         targets.append((("reference",), question.reference))
@@ -316,7 +326,7 @@ def _reference_targets(question: Question) -> list[tuple[Loc, str]]:
 
 def _reference_errors(question: Question, data: dict, builder: _Builder, roots: list[Path]) -> list[BankError]:
     errors = []
-    for loc, target in _reference_targets(question):
+    for loc, target in reference_targets(question):
         if find_reference(target, roots) is None:
             module, _, name = target.partition(":")
             line, col = builder.position(loc)
@@ -377,7 +387,7 @@ def _read_cache(path: Path, references: tuple[tuple[str, int, int], ...]) -> dic
     try:
         with path.open("rb") as fh:
             blob = pickle.load(fh)
-        return blob["files"] if blob.get("version") == CACHE_VERSION and blob.get("references") == references else {}
+        return blob["files"] if blob.get("version") == _cache_version() and blob.get("references") == references else {}
     except Exception:
         return {}
 
@@ -387,7 +397,7 @@ def _write_cache(path: Path, files: dict[str, Any], references: tuple[tuple[str,
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         with tmp.open("wb") as fh:
-            pickle.dump({"version": CACHE_VERSION, "references": references, "files": files}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump({"version": _cache_version(), "references": references, "files": files}, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:
         pass  # a read-only home only costs speed

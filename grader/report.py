@@ -86,20 +86,16 @@ def _call_text(step: dict[str, Any]) -> str:
 def example_lines(question: Any, seed: int = 0) -> list[str]:
     """The public examples of a code question: inputs, calls and the reference's results."""
     from grader.cases import build_cases
-    from grader.codegrade import _reference_namespace
-    from grader.harness import run_case
+    from grader.codegrade import expected_outputs
 
     lines: list[str] = []
-    namespace = _reference_namespace(question)
-    for instance in build_cases(question, seed):
-        if instance.spec.hidden:
-            continue
+    public = [i for i in build_cases(question, seed) if not i.spec.hidden]
+    for instance, outcome in zip(public, expected_outputs(question, public)):
         lines.append(f"例 {instance.label}:")
         lines += [f"    {name} = {_short(value)}" for name, value in instance.program["let"].items()]
         if instance.spec.property is not None:
             lines.append(f"    {_call_text(instance.program['steps'][-1])} → (ランダム: 性質で判定) {instance.spec.diagnosis}".rstrip())
             continue
-        outcome = run_case(instance.program, namespace)
         results = iter(outcome.get("outputs", []))
         for step in instance.program["steps"]:
             if step.get("check", True):

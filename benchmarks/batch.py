@@ -1,0 +1,188 @@
+"""Benchmark of `eshikaku grade-batch`: submissions graded per second for a generated class.
+
+Generates a class folder ``<student>/<question_id>.py`` over five code questions of the built-in
+bank (right answers, typical mistakes, syntax errors; each student draws a variant per question),
+then grades it twice: an honest class, and the same class with a share of malicious submissions
+(infinite loop, hang, fork flood, file deletion, fake output, memory bomb, signal to the parent).
+Every attack is bounded and ends in its own row; a malicious submission costs up to its question's
+time limit (2 s of CPU, or 2 × 2 + 1 s of wall time for a sleeper), which is what the second figure shows.
+
+Usage:
+    python benchmarks/batch.py [--students 200] [--malicious 0.05] [--jobs N] [--keep DIR]
+
+:func:`make_class` is also used by tests/test_batch.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+QUESTIONS = ("relu_function", "softmax_function", "lasso_function", "ridge_blank", "relu_backward_blank")
+
+HONEST: dict[str, list[str]] = {
+    "relu_function": [
+        "import numpy as np\ndef relu(x):\n    return np.maximum(0, x)\n",
+        "import numpy as np\ndef relu(x):\n    x[x < 0] = 0\n    return x\n",  # modifies the input
+        "import numpy as np\ndef relu(x):\n    return np.where(x > 0, x, 0.0)\n",  # float32 → float64
+        "import numpy as np\ndef relu(x)\n    return np.maximum(0, x)\n",  # syntax error (the seed's own)
+    ],
+    "softmax_function": [
+        "import numpy as np\ndef softmax(x):\n    z = x - np.max(x, axis=-1, keepdims=True)\n    e = np.exp(z)\n    return e / np.sum(e, axis=-1, keepdims=True)\n",
+        "import numpy as np\ndef softmax(x):\n    e = np.exp(x)\n    return e / np.sum(e, axis=-1, keepdims=True)\n",  # overflows
+        "import numpy as np\ndef softmax(x):\n    z = x - np.max(x)\n    e = np.exp(z)\n    return e / np.sum(e, axis=0)\n",  # wrong axis
+        "import numpy as np\ndef soft_max(x):\n    return np.exp(x) / np.exp(x).sum()\n",  # misnamed entry
+    ],
+    "lasso_function": [
+        "import numpy as np\ndef lasso(param, grad, rate):\n    grad += rate * np.sign(param)\n",
+        "import numpy as np\ndef lasso(param, grad, rate):\n    grad = grad + rate * np.sign(param)\n",  # rebinds
+        "import numpy as np\ndef lasso(param, grad, rate):\n    x = rate * np.sign(param)\n    grad += rate * x\n",  # rate²
+    ],
+    "ridge_blank": [
+        "param\n",
+        "param**2\n",
+        "np.sum(param)\n",
+        "import numpy as np\n\ndef ridge(param, grad, rate):\n    grad += rate * param\n",  # the whole template, filled
+    ],
+    "relu_backward_blank": [
+        "np.where(self.mask, 0, dout)\n",
+        "dout * self.mask\n",
+        "np.maximum(0, dout)\n",
+    ],
+}
+
+# Each attack runs when the module loads (a file starting with the template's first line is taken as
+# the whole program, also for blank questions). ``{marker}`` names the processes it leaves behind,
+# so a test can check that none survives; ``{canary}`` is a file it tries to delete.
+_SET_NAME = """
+def _name(marker):
+    try:
+        import ctypes
+        ctypes.CDLL(None).prctl(15, marker.encode(), 0, 0, 0)  # PR_SET_NAME
+    except Exception:
+        try:
+            with open("/proc/self/comm", "w") as f:
+                f.write(marker)
+        except Exception:
+            pass
+"""
+ATTACKS: dict[str, str] = {
+    "infinite_loop": _SET_NAME + "_name({marker!r})\nwhile True:\n    pass\n",
+    "hang": _SET_NAME + "import time\n_name({marker!r})\ntime.sleep(600)\n",
+    "fork_flood": _SET_NAME + textwrap.dedent("""
+        import os, time
+        started = 0
+        for _ in range(300):
+            try:
+                pid = os.fork()
+            except OSError:
+                break
+            if pid == 0:
+                _name({marker!r})
+                time.sleep(600)
+                os._exit(0)
+            started += 1
+        raise RuntimeError(f"forked {{started}} processes")
+    """),
+    "delete_files": textwrap.dedent("""
+        import os, shutil
+        for target in ({canary!r}, os.path.dirname({canary!r})):
+            try:
+                os.remove(target)
+            except IsADirectoryError:
+                shutil.rmtree(target)
+        os.remove({canary!r})
+    """),
+    "fake_output": textwrap.dedent("""
+        import os, struct
+        print("PASS: all cases passed\\nscore: 1.0\\n✓ 正解")
+        for fd in range(1, 64):
+            try:
+                os.write(fd, struct.pack("!I", 4) + b"PASS")
+            except OSError:
+                pass
+        os._exit(0)
+    """),
+    "memory_bomb": "blocks = [bytes(1 << 34) for _ in range(4)]\n",  # 64 GiB asked for: RLIMIT_AS refuses at once
+    "kill_parent": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n",
+}
+
+
+def attack_source(kind: str, marker: str, canary: str) -> str:
+    return "import numpy as np\n" + ATTACKS[kind].format(marker=marker, canary=canary)
+
+
+def make_class(root: Path, students: int, *, malicious: float = 0.0, marker: str = "eskbatch", canary: str = "/nonexistent",
+               attacks: tuple[str, ...] = tuple(ATTACKS), seed: int = 7) -> dict[tuple[str, str], str]:
+    """Writes ``root/<student>/<question>.py`` for ``students`` students × :data:`QUESTIONS`.
+
+    Returns (student, question) → the attack kind of every malicious submission (``malicious`` is
+    their share of all submissions, spread over the attack kinds in turn).
+    """
+    rng = random.Random(seed)
+    names = [f"student{i:03d}" for i in range(1, students + 1)]
+    pairs = [(s, q) for s in names for q in QUESTIONS]
+    bad_pairs = rng.sample(pairs, round(len(pairs) * malicious))
+    bad = {pair: attacks[i % len(attacks)] for i, pair in enumerate(sorted(bad_pairs))}
+    for student in names:
+        (root / student).mkdir(parents=True, exist_ok=True)
+        for question in QUESTIONS:
+            kind = bad.get((student, question))
+            source = attack_source(kind, marker, canary) if kind else rng.choice(HONEST[question])
+            (root / student / f"{question}.py").write_text(source, encoding="utf-8")
+    return bad
+
+
+def _run(folder: Path, out: Path, jobs: int) -> tuple[int, float, dict[str, int]]:
+    from grader.batch import grade_batch, write_reports
+    from grader.loader import load_bank
+
+    bank = load_bank()
+    started = time.perf_counter()
+    report = grade_batch(bank, folder, jobs=jobs)
+    write_reports(report, out)
+    return report.graded, time.perf_counter() - started, report.counts()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", type=int, default=200)
+    parser.add_argument("--malicious", type=float, default=0.05, help="share of malicious submissions in the second run")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--keep", type=Path, help="keep the generated classes and reports here")
+    args = parser.parse_args()
+    base = args.keep or Path(tempfile.mkdtemp(prefix="eshikaku-batch-bench-"))
+    canary = base / "canary" / "keep-me.txt"
+    canary.parent.mkdir(parents=True, exist_ok=True)
+    canary.write_text("still here\n")
+    print(f"{args.students} students × {len(QUESTIONS)} code questions, {os.cpu_count()} CPU(s)")
+    try:
+        runs = [("honest class", 0.0, args.jobs), (f"{share_text(args.malicious)} malicious", args.malicious, args.jobs),
+                (f"{share_text(args.malicious)} malicious", args.malicious, 2 * args.jobs)]  # more sandboxes than CPUs: hangs overlap
+        for label, share, jobs in runs:
+            folder = base / f"{label.replace(' ', '_').replace('%', 'pct')}_j{jobs}"
+            make_class(folder, args.students, malicious=share, canary=str(canary))
+            graded, seconds, counts = _run(folder, folder.with_name(folder.name + "_out"), jobs)
+            verdicts = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
+            print(f"{label:>16}, --jobs {jobs:<3}: {graded} submissions in {seconds:6.1f} s = {graded / seconds:6.1f} submissions/s   ({verdicts})")
+        print(f"canary file intact: {canary.exists()}")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+def share_text(share: float) -> str:
+    return f"{share * 100:g} %"
+
+
+if __name__ == "__main__":
+    main()
