@@ -214,8 +214,8 @@ def run_case(case: dict[str, Any], namespace: dict[str, Any]) -> dict[str, Any]:
                         env[step["bind"]] = result
                     if step.get("check", True):
                         run_outputs.append(to_plain(result))
-                if runs > 1:
-                    outputs.append(run_outputs[-1] if run_outputs else None)
+                if runs > 1:  # a property case: one result per run (a tuple when several steps are checked)
+                    outputs.append(run_outputs[0] if len(run_outputs) == 1 else tuple(run_outputs))
                 else:
                     outputs = run_outputs
                     finals = {name: to_plain(env[name]) for name in case["let"]}

@@ -351,3 +351,51 @@ def check_dropout_mask(
                             "differently: draw a new random mask on every forward call "
                             "(do not call np.random.seed inside the layer)")
     return messages
+
+
+def check_dropout_backward(values: dict[str, Any], results: list[Any], *, inverted: bool = False) -> list[str]:
+    """Check that a dropout layer's backward pass reuses the mask of its forward pass.
+
+    Parameters
+    ----------
+    values : dict
+        ``x`` : ndarray with no zero elements; ``dout`` : ndarray of x's shape with no zeros;
+        ``dropout_ratio`` : float p.
+    results : list
+        ``results[r]`` is the pair ``(out, dx)`` of run r: the training-mode forward output and
+        the backward output for ``dout``.
+    inverted : bool, default False
+        Whether kept gradients are scaled by 1/(1 - p).
+
+    Returns
+    -------
+    list of str
+        Empty when, in every run, ``dx`` is 0 exactly where the forward output was 0 (dropped) and
+        ``dout`` (or ``dout / (1 - p)`` when inverted) where the unit was kept::
+
+            dx = dout * mask            (non-inverted)
+            dx = dout * mask / (1 - p)  (inverted)
+    """
+    x = np.asarray(values["x"])
+    dout = np.asarray(values["dout"])
+    p = float(values["dropout_ratio"])
+    scale = 1.0 / (1.0 - p) if inverted else 1.0
+    log = FailureLog()
+    for r, res in enumerate(results):
+        if not (isinstance(res, tuple) and len(res) == 2 and all(isinstance(a, np.ndarray) for a in res)):
+            log.add("type", f"run {r}: expected the forward output and the backward output, got {describe(res)}")
+            continue
+        out, dx = res
+        if out.shape != x.shape or dx.shape != x.shape:
+            log.add("shape", f"run {r}: forward {out.shape} and backward {dx.shape}, expected both {x.shape}")
+            continue
+        kept = out != 0
+        expected = np.where(kept, dout * scale, 0.0)
+        if not np.allclose(dx, expected, rtol=1e-5, atol=1e-12):
+            if np.allclose(np.where(kept, dx, 0.0), np.where(kept, dout, 0.0), rtol=1e-5) and inverted:
+                log.add("scale", f"run {r}: kept gradients equal dout; inverted dropout scales them by 1/(1 - dropout_ratio) in backward too")
+            else:
+                mismatched = int(((dx == 0) != ~kept).sum())
+                log.add("mask", f"run {r}: the gradient is zero at {mismatched} places where the forward pass kept the unit or the reverse: "
+                                "backward must reuse the forward mask (store it as self.mask; do not draw a new one)")
+    return log.messages()

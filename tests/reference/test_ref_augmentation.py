@@ -201,3 +201,25 @@ def test_check_dropout_mask_rejects_identical_masks_and_bad_values():
     garbage = [None, np.ones(3), "x", np.full(X.shape, "a")]
     messages = check_dropout_mask({"x": X, "dropout_ratio": P}, garbage)
     assert len(messages) >= 3 and all(isinstance(m, str) for m in messages)
+
+
+def test_check_dropout_backward_accepts_the_forward_mask_and_names_a_new_one() -> None:
+    from reference.augmentation import check_dropout_backward
+    from reference.layers import Dropout
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(1, 2, size=(20, 10))
+    dout = rng.uniform(0.5, 1.5, size=(20, 10))
+    values = {"x": x, "dout": dout, "dropout_ratio": 0.4}
+    right, wrong = [], []
+    for seed in range(5):
+        np.random.seed(seed)
+        layer = Dropout(0.4, inverted=True)
+        out = layer.forward(x)
+        right.append((out, layer.backward(dout)))
+        fresh = np.random.rand(*x.shape) > 0.4  # a backward that draws its own mask
+        wrong.append((out, dout * fresh / 0.6))
+    assert check_dropout_backward(values, right, inverted=True) == []
+    messages = check_dropout_backward(values, wrong, inverted=True)
+    assert messages and "reuse the forward mask" in messages[0]
+    assert check_dropout_backward(values, [None], inverted=True)  # never raises on junk
