@@ -67,6 +67,8 @@ def _lib() -> ctypes.CDLL:
         lib.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
         lib.unshare.restype = ctypes.c_int
         lib.unshare.argtypes = [ctypes.c_int]
+        lib.setns.restype = ctypes.c_int
+        lib.setns.argtypes = [ctypes.c_int, ctypes.c_int]
         _libc = lib
     return _libc
 
@@ -189,6 +191,7 @@ _ARCHES = {
 }
 
 
+@functools.lru_cache(maxsize=1)
 def seccomp_arch() -> tuple[int, dict[str, int]] | None:
     """(AUDIT_ARCH value, syscall table) for this machine, or None if the filter has no table for it."""
     if not sys.platform.startswith("linux") or struct.calcsize("P") != 8:
@@ -268,15 +271,31 @@ class _CapData(ctypes.Structure):
                 ("inheritable", ctypes.c_uint32)]
 
 
-def drop_capabilities() -> None:
-    """Clear the effective, permitted, inheritable and ambient capability sets (irreversible without exec)."""
+@functools.lru_cache(maxsize=1)
+def _capset_args() -> tuple[int, object, object]:
     header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
-    data = (_CapData * 2)()
-    _syscall(_nr("capset"), ctypes.byref(header), ctypes.byref(data))
+    data = (_CapData * 2)()  # all zero
+    return _nr("capset"), ctypes.byref(header), ctypes.byref(data)
+
+
+def drop_capabilities() -> None:
+    """Clear the effective, permitted, inheritable and ambient capability sets (irreversible without exec).
+
+    The ctypes arguments are built once (in the zygote, by :func:`prepare`), not in every child.
+    """
+    _syscall(*_capset_args())
     try:
         _prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
     except OSError:
         pass  # kernels before 4.3 have no ambient set
+
+
+def prepare() -> None:
+    """Build the ctypes objects the per-child calls need, once, before forking children."""
+    if sys.platform.startswith("linux"):
+        _lib()
+        if seccomp_arch() is not None:
+            _capset_args()
 
 
 # --------------------------------------------------------------------------------------------
@@ -300,10 +319,7 @@ def enter_user_net_namespace(uid: int, gid: int) -> None:
 
 
 def _setns(fd: int, nstype: int) -> None:
-    lib = _lib()
-    lib.setns.restype = ctypes.c_int
-    lib.setns.argtypes = [ctypes.c_int, ctypes.c_int]
-    _check(lib.setns(fd, nstype))
+    _check(_lib().setns(fd, nstype))
 
 
 class SharedNamespaces:
@@ -420,8 +436,9 @@ class LandlockRuleset:
     """A ruleset built once (in the zygote) and enforced in each child with one syscall.
 
     Read-only: the Python installation and system libraries, minus the project's own files.
-    Read-write: the scratch root (each child gets a fresh sub-directory of it; runs in one zygote
-    never overlap, and the parent empties the root after every run). On ABI >= 4 all TCP bind and
+    Read-write: the scratch root (each child works in its ``run`` sub-directory; the children of one
+    zygote never run learner code at the same time, and the grader empties the root after every
+    run). On ABI >= 4 all TCP bind and
     connect are denied; on ABI >= 6 signals and abstract UNIX sockets are scoped to the sandbox.
     """
 
@@ -504,7 +521,9 @@ def _is_site_dir(path: Path) -> bool:
 
 def protected_paths() -> list[str]:
     """Paths a child must not read. A checkout is protected whole (questions/, reference/, grader/,
-    tests/, .git ...). An install into site-packages protects the project's own entries there.
+    tests/, .git ...). An install into site-packages protects the project's own entries there, and
+    so does any other copy found on ``sys.path`` (say, a checkout in use while an older release is
+    installed).
 
     Computed once per process (the zygote does it before forking, so children get it for free).
     """
@@ -513,17 +532,27 @@ def protected_paths() -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def _protected_paths() -> tuple[str, ...]:
-    return protected_paths_for(project_dir())
+    paths = list(protected_paths_for(project_dir()))
+    for entry in sys.path:
+        if entry and os.path.isabs(entry) and os.path.isdir(entry):
+            for path in _project_entries(Path(entry)):
+                if not any(_within(path, p) for p in paths):
+                    paths.append(path)
+    return tuple(paths)
+
+
+def _project_entries(directory: Path) -> list[str]:
+    paths = [str(directory / name) for name in PROTECTED_NAMES if (directory / name).exists()]
+    cache = directory / "__pycache__"
+    if cache.is_dir():
+        paths += [str(p) for p in cache.glob("cli.*.pyc")]
+    return [os.path.realpath(p) for p in paths]
 
 
 def protected_paths_for(root: Path) -> tuple[str, ...]:
     """The protected paths when the ``grader`` package lives in ``root``."""
     if _is_site_dir(root):
-        paths = [str(root / name) for name in PROTECTED_NAMES]
-        cache = root / "__pycache__"
-        if cache.is_dir():
-            paths += [str(p) for p in cache.glob("cli.*.pyc")]
-        return tuple(os.path.realpath(p) for p in paths)
+        return tuple(_project_entries(root)) or (os.path.realpath(root / "grader"),)
     return (str(root),)
 
 
@@ -725,15 +754,33 @@ class _SealedImportBlocker(importlib.abc.MetaPathFinder):
         return None
 
 
+# Names to seal, listed once in the zygote: scanning all of sys.modules in every child would write
+# the reference count of every key (hundreds of copy-on-write page faults per child).
+_seal_snapshot: tuple[int, tuple[str, ...]] | None = None
+
+
+def prepare_seal() -> None:
+    """Remember which loaded modules :func:`seal_imports` must drop (call before forking children)."""
+    global _seal_snapshot
+    _protected_paths()  # first: it may import modules (sysconfig data)
+    names = tuple(n for n in sys.modules if n.partition(".")[0] in _SEALED_TOPS)
+    _seal_snapshot = (len(sys.modules), names)
+
+
 def seal_imports() -> None:
     """Forget ``grader``/``reference``/``questions``/``cli`` modules and refuse to import them again.
 
     This is a convenience layer for honest error messages: learner code can undo it, so on Linux
     Landlock is what actually keeps those files unreadable.
     """
-    for name in list(sys.modules):
-        if name.partition(".")[0] in _SEALED_TOPS:
-            del sys.modules[name]
+    modules = sys.modules
+    snapshot = _seal_snapshot
+    if snapshot is not None and len(modules) == snapshot[0] and all(n in modules for n in snapshot[1]):
+        names: Iterable[str] = snapshot[1]
+    else:  # something was imported since the zygote's snapshot: look at everything
+        names = [n for n in list(modules) if n.partition(".")[0] in _SEALED_TOPS]
+    for name in names:
+        modules.pop(name, None)
     if not any(isinstance(f, _SealedImportBlocker) for f in sys.meta_path):
         sys.meta_path.insert(0, _SealedImportBlocker())
     protected = _protected_paths()

@@ -31,7 +31,7 @@ try:
 except ImportError:  # pragma: no cover - Windows
     resource = None  # type: ignore[assignment]
 
-from grader.isolation import project_dir, protected_paths, seal_imports
+from grader.isolation import protected_paths, seal_imports
 
 Send = Callable[[bytes], None]
 

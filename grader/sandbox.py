@@ -20,6 +20,7 @@ import select
 import shutil
 import signal
 import socket
+import stat
 import struct
 import subprocess
 import sys
@@ -29,7 +30,6 @@ import time
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Iterable
 
 from grader.isolation import LayerStatus, project_dir
@@ -116,19 +116,46 @@ def _child_env(home: str) -> dict[str, str]:
     return env
 
 
+def _is_real_dir(path: str) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _rmtree(path: str) -> None:
-    def retry(func, target, _exc) -> None:  # a learner may have made a directory unwritable
+    """Remove a directory tree that a learner may have booby-trapped.
+
+    Never follows a symlink, never touches anything outside ``path``, and tolerates entries that
+    are already gone. A learner may have made a directory unwritable (when seccomp, which denies
+    chmod, is not active): only real directories inside the tree are made writable again.
+    """
+    root = os.path.abspath(path)
+    if not _is_real_dir(root):
+        return
+
+    def inside(target: str) -> bool:
+        return target == root or target.startswith(root + os.sep)
+
+    def retry(func, target, exc) -> None:
+        if isinstance(exc, tuple):  # onerror (Python < 3.12) passes exc_info
+            exc = exc[1]
+        if isinstance(exc, FileNotFoundError):
+            return
+        target = os.path.abspath(target)
         try:
-            os.chmod(os.path.dirname(target), 0o700)
-            os.chmod(target, 0o700)
-            func(target)
+            for candidate in (os.path.dirname(target), target):
+                if inside(candidate) and _is_real_dir(candidate):
+                    os.chmod(candidate, 0o700)
+            if inside(target):
+                func(target)
         except OSError:
             pass
 
     if sys.version_info >= (3, 12):
-        shutil.rmtree(path, onexc=retry)
+        shutil.rmtree(root, onexc=retry)
     else:
-        shutil.rmtree(path, onerror=retry)
+        shutil.rmtree(root, onerror=retry)
 
 
 # --------------------------------------------------------------------------------------------
@@ -221,7 +248,8 @@ def _outcome(killed: str | None, code: int | None, sig: int | None, cpu: float |
         if sig == getattr(signal, "SIGXCPU", -1):
             return "cpu_limit"
         # The hard RLIMIT_CPU (soft + 1 s) ends a child that ignores SIGXCPU with SIGKILL.
-        if sig == getattr(signal, "SIGKILL", -1) and cpu is not None and cpu >= math.ceil(limits.cpu_seconds) - 0.05:
+        # (rusage can read a little under the kernel's own CPU accounting, hence the margin)
+        if sig == getattr(signal, "SIGKILL", -1) and cpu is not None and cpu >= math.ceil(limits.cpu_seconds) - 0.25:
             return "cpu_limit"
         return "crashed"
     if code == EXIT_RETURNED:
@@ -251,14 +279,20 @@ class _ZygoteLost(Exception):
 
 
 class _ForkBackend:
+    """Talks to one zygote. Per run: take the standby child the zygote announced, send it the run and
+    the child's pipe ends directly, collect its output until the zygote reports that it has ended."""
+
     def __init__(self, entry: str, disable: tuple[str, ...]) -> None:
         self.entry = entry
         self.disable = disable
         self.base = tempfile.mkdtemp(prefix="eshikaku-sandbox-")
-        self.scratch_root = os.path.join(self.base, "scratch")
+        self.scratch_root = os.path.join(self.base, "scratch")  # granted read-write by Landlock
         os.mkdir(self.scratch_root, 0o700)
+        self.scratch = os.path.join(self.scratch_root, "run")  # each child's working directory
+        os.mkdir(self.scratch, 0o700)
         self.proc: subprocess.Popen | None = None
         self.sock: socket.socket | None = None
+        self.standbys: list[tuple[int, socket.socket]] = []  # announced by the zygote, used in order
         self.hello: dict = {}
         self._finalizer = weakref.finalize(self, _ForkBackend._cleanup, self.__dict__)
         self._start()
@@ -266,29 +300,25 @@ class _ForkBackend:
     # -- zygote lifecycle
 
     def _start(self) -> None:
+        os.makedirs(self.scratch, mode=0o700, exist_ok=True)
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        log_path = os.path.join(self.base, "zygote.log")
         cmd = [sys.executable, "-I", "-B", "-c", _BOOT, json.dumps([str(project_dir())]),
                "--entry", self.entry, "--sock-fd", str(child.fileno()),
                "--scratch-root", self.scratch_root, "--disable", ",".join(self.disable)]
-        with open(log_path, "wb") as log:
+        with open(os.path.join(self.base, "zygote.log"), "wb") as log:
             self.proc = subprocess.Popen(cmd, pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, stderr=log, cwd="/",
                                          env=_child_env(self.base), start_new_session=True)
         child.close()
         self.sock = parent
         try:
-            hello = self._recv(_ZYGOTE_START_TIMEOUT)
+            hello, _ = self._recv(_ZYGOTE_START_TIMEOUT)
         except _ZygoteLost:
             hello = {"error": "the zygote exited before saying hello"}
         if hello.get("op") != "hello" or "error" in hello:
             self._stop()
-            try:
-                with open(log_path, errors="replace") as f:
-                    log_text = f.read()[-4000:]
-            except OSError:
-                log_text = ""
-            raise SandboxError(f"sandbox zygote failed to start: {hello.get('error', hello)}\n{log_text}".rstrip())
+            raise SandboxError(f"sandbox zygote failed to start: {hello.get('error', hello)}\n"
+                               f"{self._log_tail()}".rstrip())
         self.hello = hello
 
     def _stop(self) -> None:
@@ -296,6 +326,9 @@ class _ForkBackend:
 
     @staticmethod
     def _cleanup(state: dict, remove_base: bool = True) -> None:
+        for _, ctl in state.get("standbys", ()):
+            ctl.close()  # the standby sees EOF and exits
+        state["standbys"] = []
         sock, proc = state.get("sock"), state.get("proc")
         if sock is not None:
             sock.close()  # the zygote sees EOF, kills its current child (if any) and exits
@@ -321,22 +354,42 @@ class _ForkBackend:
     def close(self) -> None:
         self._finalizer()
 
-    def _recv(self, timeout: float) -> dict:
+    # -- messages from the zygote
+
+    def _recv(self, timeout: float | None) -> tuple[dict, list[int]]:
+        """One message and the descriptors that came with it."""
         assert self.sock is not None
         ready, _, _ = select.select([self.sock], [], [], timeout)
         if not ready:
             raise _ZygoteLost("no answer from the zygote")
         try:
-            data = self.sock.recv(65536)
+            data, fds, _, _ = socket.recv_fds(self.sock, 65536, 1)
         except OSError as exc:
             raise _ZygoteLost(str(exc)) from exc
         if not data:
             raise _ZygoteLost("the zygote closed the connection")
-        return json.loads(data)
+        return json.loads(data), fds
 
-    def _send_kill(self) -> bool:
+    def _take(self, message: dict, fds: list[int]) -> None:
+        """Keep a standby announcement; forget a standby that died before it was used."""
+        if message.get("op") == "standby" and len(fds) == 1:
+            self.standbys.append((int(message["pid"]), socket.socket(fileno=fds[0])))
+            return
+        for fd in fds:
+            os.close(fd)
+        if message.get("op") == "exit":
+            for standby in [s for s in self.standbys if s[0] == message.get("pid")]:
+                standby[1].close()  # e.g. killed from outside while it waited
+                self.standbys.remove(standby)
+
+    def _next_standby(self) -> tuple[int, socket.socket]:
+        while not self.standbys:
+            self._take(*self._recv(_ZYGOTE_START_TIMEOUT))
+        return self.standbys.pop(0)
+
+    def _send_kill(self, pid: int) -> bool:
         try:
-            self.sock.send(b'{"op": "kill"}')  # type: ignore[union-attr]
+            self.sock.send(json.dumps({"op": "kill", "pid": pid}).encode())  # type: ignore[union-attr]
             return True
         except OSError:
             return False
@@ -345,21 +398,21 @@ class _ForkBackend:
 
     def run(self, request: bytes, limits: Limits) -> RunResult:
         message = _limits_message(request, limits)
-        for attempt in range(2):
+        for attempt in range(3):
             if not self.alive():
                 self._stop()
                 self._start()
             try:
                 return self._run(request, limits, message)
-            except _ZygoteLost as exc:  # lost before the child existed: safe to retry once
+            except _ZygoteLost as exc:  # lost before the child got its run: safe to retry
                 self.kill_zygote()
-                if attempt:
-                    raise SandboxError(f"sandbox zygote keeps failing: {exc}") from exc
+                if attempt == 2:
+                    raise SandboxError(f"sandbox zygote keeps failing: {exc}\n{self._log_tail()}") from exc
         raise AssertionError("unreachable")
 
     def _run(self, request: bytes, limits: Limits, message: dict) -> RunResult:
         t0 = time.monotonic()
-        scratch = tempfile.mkdtemp(dir=self.scratch_root)
+        scratch = self.scratch
         mine: list[int] = []
         try:
             req_r, req_w = os.pipe()
@@ -374,28 +427,33 @@ class _ForkBackend:
                 fcntl.fcntl(res_r, fcntl.F_SETPIPE_SZ, 1 << 20)
             except (OSError, AttributeError, ImportError):
                 pass
+            run = json.dumps({"scratch": scratch, **message}).encode()
             try:
-                socket.send_fds(self.sock, [json.dumps({"op": "run", "scratch": scratch, **message}).encode()],
-                                theirs)
-            except OSError as exc:
-                raise _ZygoteLost(str(exc)) from exc
+                for _ in range(3):
+                    pid, ctl = self._next_standby()
+                    try:
+                        socket.send_fds(ctl, [run], theirs)
+                        break
+                    except OSError:
+                        continue  # it died while waiting; the zygote reports that and forks another
+                    finally:
+                        ctl.close()
+                else:
+                    raise _ZygoteLost("standby children keep dying before their run")
             finally:
                 for fd in theirs:
                     os.close(fd)
-            started = self._recv(10.0)
-            if started.get("op") != "started":
-                raise _ZygoteLost(f"unexpected message {started}")
-            return self._collect(request, limits, t0, req_w, res_r, out_r, err_r, mine)
+            return self._collect(request, limits, t0, pid, req_w, res_r, out_r, err_r, mine)
         finally:
             for fd in mine:
                 try:
                     os.close(fd)
                 except OSError:
                     pass
-            self._clean_scratch(scratch)
+            self._clean_scratch()
 
-    def _collect(self, request: bytes, limits: Limits, t0: float, req_w: int, res_r: int, out_r: int,
-                 err_r: int, mine: list[int]) -> RunResult:
+    def _collect(self, request: bytes, limits: Limits, t0: float, pid: int, req_w: int, res_r: int,
+                 out_r: int, err_r: int, mine: list[int]) -> RunResult:
         assert self.sock is not None
         frames = _Frames(limits)
         output = _Output(limits.output_bytes)
@@ -434,7 +492,7 @@ class _ForkBackend:
             if killed is None and (now >= deadline or frames.over):
                 killed = "result_limit" if frames.over else "timeout"
                 kill_time = now
-                if not self._send_kill():
+                if not self._send_kill(pid):
                     lost = True
                     break
             if killed is not None and now - kill_time > _KILL_GRACE:
@@ -444,15 +502,13 @@ class _ForkBackend:
             for fd, _event in poller.poll(max(0.0, wait) * 1000):
                 if fd == sock_fd:
                     try:
-                        data = self.sock.recv(65536)
-                    except OSError:
-                        data = b""
-                    if not data:
+                        msg, fds = self._recv(0)
+                    except _ZygoteLost:
                         lost = True
                         break
-                    msg = json.loads(data)
-                    if msg.get("op") == "exit":
+                    if msg.get("op") == "exit" and msg.get("pid") == pid:
                         exit_msg = msg
+                    self._take(msg, fds)
                 elif fd == req_w:
                     try:
                         pending = pending[os.write(req_w, pending[:1 << 20]):]
@@ -472,7 +528,6 @@ class _ForkBackend:
         # Drain what the (now dead) child left in the pipes.
         drain_until = time.monotonic() + (1.0 if lost else 0.5)
         for fd in streams:
-            os.set_blocking(fd, False)
             while True:
                 try:
                     data = os.read(fd, 1 << 20)
@@ -497,7 +552,7 @@ class _ForkBackend:
         ready = frames.ready
         if ready is None and code == EXIT_SETUP:
             # No ready frame: learner code never ran, so this exit code is ours and means a grader fault.
-            raise SandboxError("the sandbox could not isolate the child:\n" + output.text(2))
+            raise SandboxError("the sandbox could not isolate the child:\n" + output.text(2) + self._log_tail())
         if lost and not killed:
             outcome = "crashed"
         else:
@@ -507,21 +562,55 @@ class _ForkBackend:
                          output_truncated=output.any_truncated, exit_code=code, signal=sig,
                          wall_seconds=time.monotonic() - t0, layers=layers, cpu_seconds=cpu)
 
-    def _clean_scratch(self, scratch: str) -> None:
-        _rmtree(scratch)
+    def _log_tail(self) -> str:
         try:
-            leftovers = os.listdir(self.scratch_root)
+            with open(os.path.join(self.base, "zygote.log"), errors="replace") as f:
+                return f.read()[-4000:]
         except OSError:
-            return
-        for name in leftovers:  # anything the child planted next to its own directory
-            path = os.path.join(self.scratch_root, name)
-            if os.path.isdir(path) and not os.path.islink(path):
-                _rmtree(path)
-            else:
-                try:
-                    os.unlink(path)
-                except OSError:
-                    pass
+            return ""
+
+    def _clean_scratch(self) -> None:
+        """Leave the scratch root as the next child must find it: only an empty ``run`` directory.
+
+        The child is dead and swept by now, but it may have left traps: ``run`` replaced by a
+        symlink to somewhere else, unwritable directories. Nothing here follows a symlink. The
+        working directory is emptied rather than removed and re-created: that is usually two
+        listdir calls, while an rmdir costs milliseconds on some filesystems (ext4 with discard).
+        """
+        dirty = False
+        for directory, keep in ((self.scratch_root, "run"), (self.scratch, None)):
+            if not _is_real_dir(directory):
+                continue
+            try:
+                os.chmod(directory, 0o700)
+                entries = list(os.scandir(directory))
+            except OSError:
+                entries = []
+            for entry in entries:
+                if entry.name == keep and entry.is_dir(follow_symlinks=False):
+                    continue
+                dirty = True
+                if entry.is_dir(follow_symlinks=False):
+                    _rmtree(entry.path)
+                else:  # files, and symlinks themselves (never their targets)
+                    try:
+                        os.unlink(entry.path)
+                    except FileNotFoundError:
+                        pass
+        if not _is_real_dir(self.scratch):
+            dirty = True
+            try:
+                os.mkdir(self.scratch, 0o700)
+            except OSError:
+                pass
+        if dirty and (not _is_real_dir(self.scratch) or os.listdir(self.scratch)
+                      or os.listdir(self.scratch_root) != ["run"]):
+            # Something could not be removed: never let the next child see it. Give the next zygote
+            # (its Landlock ruleset names the directory) a brand-new one.
+            self.kill_zygote()
+            self.scratch_root = tempfile.mkdtemp(prefix="scratch-", dir=self.base)
+            self.scratch = os.path.join(self.scratch_root, "run")
+            os.mkdir(self.scratch, 0o700)
 
 
 # --------------------------------------------------------------------------------------------

@@ -2,17 +2,21 @@
 
 It is started as a fresh interpreter (``python -I -B -c <boot> ...``) by :mod:`grader.sandbox`, so it
 never holds the grader's memory (hidden cases, expected outputs, reference code). The request, result
-and output pipes go straight between the grader and the child: the zygote passes the child's ends
-through (received over a UNIX socket with SCM_RIGHTS) and never reads them, so nothing of one
-submission stays in its memory for the next child to find.
+and output pipes go straight between the grader and the child (the grader sends the child's ends
+to it over a socket the zygote handed over), so nothing of a submission ever passes through the
+zygote's memory for the next child to find.
 
 Protocol on the control socket (SOCK_SEQPACKET, one JSON object per message):
 
 * zygote -> grader ``{"op": "hello", "pid", "layers", "status"}`` once, or ``{"op": "hello", "error"}``;
-* grader -> zygote ``{"op": "run", ...}`` with 4 fds (request read end, result write end, stdout and
-  stderr write ends);
-* zygote -> grader ``{"op": "started", "pid"}``, then ``{"op": "exit", "code", "signal", "cpu"}``;
-* grader -> zygote ``{"op": "kill"}`` at any time during a run (wall deadline, result limit).
+* zygote -> grader ``{"op": "standby", "pid"}`` with one fd: the control socket of a child forked
+  ahead of its submission, already isolated except for the per-run steps. The grader sends it the
+  run directly: ``{"scratch", "req_len", "cpu_seconds", "memory_bytes", "file_bytes"}`` with 4 fds
+  (request read end, result write end, stdout and stderr write ends). The zygote never sees it;
+* zygote -> grader ``{"op": "exit", "pid", "code", "signal", "cpu"}`` when that child has ended,
+  been reaped, and every descendant it left has been killed; then the next standby follows. Two
+  standbys are announced at any time; the grader uses them in order;
+* grader -> zygote ``{"op": "kill", "pid"}`` at any time (wall deadline, result limit).
 
 The zygote, not the grader, signals and reaps the child, so a recycled pid can never be hit.
 """
@@ -32,6 +36,7 @@ import argparse  # noqa: E402
 import gc  # noqa: E402
 import importlib  # noqa: E402
 import json  # noqa: E402
+import shutil  # noqa: E402
 import signal  # noqa: E402
 import struct  # noqa: E402
 import tempfile  # noqa: E402
@@ -255,6 +260,16 @@ class Plan:
                 else:
                     self.status["seccomp"] = (False, f"loading the filter failed: {why}")
         self.ready_frame = json.dumps({"ready": True, "layers": self.layers()}).encode()
+        # Signal dispositions a child must not inherit: SIGINT (ignored by the zygote) goes back to
+        # KeyboardInterrupt, and anything the entry module installed goes back to the default.
+        self.signal_resets: list[tuple[int, object]] = [(signal.SIGINT, signal.default_int_handler)]
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGCHLD, signal.SIGUSR1,
+                    signal.SIGUSR2, signal.SIGALRM, signal.SIGXCPU):
+            if signal.getsignal(sig) not in (signal.SIG_DFL, None):
+                self.signal_resets.append((sig, signal.SIG_DFL))
+        if signal.getsignal(signal.SIGXFSZ) is not signal.SIG_IGN:
+            # a too-big file must become OSError(EFBIG), not a kill (Python ignores SIGXFSZ already)
+            self.signal_resets.append((signal.SIGXFSZ, signal.SIG_IGN))
 
     @staticmethod
     def _try_in_child(func: Callable[[], None]) -> tuple[bool, str]:
@@ -314,9 +329,10 @@ def _standby(plan: Plan, entry: Entry, ctl: "socket.socket") -> NoReturn:
 
     Phase 1 (before any run exists) applies every layer that does not depend on the run: own
     session and process group, parent-death signal, the sandbox's namespaces, no capabilities,
-    Landlock, seccomp. Phase 2 starts when the zygote hands over one run: the request, result and
-    output pipes arrive on ``ctl`` (SCM_RIGHTS), then the child moves into its scratch directory,
-    reads the request, sets the run's rlimits, announces the layers and calls the entry.
+    Landlock, seccomp. Phase 2 starts when the grader sends one run on ``ctl`` (the zygote handed
+    the other end over): the request, result and output pipes arrive with it (SCM_RIGHTS), then
+    the child moves into its scratch directory, reads the request, sets the run's rlimits,
+    announces the layers and calls the entry.
     """
     import socket
 
@@ -326,11 +342,8 @@ def _standby(plan: Plan, entry: Entry, ctl: "socket.socket") -> NoReturn:
         iso.set_pdeathsig(signal.SIGKILL)
         if os.getppid() != plan.zygote_pid:
             _os_exit(EXIT_SETUP)
-        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGCHLD, signal.SIGUSR1,
-                    signal.SIGUSR2, signal.SIGALRM):
-            signal.signal(sig, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-big file becomes OSError(EFBIG), not a kill
+        for sig, handler in plan.signal_resets:
+            signal.signal(sig, handler)
 
         # While waiting: 0 /dev/null, 1-2 the zygote's (replaced in phase 2), 3 the control socket,
         # then the ruleset and namespace descriptors, closed again as soon as they are used.
@@ -402,13 +415,14 @@ def _send(sock, obj: dict) -> None:
     sock.send(json.dumps(obj).encode())
 
 
-def _sweep(zygote_pid: int) -> None:
-    """Kill and reap every remaining descendant (as a subreaper, orphans are re-parented to us)."""
+def _sweep(zygote_pid: int, keep: list[int] = ()) -> None:  # type: ignore[assignment]
+    """Kill and reap every remaining descendant except the waiting standbys in ``keep`` (as a
+    subreaper, the zygote adopts whatever a child left behind)."""
     path = f"/proc/{zygote_pid}/task/{zygote_pid}/children"
     for _ in range(1000):
         try:
             with open(path) as f:
-                pids = [int(p) for p in f.read().split()]
+                pids = [int(p) for p in f.read().split() if int(p) not in keep]
         except OSError:
             pids = []
         if not pids:
@@ -452,6 +466,17 @@ def _discard(standby: tuple[int, "socket.socket"]) -> None:
         pass
 
 
+_sandbox_dir: str | None = None  # the grader's per-sandbox directory (holds the scratch root and our log)
+
+
+def _remove_sandbox_dir() -> None:
+    """Remove the sandbox directory when the grader is gone, so that a grader killed without
+    running its clean-up (SIGKILL, os._exit) leaves nothing behind. Harmless after a normal close,
+    which removes it too."""
+    if _sandbox_dir and os.path.basename(_sandbox_dir).startswith("eshikaku-sandbox-"):
+        shutil.rmtree(_sandbox_dir, ignore_errors=True)
+
+
 def _wait_child(sock, pid: int) -> tuple[int, object]:
     import select
 
@@ -489,13 +514,18 @@ def _wait_child(sock, pid: int) -> tuple[int, object]:
                     return reap()
             for fd, _ in poller.poll(None if pidfd is not None else 5):
                 if fd == sock.fileno():
-                    data = sock.recv(65536)
-                    if not data:  # the grader is gone: take the child with us
+                    try:
+                        data = sock.recv(65536)
+                    except OSError:
+                        data = b""
+                    if not data:  # the grader closed us or died: take the child with us
                         kill()
                         os.waitpid(pid, 0)
                         _sweep(os.getpid())
+                        _remove_sandbox_dir()
                         _os_exit(0)
-                    if json.loads(data).get("op") == "kill":
+                    message = json.loads(data)
+                    if message.get("op") == "kill" and message.get("pid") == pid:
                         kill()
                 elif fd == pidfd:
                     return reap()
@@ -510,7 +540,7 @@ def _warm_up() -> None:
 
     from grader import isolation as iso
 
-    iso.protected_paths()
+    iso.prepare_seal()
     try:
         import numpy as np
     except ImportError:
@@ -525,6 +555,9 @@ def _warm_up() -> None:
 def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str]) -> None:
     import socket
 
+    global _sandbox_dir
+    _sandbox_dir = os.path.dirname(os.path.abspath(scratch_root))
+
     sock = socket.socket(fileno=sock_fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the grader decides when we stop
     try:
@@ -534,6 +567,7 @@ def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str]) 
         import select  # noqa: F401
 
         iso.set_child_subreaper()
+        iso.prepare()
         try:
             import numpy  # noqa: F401
             import numpy.random  # noqa: F401  (lazy in NumPy 2; import once here, not per child)
@@ -553,48 +587,43 @@ def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str]) 
         return
     _send(sock, {"op": "hello", "pid": os.getpid(), "layers": plan.layers(), "status": plan.status_list()})
 
-    standby = _fork_standby(plan, entry)
-    while True:
+    # Children are forked ahead of their submissions and announced to the grader, which uses them
+    # in that order and sends each its run directly. Two are kept announced, so the next one is
+    # forked and isolated while the current one runs. Only one ever runs learner code at a time.
+    announced: list[int] = []
+
+    def announce() -> bool:
+        pid, ctl = _fork_standby(plan, entry)
         try:
-            msg, fds, _, _ = socket.recv_fds(sock, 65536, 8)
+            socket.send_fds(sock, [json.dumps({"op": "standby", "pid": pid}).encode()], [ctl.fileno()])
         except OSError:
-            return
-        if not msg:
-            return
-        run = json.loads(msg)
-        if run.get("op") != "run" or len(fds) != 4:
-            for fd in fds:
-                os.close(fd)
-            continue
-        for attempt in range(2):
-            pid, ctl = standby
-            try:
-                if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
-                    raise OSError("the standby child died")
-                socket.send_fds(ctl, [msg], fds)
-                break
-            except OSError:
-                _discard(standby)
-                standby = _fork_standby(plan, entry)
-                if attempt:
-                    raise
-            finally:
-                ctl.close()
-        for fd in fds:
-            os.close(fd)
-        _send(sock, {"op": "started", "pid": pid})
-        status, usage = _wait_child(sock, pid)
+            _discard((pid, ctl))
+            return False
+        ctl.close()
+        announced.append(pid)
+        return True
+
+    if not (announce() and announce()):
         _sweep(os.getpid())
-        standby = None
+        _remove_sandbox_dir()
+        return
+    while True:
+        pid = announced[0]
+        status, usage = _wait_child(sock, pid)
+        announced.pop(0)
+        _sweep(os.getpid(), keep=announced)
         _send(sock, {
             "op": "exit",
+            "pid": pid,
             "code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
             "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
             "cpu": usage.ru_utime + usage.ru_stime,
             "maxrss_kb": usage.ru_maxrss,
         })
-        # Fork the next child now, while the grader is busy with this run's results.
-        standby = _fork_standby(plan, entry)
+        if not announce():
+            _sweep(os.getpid())
+            _remove_sandbox_dir()
+            return
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ at most a few hundred fork attempts, memory bombs that stop at 4 GiB, 100 MB of 
 
 from __future__ import annotations
 
-import json
 import os
 import resource
 import secrets
@@ -23,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.isolation import landlock_abi, project_dir
+from grader.isolation import _grant_minus, landlock_abi, project_dir, protected_paths, protected_paths_for
 from grader.probe import check_isolation, decode_frame, make_request
 from grader.sandbox import Limits, RunResult, Sandbox, SandboxPool, layer_status
 from grader.zygote import EXIT_RETURNED
@@ -33,6 +32,9 @@ pytestmark = pytest.mark.skipif(not LINUX, reason="the fork path and its kernel 
 
 ROOT = project_dir()
 FAST = Limits(cpu_seconds=1, wall_seconds=3, memory_bytes=512 << 20)
+# CPU-bound attacks get a generous wall deadline so that the CPU limit, not the wall clock, ends
+# them even when other jobs share the machine's cores.
+CPU_BOUND = Limits(cpu_seconds=1, wall_seconds=15, memory_bytes=512 << 20)
 SOFTMAX = """
 import numpy as np
 def softmax(x):
@@ -133,13 +135,34 @@ def test_probe_finds_everything_blocked(box):
     assert [c for c in checks if not c.ok] == []
 
 
+def test_a_checkout_is_protected_whole_and_other_installed_copies_too():
+    paths = protected_paths()
+    assert paths[0] == str(ROOT) or ROOT.name in ("site-packages", "dist-packages")
+    for entry in sys.path:  # e.g. an older release installed into site-packages next to this checkout
+        for name in ("grader", "reference", "questions", "cli.py"):
+            if entry and os.path.isabs(entry) and os.path.exists(os.path.join(entry, name)):
+                assert any(os.path.realpath(os.path.join(entry, name)).startswith(p) for p in paths)
+
+
+def test_an_install_into_site_packages_is_granted_entry_by_entry(tmp_path):
+    site = tmp_path / "lib" / "site-packages"
+    for name in ("numpy", "grader", "reference", "questions", "__pycache__"):
+        (site / name).mkdir(parents=True)
+    for name in ("cli.py", "six.py", "__pycache__/cli.cpython-311.pyc", "__pycache__/six.cpython-311.pyc"):
+        (site / name).write_text("")
+    (site / "sneaky").symlink_to(site / "reference")  # a link into a protected dir is not a way in
+    granted = _grant_minus(str(tmp_path / "lib"), protected_paths_for(site))
+    assert sorted(os.path.relpath(p, site) for p in granted) == [
+        "__pycache__/six.cpython-311.pyc", "numpy", "six.py"]
+
+
 # --------------------------------------------------------------------------- time
 
 
 def test_infinite_loop_hits_the_cpu_limit(box):
-    result, _ = run(box, "while True:\n    pass\n", None)
+    result, _ = run(box, "while True:\n    pass\n", None, limits=CPU_BOUND)
     assert result.outcome == "cpu_limit" and result.signal == signal.SIGXCPU
-    assert result.wall_seconds < 2.5
+    assert 0.5 < result.cpu_seconds < 1.5
 
 
 def test_busy_numpy_loop_on_huge_arrays_is_stopped(box):
@@ -148,7 +171,7 @@ def test_busy_numpy_loop_on_huge_arrays_is_stopped(box):
         a = np.ones((1500, 1500))
         while True:
             a = np.sin(a) @ a
-    """, None)
+    """, None, limits=CPU_BOUND)
     assert result.outcome == "cpu_limit"
 
 
@@ -158,7 +181,7 @@ def test_ignoring_sigxcpu_still_ends_at_the_hard_limit(box):
         signal.signal(signal.SIGXCPU, signal.SIG_IGN)
         while True:
             pass
-    """, None)
+    """, None, limits=CPU_BOUND)
     assert result.outcome == "cpu_limit" and result.signal == signal.SIGKILL
 
 
@@ -172,7 +195,7 @@ def test_sleeping_and_ignoring_sigterm_times_out(box):
         time.sleep(60)
     """, None, limits=Limits(cpu_seconds=1, wall_seconds=1))
     assert result.outcome == "timeout" and result.signal == signal.SIGKILL
-    assert 1.0 <= result.wall_seconds < 2.0
+    assert 1.0 <= result.wall_seconds < 3.0
     assert_gone(name)
 
 
@@ -183,7 +206,7 @@ def test_deep_recursion_is_contained(box):
         def f(n):
             return f(n + 1) + 1
         f(0)
-    """, None)
+    """, None, limits=CPU_BOUND)
     assert result.outcome in ("cpu_limit", "memory", "crashed", "exited")
     again, frames = run(box, "def main():\n    return 7\n")
     assert again.outcome == "ok" and value(frames) == 7
@@ -517,7 +540,7 @@ def test_a_non_daemon_thread_left_running_does_not_keep_the_child(box):
             return threading.active_count()
     """)
     assert result.outcome == "ok" and value(frames) == 2
-    assert result.wall_seconds < 1.0
+    assert result.wall_seconds < 5.0  # not the thread's 60 s
     assert_gone(name)
 
 
@@ -558,12 +581,13 @@ def test_the_grader_dying_takes_the_zygote_and_child_with_it(tmp_path):
         from grader.sandbox import Sandbox, Limits
         from grader.probe import make_request
         box = Sandbox("grader.probe:exec_main", Limits(cpu_seconds=30, wall_seconds=60))
-        print(box.zygote_pid, flush=True)
+        print(box.zygote_pid, box._backend.base, flush=True)
         box.run(make_request({SET_NAME!r} + "set_name({name!r})\\nimport time\\ntime.sleep(60)\\n"))
     """))
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
     try:
-        zygote = int(proc.stdout.readline())
+        zygote, base = proc.stdout.readline().split()
+        zygote = int(zygote)
         deadline = time.monotonic() + 10
         while not processes_named(name) and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -576,6 +600,7 @@ def test_the_grader_dying_takes_the_zygote_and_child_with_it(tmp_path):
     while os.path.exists(f"/proc/{zygote}") and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not os.path.exists(f"/proc/{zygote}")
+    assert not os.path.exists(base)  # the zygote removed the dead grader's sandbox directory
 
 
 # --------------------------------------------------------------------------- the result channel
@@ -624,7 +649,7 @@ def test_a_giant_frame_header_is_a_result_limit(box):
         os.write(3, struct.pack("!I", 0xFFFFFFF0))
         time.sleep(10)
     """, None)
-    assert result.outcome == "result_limit" and result.wall_seconds < 1.5 and frames == []
+    assert result.outcome == "result_limit" and result.wall_seconds < 5.0 and frames == []
 
 
 def test_too_many_frames_is_a_result_limit(box):
@@ -663,23 +688,56 @@ def test_closing_or_redirecting_the_result_fd_loses_only_the_submissions_data(bo
 # --------------------------------------------------------------------------- leaks and leftovers
 
 
-def test_scratch_dir_is_private_and_removed_even_after_a_kill(box):
+def test_scratch_dir_is_private_and_emptied_even_after_a_kill(box):
+    result, frames = run(box, """
+        import os
+        def main():
+            open("notes.txt", "w").write("x")
+            return [os.getcwd(), len(os.listdir(".."))]
+    """)
+    scratch, siblings = value(frames)
+    assert result.outcome == "ok" and int(siblings) == 1 and os.listdir(scratch) == []
     result, frames = run(box, """
         import os, time
         def main():
-            open("notes.txt", "w").write("x")
-            return os.getcwd()
+            os.makedirs("deep/er", exist_ok=True)
+            open("deep/er/f.txt", "w").write("x")
+            open("../planted.txt", "w").write("x")          # next to its own directory
+            os.mkdir("../planted-dir")
+            try:
+                open("../../escaped.txt", "w").write("x")   # outside the scratch root
+                print("escaped")
+            except OSError:
+                pass
+            time.sleep(10)
+    """, limits=Limits(cpu_seconds=1, wall_seconds=0.5))
+    assert result.outcome == "timeout" and "escaped" not in result.stdout
+    assert os.listdir(scratch) == [] and os.listdir(os.path.dirname(scratch)) == [os.path.basename(scratch)]
+    again, frames = run(box, "import os\ndef main():\n    return os.listdir('.') + ['|'] + os.listdir('..')\n")
+    assert value(frames) == ["|", os.path.basename(scratch)]
+
+
+def test_a_symlink_planted_as_the_working_directory_does_not_steer_the_cleanup(box, canary):
+    (canary / "sub").mkdir()
+    os.chmod(canary / "sub", 0o755)
+    modes = {p.name: p.stat().st_mode for p in [canary, *canary.iterdir()]}
+    result, frames = run(box, f"""
+        import os
+        def main():
+            os.chdir("..")
+            os.rmdir("run")                                   # its own (empty) working directory...
+            os.symlink({str(canary)!r}, "run")                # ...replaced by a link to the canary
+            os.symlink({str(canary / "keep.txt")!r}, "link-to-file")
+            return 1
     """)
-    scratch = value(frames)
-    assert result.outcome == "ok" and not os.path.exists(scratch)
-    result, _ = run(box, """
-        import os, time
-        os.makedirs("deep/er", exist_ok=True)
-        open("../planted.txt", "w").write("x")      # next to its own dir, inside the scratch root
-        time.sleep(10)
-    """, None, limits=Limits(cpu_seconds=1, wall_seconds=0.5))
-    assert result.outcome == "timeout"
-    assert os.listdir(os.path.dirname(scratch)) == []
+    assert result.outcome == "ok" and value(frames) == 1
+    assert sorted(p.name for p in canary.iterdir()) == ["keep.txt", "sub"]
+    assert (canary / "keep.txt").read_text() == "precious"
+    assert {p.name: p.stat().st_mode for p in [canary, *canary.iterdir()]} == modes
+    again, frames = run(box, "import os\ndef main():\n    return os.getcwd()\n")
+    cwd = value(frames)
+    assert cwd.endswith("/run") and os.path.isdir(cwd) and not os.path.islink(cwd) and os.listdir(cwd) == []
+    assert Path("/tmp").stat().st_mode & 0o7777 == 0o1777
 
 
 def test_nothing_of_one_submission_or_of_the_grader_reaches_the_next(box):
@@ -778,7 +836,7 @@ def test_spawn_fallback_is_selected_by_the_environment(monkeypatch):
 
 
 def test_spawn_fallback_contains_an_infinite_loop(spawn_box):
-    result, _ = run(spawn_box, "while True:\n    pass\n", None)
+    result, _ = run(spawn_box, "while True:\n    pass\n", None, limits=CPU_BOUND)
     assert result.outcome == "cpu_limit"
 
 
