@@ -9,6 +9,7 @@ points, which accepts every algebraically equal spelling (``2(x+y)``, ``2x+2y``,
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import operator
 import random
@@ -151,6 +152,18 @@ def _check(node: ast.AST, names: set[str], *, author: bool) -> None:
 
 
 def parse(text: str, variables: Sequence[str], *, author: bool = False) -> ast.Expression:
+    """See :func:`_parse`; author formulas repeat across cases and attempts, so their trees are cached."""
+    if author:
+        return _parse_author(text, frozenset(variables))
+    return _parse(text, variables, author=False)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_author(text: str, variables: frozenset[str]) -> ast.Expression:
+    return _parse(text, sorted(variables), author=True)
+
+
+def _parse(text: str, variables: Sequence[str], *, author: bool = False) -> ast.Expression:
     """Parses ``text`` into a checked AST.
 
     Args:
