@@ -38,6 +38,22 @@ hints:                      # ordered: from a nudge to nearly the answer
 explanation: ""             # 解説: why the answer is right, why each wrong option is wrong
 """
 
+_CASES = """\
+cases:                      # public examples (hidden: false) first, then hidden cases
+  - name: example
+    hidden: false
+    let:
+      x: {{array: [[1.0, 2.0, 3.0]]}}
+    args: [{{ref: x}}]
+  - name: random_batch
+    repeat: 3
+    dims: {{N: [1, 6], D: [2, 8]}}
+    let:
+      x: {{random: normal, shape: [N, D]}}
+    args: [{{ref: x}}]
+    diagnosis: ""           # what failing this case usually means
+"""
+
 _BODIES = {
     "choice": """\
 choices:                    # keys are stable; the display order is shuffled
@@ -87,20 +103,8 @@ template: |
       ...
 solution_note: ""           # the key idea, shown after grading
 compare: {{rtol: 1.0e-6, atol: 1.0e-9, dtype: kind}}
-cases:                      # public examples (hidden: false) first, then hidden cases
-  - name: example
-    hidden: false
-    let:
-      x: {{array: [[1.0, 2.0, 3.0]]}}
-    args: [{{ref: x}}]
-  - name: random_batch
-    repeat: 3
-    dims: {{N: [1, 6], D: [2, 8]}}
-    let:
-      x: {{random: normal, shape: [N, D]}}
-    args: [{{ref: x}}]
-    diagnosis: ""           # what failing this case usually means
-""",
+"""
+  + _CASES,
     "code_blank": """\
 entry: {name}
 reference: reference.{module}:{name}
@@ -117,20 +121,8 @@ blanks:
       - {{key: "3", text: "", why: ""}}
       - {{key: "4", text: "", why: ""}}
     answer: ""
-cases:
-  - name: example
-    hidden: false
-    let:
-      x: {{array: [[1.0, 2.0, 3.0]]}}
-    args: [{{ref: x}}]
-  - name: random_batch
-    repeat: 3
-    dims: {{N: [1, 6], D: [2, 8]}}
-    let:
-      x: {{random: normal, shape: [N, D]}}
-    args: [{{ref: x}}]
-    diagnosis: ""
-""",
+"""
+  + _CASES,
 }
 
 _STUB = '''
