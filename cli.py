@@ -6,10 +6,10 @@ Each command parses its options, calls one function of the ``grader`` package an
 from __future__ import annotations
 
 import json
-import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Iterator, NoReturn
 
 import click
 
@@ -60,6 +60,75 @@ def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+@contextmanager
+def progress_db(ctx: click.Context) -> Iterator[Any]:
+    """The progress database of ``--db``; a damaged, foreign or newer-schema file is a clear error, never rewritten."""
+    import sqlite3
+
+    from grader.storage import Store, StoreError, resolve_db_path
+
+    path = resolve_db_path((ctx.find_root().obj or {}).get("db"))
+    try:
+        store = Store(path)
+    except StoreError as exc:
+        fail(str(exc))
+    try:
+        yield store
+    except sqlite3.DatabaseError as exc:
+        fail(f"the progress database {path} cannot be used ({exc}); it was not modified further. Move it away or pass --db PATH.")
+    finally:
+        store.close()
+
+
+def _interactive(answers: Path | None, as_json: bool, plain: bool) -> tuple[bool, bool]:
+    """(read with the line editor, draw with rich): only on a terminal, and never for --answers/--json/--plain."""
+    rich_out = sys.stdout.isatty() and not as_json and not plain
+    editor_in = rich_out and answers is None and sys.stdin.isatty()
+    return editor_in, rich_out
+
+
+def _practice_io(store: Any, answers: Path | None, as_json: bool, plain: bool) -> tuple[Any, Any]:
+    """The (view, reader) pair of a practice session."""
+    from grader.quiz import LineReader, PlainView
+
+    editor_in, rich_out = _interactive(answers, as_json, plain)
+    if rich_out:
+        from grader.terminal import RichView
+
+        view: Any = RichView()
+    else:
+        view = PlainView(sys.stderr if as_json else sys.stdout)
+    if editor_in:
+        from grader.terminal import PromptReader
+
+        reader: Any = PromptReader(store.path.with_name(store.path.name + ".history"))
+    else:
+        reader = LineReader.from_file(str(answers)) if answers else LineReader(sys.stdin)
+    return view, reader
+
+
+def _run_practice(practice: Any, store: Any, answers: Path | None, as_json: bool, plain: bool) -> None:
+    from grader.quiz import run_practice
+
+    view, reader = _practice_io(store, answers, as_json, plain)
+    summary = run_practice(practice, view, reader)
+    if as_json:
+        _echo_json(summary.as_dict())
+
+
+def _note(text: str) -> None:
+    click.echo(f"note: {text}", err=True)
+
+
+ANSWERS_OPTION = click.option(
+    "--answers",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the answers from this file, one per line (typed code ends with a line holding only `.`); default: stdin when it is not a terminal.",
+)
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (the questions go to stderr).")
+PLAIN_OPTION = click.option("--plain", is_flag=True, help="Plain text without colours or the line editor, even on a terminal.")
+
+
 # --------------------------------------------------------------------------- the group
 
 
@@ -73,21 +142,30 @@ def _echo_json(data: Any) -> None:
     help="Another questions folder, merged with the built-in bank (repeatable; env ESHIKAKU_BANK, paths joined by os.pathsep).",
 )
 @click.option("--bank-only", is_flag=True, help="Use only the --bank folders, not the built-in bank.")
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="ESHIKAKU_DB",
+    help="The progress database (env ESHIKAKU_DB; default: progress.sqlite3 in the user data directory).",
+)
 @click.version_option(package_name="eshikaku", message="eshikaku %(version)s")
 @click.pass_context
-def main(ctx: click.Context, banks: tuple[Path, ...], bank_only: bool) -> None:
+def main(ctx: click.Context, banks: tuple[Path, ...], bank_only: bool, db: Path | None) -> None:
     """E資格 (JDLA Deep Learning for ENGINEER) の問題集・採点ツール.
 
-    Practise with a terminal quiz, grade your own NumPy code in a sandbox, and check question files.
+    Practise with a terminal quiz, take timed mock exams, review with spaced repetition, grade your own
+    NumPy code in a sandbox, and check question files.
 
     \b
     Example:
+      eshikaku quiz
+      eshikaku exam --count 20
+      eshikaku stats
       eshikaku list --topic 3-4
-      eshikaku answer conv_output_size 7x7
     """
     if bank_only and not banks:
         raise click.UsageError("--bank-only needs at least one --bank PATH")
-    ctx.obj = {"banks": banks, "bank_only": bank_only}
+    ctx.obj = {"banks": banks, "bank_only": bank_only, "db": db}
 
 
 # --------------------------------------------------------------------------- list / show
@@ -147,6 +225,12 @@ def show(ctx: click.Context, qid: str, seed: int | None) -> None:
     except ParameterError as exc:
         fail(f"bank error in {qid}: {exc}")
     click.echo(question_text(current))
+    from grader.schema import CodeBase
+
+    if isinstance(question, CodeBase):
+        from grader.report import example_lines
+
+        click.echo("\n" + "\n".join(example_lines(question)))
     if current.seed is not None:
         click.echo(f"\n(seed {current.seed})")
 
@@ -154,7 +238,7 @@ def show(ctx: click.Context, qid: str, seed: int | None) -> None:
 # --------------------------------------------------------------------------- answer
 
 
-@main.command()
+@main.command(context_settings={"ignore_unknown_options": True})  # so that a negative number is an answer
 @click.argument("qid", metavar="ID")
 @click.argument("response", metavar="ANSWER")
 @click.option("--seed", type=int, help="Seed of the parameterised attempt being answered.")
@@ -193,6 +277,286 @@ def answer(ctx: click.Context, qid: str, response: str, seed: int | None, as_jso
     sys.exit(EXIT_RIGHT if verdict.correct else EXIT_WRONG)
 
 
+# --------------------------------------------------------------------------- quiz / review / mistakes
+
+
+@main.command()
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option("--topic", help="Only this syllabus topic or group, e.g. 3-4 or 3.")
+@click.option("--tag", help="Only questions carrying this tag.")
+@click.option("--type", "qtype", type=click.Choice(QUESTION_TYPES), help="Only this question type.")
+@click.option("--count", "-n", type=click.IntRange(min=1), default=10, show_default=True, help="How many questions.")
+@click.option("--seed", type=int, help="Seed of the selection, the numbers and the choice order (same seed, same quiz).")
+@click.option("--resume", is_flag=True, help="Continue the latest unfinished quiz, review or retry session.")
+@ANSWERS_OPTION
+@JSON_OPTION
+@PLAIN_OPTION
+@click.pass_context
+def quiz(ctx: click.Context, ids: tuple[str, ...], topic: str | None, tag: str | None, qtype: str | None, count: int,
+         seed: int | None, resume: bool, answers: Path | None, as_json: bool, plain: bool) -> None:  # fmt: skip
+    """Practise: questions one at a time, graded at once, with hints and the 解説.
+
+    Without IDs, picks a mixed set weighted toward your weak and due questions. Type the answer
+    (choice keys, a number, a shape, an expression, or code); `h` shows the next hint, `s` skips,
+    `q` ends. Every answer is saved at once: after Ctrl-C, `--resume` continues.
+
+    \b
+    Example:
+      eshikaku quiz
+      eshikaku quiz --topic 3-4 --count 5
+      eshikaku quiz ridge_blank chain_rule
+      echo 2 | eshikaku quiz sigmoid_derivative_max --json
+    """
+    from grader.quiz import Practice, choose_questions
+    from grader.storage import PRACTICE_KINDS
+
+    bank = open_bank(ctx)
+    with progress_db(ctx) as store:
+        if resume:
+            practice = Practice.resume(store, bank, PRACTICE_KINDS)
+            if practice is None:
+                fail("no unfinished quiz to resume: start one with `eshikaku quiz`")
+        else:
+            if ids:
+                questions = [get_question(bank, qid) for qid in ids]
+            else:
+                questions = choose_questions(bank, store, topic=topic, tag=tag, qtype=qtype, count=count, seed=seed)
+            if not questions:
+                fail("no question matches these filters: see `eshikaku list`")
+            if store.open_sessions(PRACTICE_KINDS):
+                _note("an unfinished session is waiting: `eshikaku quiz --resume` continues it")
+            options = {"ids": list(ids), "topic": topic, "tag": tag, "type": qtype, "count": count, "seed": seed}
+            practice = Practice.start(store, bank, "quiz", questions, options, seed=seed)
+        _run_practice(practice, store, answers, as_json, plain)
+
+
+@main.command()
+@click.option("--count", "-n", type=click.IntRange(min=1), help="At most this many questions (default: all of today's).")
+@click.option("--topic", help="Only this syllabus topic or group.")
+@click.option("--exam-date", metavar="YYYY-MM-DD", help="Plan so that every question is reviewed before this date (remembered; `none` forgets it).")
+@click.option("--cram", is_flag=True, help="Go over the questions least likely remembered first, without changing the review schedule.")
+@ANSWERS_OPTION
+@JSON_OPTION
+@PLAIN_OPTION
+@click.pass_context
+def review(ctx: click.Context, count: int | None, topic: str | None, exam_date: str | None, cram: bool,
+           answers: Path | None, as_json: bool, plain: bool) -> None:  # fmt: skip
+    """Spaced repetition (FSRS) of the questions you have answered.
+
+    Your graded answers schedule each question: wrong → Again, right → Good, right after a hint or
+    slowly → Hard. With --exam-date, questions your schedule would not bring back before the exam
+    (and those never answered) are spread over the days left.
+
+    \b
+    Example:
+      eshikaku review
+      eshikaku review --exam-date 2026-08-22
+      eshikaku review --cram --count 30
+    """
+    import time
+
+    from grader import srs
+    from grader.catalog import select
+    from grader.quiz import Practice
+
+    bank = open_bank(ctx)
+    with progress_db(ctx) as store:
+        if exam_date is not None:
+            if exam_date.lower() in ("none", "off", ""):
+                store.set_setting("exam_date", None)
+                store.set_setting("plan_start", None)
+            else:
+                try:
+                    srs.parse_exam_date(exam_date)
+                except ValueError as exc:
+                    fail(str(exc))
+                if store.setting("exam_date") != exam_date:
+                    store.set_setting("exam_date", exam_date)
+                    store.set_setting("plan_start", str(time.time()))
+        stored_date = store.setting("exam_date")
+        exam = srs.parse_exam_date(stored_date) if stored_date else None
+        now = time.time()
+        ids = [q.id for q in select(bank, topic=topic)]
+        cards = store.cards()
+        if cram:
+            queue = srs.cram_order(ids, cards, now)[: count or 20]
+            kind = "cram"
+        else:
+            plan_start = store.setting("plan_start")
+            plan = srs.plan_reviews(ids, cards, now, exam_date=exam, plan_start=float(plan_start) if plan_start else None)
+            for note in plan.notes:
+                _note(note)
+            queue = plan.queue[:count] if count else plan.queue
+            kind = "review"
+            if plan.exam_date:
+                _note(f"試験日 {plan.exam_date} まであと {plan.days_left} 日: 今日 {len(queue)} 問 (期限 {plan.due_now}"
+                      f" + 試験前に回す {plan.scheduled_extra} / 残り {plan.remaining_before_exam}, 1 日 {plan.per_day} 問)")  # fmt: skip
+            if not queue:
+                when = f" 次の復習は {srs.describe_due(plan.next_due, now)}。" if plan.next_due else ""
+                message = f"今日復習する問題はありません。{when}`eshikaku review --cram` で全体を見直せます。"
+                if as_json:
+                    _echo_json({"due": 0, "next_due": plan.next_due, "message": message})
+                else:
+                    click.echo(message)
+                return
+        questions = [bank.questions[q] for q in queue]
+        options = {"topic": topic, "count": count, "exam_date": stored_date, "cram": cram}
+        practice = Practice.start(store, bank, kind, questions, options)
+        _run_practice(practice, store, answers, as_json, plain)
+
+
+@main.command()
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many questions.")
+@click.option("--retry", is_flag=True, help="Answer them again now, as a quiz.")
+@ANSWERS_OPTION
+@JSON_OPTION
+@PLAIN_OPTION
+@click.pass_context
+def mistakes(ctx: click.Context, limit: int, retry: bool, answers: Path | None, as_json: bool, plain: bool) -> None:
+    """The questions you most recently answered wrong (their latest answer is not right), to retry.
+
+    \b
+    Example:
+      eshikaku mistakes
+      eshikaku mistakes --retry
+    """
+    from grader.quiz import Practice
+    from grader.stats import recent_mistakes
+
+    bank = open_bank(ctx)
+    with progress_db(ctx) as store:
+        items = recent_mistakes(store, bank, limit)
+        if not retry:
+            if as_json:
+                _echo_json(items)
+                return
+            if not items:
+                click.echo("間違えたままの問題はありません。")
+                return
+            for m in items:
+                click.echo(f"{m['id']:34} {m['at'][:16]}  {m['verdict']:7} ×{m['times_wrong']}  {m['title']}")
+            click.echo(f"{len(items)} question(s): `eshikaku mistakes --retry` to answer them again", err=True)
+            return
+        if not items:
+            click.echo("間違えたままの問題はありません。")
+            return
+        questions = [bank.questions[m["id"]] for m in items]
+        practice = Practice.start(store, bank, "mistakes", questions, {"limit": limit})
+        _run_practice(practice, store, answers, as_json, plain)
+
+
+# --------------------------------------------------------------------------- exam
+
+
+@main.command()
+@click.option("--count", "-n", type=click.IntRange(min=1), default=100, show_default=True, help="How many questions.")
+@click.option("--minutes", type=click.FloatRange(min=0, min_open=True), help="Time allowed (default: 120 minutes per 100 questions, scaled to --count).")
+@click.option("--topic", help="Only this syllabus topic or group.")
+@click.option("--seed", type=int, help="Seed of the selection and the choice order.")
+@click.option("--resume", is_flag=True, help="Continue the unfinished exam, with its answers and remaining time.")
+@click.option("--no-review", is_flag=True, help="Do not go through the mistakes after the results.")
+@ANSWERS_OPTION
+@JSON_OPTION
+@PLAIN_OPTION
+@click.pass_context
+def exam(ctx: click.Context, count: int, minutes: float | None, topic: str | None, seed: int | None, resume: bool,
+         no_review: bool, answers: Path | None, as_json: bool, plain: bool) -> None:  # fmt: skip
+    """A timed mock exam in the E資格 format: four-choice style questions, results only at the end.
+
+    Move freely (n next, p previous, g N go to, f flag, l list), change answers until you submit (S).
+    When the countdown reaches zero the exam is submitted as it stands. Then each mistake is shown with
+    its 解説. Without a terminal, each input line answers the next question and the end of the input
+    submits.
+
+    \b
+    Example:
+      eshikaku exam
+      eshikaku exam --count 20 --minutes 25
+      eshikaku exam --resume
+    """
+    from grader.exam import DEFAULT_COUNT, Exam, choose_exam, exam_pool, mistake_text, result_text, run_exam_plain, time_limit
+
+    bank = open_bank(ctx)
+    with progress_db(ctx) as store:
+        if resume:
+            current = Exam.resume(store, bank)
+            if current is None:
+                fail("no unfinished exam to resume: start one with `eshikaku exam`")
+        else:
+            pool = len(exam_pool(bank, topic))
+            if pool == 0:
+                fail("the bank has no exam-style question (choice, or code_blank with choices for every blank)")
+            questions = choose_exam(bank, count, seed, topic)
+            if len(questions) < count:
+                _note(f"the bank has {len(questions)} exam-style question(s): the exam has {len(questions)}" + ("" if minutes else ", time scaled"))
+            if store.latest_open(("exam",)) is not None:
+                _note("an unfinished exam is waiting: `eshikaku exam --resume` continues it")
+            seconds = time_limit(len(questions), minutes)
+            options = {"count": count, "minutes": minutes, "topic": topic, "seed": seed, "default_count": DEFAULT_COUNT}
+            current = Exam.start(store, bank, questions, seconds, options, seed=seed)
+        editor_in, rich_out = _interactive(answers, as_json, plain)
+        if editor_in:
+            from grader.terminal import PromptReader, exam_result_renderables, make_console, review_mistakes_tty, run_exam_tty
+
+            console = make_console()
+            reader = PromptReader(store.path.with_name(store.path.name + ".history"))
+            result = run_exam_tty(current, console, reader)
+            if result is None:
+                return
+            for renderable in exam_result_renderables(result):
+                console.print(renderable)
+            if not no_review:
+                review_mistakes_tty(result, console, reader)
+            return
+        from grader.quiz import LineReader
+
+        out = sys.stderr if as_json else sys.stdout
+        line_reader = LineReader.from_file(str(answers)) if answers else LineReader(sys.stdin)
+        result = run_exam_plain(current, line_reader, out)
+        if result is None:
+            return
+        if as_json:
+            _echo_json(result.as_dict())
+            return
+        click.echo(result_text(result))
+        if not no_review:
+            mistakes_ = result.mistakes
+            for n, item in enumerate(mistakes_, 1):
+                click.echo("\n" + mistake_text(item, n, len(mistakes_)))
+
+
+# --------------------------------------------------------------------------- stats
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print everything as JSON, including the last 100 attempts.")
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """Your progress: accuracy per syllabus topic and question type (weakest first), recent activity,
+    coverage of the bank, and the review schedule.
+
+    \b
+    Example:
+      eshikaku stats
+      eshikaku stats --json | jq '.by_topic[0]'
+    """
+    from grader.stats import compute_stats, stats_text
+
+    bank = open_bank(ctx, quiet=as_json)
+    with progress_db(ctx) as store:
+        data = compute_stats(store, bank)
+    if as_json:
+        _echo_json(data)
+    elif sys.stdout.isatty():
+        from grader.terminal import make_console, stats_renderables
+
+        console = make_console()
+        for renderable in stats_renderables(data):
+            console.print(renderable)
+    else:
+        click.echo(stats_text(data))
+
+
 # --------------------------------------------------------------------------- validate / schema
 
 
@@ -201,8 +565,9 @@ def answer(ctx: click.Context, qid: str, response: str, seed: int | None, as_jso
 @click.option("--json", "as_json", is_flag=True, help="Print the problems and proofs as JSON (for CI).")
 @click.option("--verbose", "-v", is_flag=True, help="Also print, for every wrong choice and template, the case that catches it.")
 @click.option("--no-run", is_flag=True, help="Check the files only; do not execute code questions.")
+@click.option("--strict", is_flag=True, help="Also check the bank as a whole: answer-position bias, code questions without an exam-style sibling, prompts naming missing blanks.")
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, verbose: bool, no_run: bool) -> None:
+def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, verbose: bool, no_run: bool, strict: bool) -> None:
     """Check question files and prove them by execution. Exit 1 on any problem.
 
     Checks the schema, ids, references, hints and parameters; then runs every code question:
@@ -216,7 +581,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, verbose
     """
     from grader.bankcheck import check
 
-    report = check(list(paths) or _bank_paths(ctx), execute=not no_run)
+    report = check(list(paths) or _bank_paths(ctx), execute=not no_run, strict=strict)
     if as_json:
         _echo_json({
             "ok": not report.errors,
@@ -297,6 +662,45 @@ def doctor(as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("qtype", metavar="TYPE", type=click.Choice(QUESTION_TYPES))
+@click.argument("qid", metavar="ID")
+@click.option("--topic", required=True, help="Syllabus topic key, e.g. 3-4 (decides the folder).")
+@click.option("--module", help="Reference module for a code question's stub (default: chosen by topic).")
+@click.pass_context
+def new(ctx: click.Context, qtype: str, qid: str, topic: str, module: str | None) -> None:
+    """Write a commented skeleton for a new question (and a reference stub for code types).
+
+    The file goes to the topic's folder of the --bank given (default: the built-in bank); its
+    first line points editors at the JSON Schema. Fill every empty field, then run validate.
+
+    \b
+    Example:
+      eshikaku new choice relu_dead_units --topic 3-1
+      eshikaku --bank ~/my-bank new code_function gelu --topic 3-1
+    """
+    import re
+
+    from grader.authoring import AuthoringError, write_new
+    from grader.loader import PROJECT_ROOT
+
+    if not re.fullmatch(r"[a-z0-9_]+", qid):
+        fail(f"id {qid!r} must use only a-z, 0-9 and _ (it becomes the file name)")
+    obj = ctx.find_root().obj or {}
+    banks = [Path(b) for b in obj.get("banks", ())]
+    if qid in load_bank(_bank_paths(ctx)).questions:
+        fail(f"id {qid!r} is already used in the bank: choose another")
+    bank = banks[0] if banks else BUILTIN_BANK
+    reference_root = (bank / "reference") if banks else PROJECT_ROOT / "reference"
+    try:
+        written = write_new(bank, qtype, qid, topic, module, reference_root, private=bool(banks))
+    except AuthoringError as exc:
+        fail(str(exc))
+    for path in written:
+        click.echo(f"wrote {display_path(path)}")
+    click.echo(f"next: fill the empty fields, then `eshikaku{' --bank ' + str(bank) if banks else ''} validate {display_path(written[0])} -v`", err=True)
+
+
+@main.command()
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
 def schema(output: Path | None) -> None:
     """Print the JSON Schema of a question file, for editor completion.
@@ -313,6 +717,145 @@ def schema(output: Path | None) -> None:
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text)
+
+
+
+# --------------------------------------------------------------------------- grade-batch / export (instructors)
+
+
+@main.command("grade-batch")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "-o", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for results.csv, cases.csv, students.csv, report.json and gradescope/<student>/results.json.")
+@click.option("--answers", "answers_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="CSV or JSONL with the columns student, question, answer (and optionally seed) for the non-code questions.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Submissions graded at once, each in its own sandbox (default: one per CPU).")
+@click.option("--since-changed", is_flag=True, help="Reuse the rows of the report.json in --out whose submission, question and reference are unchanged; grade only the rest.")
+@click.option("--questions", "assignment", metavar="ID,...", help="The assignment: every student gets a row for each of these ids (missing ones score 0). Default: every question anyone submitted.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+def grade_batch_cmd(ctx: click.Context, folder: Path, out: Path, answers_file: Path | None, jobs: int | None, since_changed: bool,
+                    assignment: str | None, as_json: bool) -> None:
+    """Grade a class: FOLDER/<student>/<question_id>.py, each run isolated as `submit` runs it.
+
+    Exit status: 0 when every submission was graded (pass, fail or error), 1 when the grader or the
+    bank failed on some (their rows say grader_fault), 2 for a usage error.
+
+    \b
+    Example:
+      eshikaku grade-batch submissions/ --out results/
+      eshikaku grade-batch submissions/ --answers answers.csv --out results/ --jobs 8
+      eshikaku grade-batch submissions/ --out results/ --since-changed
+    """
+    from grader.batch import BatchInputError, grade_batch, load_previous, write_reports
+
+    bank = open_bank(ctx)
+    previous = None
+    if since_changed:
+        previous = load_previous(out)
+        if previous is None:
+            _note(f"no earlier report in {out}: grading every submission")
+    wanted = [q.strip() for q in assignment.split(",") if q.strip()] if assignment else None
+    bar: Any = None
+    done = [0, 0]  # finished, total (for the plain progress lines when stderr is not a terminal)
+
+    def start(total: int) -> None:
+        nonlocal bar
+        done[1] = total
+        if sys.stderr.isatty():
+            bar = click.progressbar(length=total, label="grading", file=sys.stderr, show_pos=True, show_eta=True)
+            bar.__enter__()
+        elif total:
+            click.echo(f"grading {total} submission(s)", err=True)
+
+    def advance(n: int) -> None:
+        if bar is not None:
+            bar.update(n)
+            return
+        before, done[0] = done[0], done[0] + n
+        if done[1] and before * 10 // done[1] != done[0] * 10 // done[1]:
+            click.echo(f"  {done[0]}/{done[1]}", err=True)
+
+    try:
+        report = grade_batch(bank, folder, answers=answers_file, assignment=wanted, jobs=jobs, previous=previous,
+                             progress=advance, on_start=start)
+    except BatchInputError as exc:
+        fail(str(exc))
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    for note in report.notes:
+        _note(note)
+    write_reports(report, out)
+    counts = report.counts()
+    rate = report.graded / report.seconds if report.seconds > 0 else 0.0
+    if as_json:
+        _echo_json({"out": str(out), "students": len({r.student for r in report.rows}), "rows": len(report.rows), "graded": report.graded,
+                    "reused": report.reused, "verdicts": counts, "seconds": round(report.seconds, 3), "submissions_per_second": round(rate, 2)})  # fmt: skip
+    else:
+        summary = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
+        reused = f" ({report.reused} unchanged, reused)" if report.reused else ""
+        click.echo(f"graded {report.graded} submission(s){reused} of {len({r.student for r in report.rows})} student(s) in {report.seconds:.1f} s ({rate:.1f}/s): {summary or 'nothing found'}")
+        click.echo(f"wrote {display_path(out / 'results.csv')}, cases.csv, students.csv, report.json and gradescope/<student>/results.json", err=True)
+    if counts["grader_fault"]:
+        _note(f"{counts['grader_fault']} row(s) are grader faults (the bank or the grader failed, not the student): see their message in results.csv")
+        sys.exit(1)
+
+
+@main.group()
+def export() -> None:
+    """Export the bank for other tools: an Anki package, or JSON.
+
+    \b
+    Example:
+      eshikaku export anki eshikaku.apkg
+      eshikaku export json bank.json --seed 7
+    """
+
+
+@export.command("anki")
+@click.argument("output", metavar="OUT.apkg", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--topic", help="Only this syllabus topic or group, e.g. 3-4 or 3.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the numbers of parameterised questions on the cards.")
+@click.pass_context
+def export_anki(ctx: click.Context, output: Path, topic: str | None, seed: int) -> None:
+    """Write an Anki deck: choice, numeric, shape, expression, matching, self-graded and exam-style blank
+    questions as cards (prompt and choices on the front, answer and 解説 on the back).
+
+    Notes keep their ids: importing a newer export into Anki updates the cards and keeps their review history.
+    """
+    from grader.catalog import select
+    from grader.export import ExportError, write_anki
+
+    bank = open_bank(ctx)
+    try:
+        count = write_anki(select(bank, topic=topic), output, seed)
+    except ExportError as exc:
+        fail(str(exc))
+    click.echo(f"wrote {count} card(s) to {display_path(output)}", err=True)
+
+
+@export.command("json")
+@click.argument("output", metavar="OUT.json", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed for which parameterised questions are resolved.")
+@click.option("--topic", help="Only this syllabus topic or group.")
+@click.option("--type", "qtype", type=click.Choice(QUESTION_TYPES), help="Only this question type.")
+@click.pass_context
+def export_json(ctx: click.Context, output: Path, seed: int, topic: str | None, qtype: str | None) -> None:
+    """Write the bank as JSON (- for stdout): every question's fields, and for parameterised ones the
+    prompt, 解説 and answer resolved for --seed."""
+    from grader.catalog import select
+    from grader.export import bank_json
+
+    bank = open_bank(ctx)
+    document, problems = bank_json(bank, select(bank, topic=topic, qtype=qtype), seed)
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    if str(output) == "-":
+        click.echo(text, nl=False)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {document['count']} question(s) to {display_path(output)}", err=True)
+    for problem in problems:
+        click.echo(f"warning: bank error, not resolved: {problem}", err=True)
 
 
 if __name__ == "__main__":

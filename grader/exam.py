@@ -387,6 +387,10 @@ def run_exam_plain(exam: Exam, reader: Any, out: IO[str]) -> ExamResult | None:
             line = reader.readline(timeout=exam.remaining)
         except TimeoutError:
             break
+        except KeyboardInterrupt:
+            exam.suspend()
+            say(f"\n中断しました: `eshikaku exam --resume` で続けられます ({status_line(exam)})")
+            return None
         if line is None:
             break
         command = parse_command(line)
@@ -429,6 +433,7 @@ def _navigate(exam: Exam, kind: str, arg: int | None, say: Any) -> None:
 
 def result_text(result: ExamResult) -> str:
     from grader.quiz import format_seconds
+    from grader.syllabus import topic_name
 
     lines = ["", "=== 模擬試験 結果 (mock exam results) ==="]
     if result.time_up:
@@ -438,7 +443,7 @@ def result_text(result: ExamResult) -> str:
         f"   時間 {format_seconds(result.seconds)} / {format_seconds(result.time_limit)}"
     )
     for topic, t in result.by_topic.items():
-        lines.append(f"  {topic:5} {t['right']}/{t['total']}")
+        lines.append(f"  {topic:5} {t['right']}/{t['total']}  {topic_name(topic)}")
     return "\n".join(lines)
 
 

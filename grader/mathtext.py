@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 SUPERSCRIPT = dict(zip(
-    "0123456789+-−=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVWβγδθφχ′'ni",
-    "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂᵝᵞᵟᶿᵠᵡ′′ⁿⁱ",
+    "0123456789+-−=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVWβγδθφχ′'⊤",
+    "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂᵝᵞᵟᶿᵠᵡ′′ᵀ",
 ))  # fmt: skip
 SUBSCRIPT = dict(zip("0123456789+-−=()aehijklmnoprstuvxβγρφχ", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ"))
 
@@ -46,7 +47,8 @@ BINARY = {
     "ll": "≪", "gg": "≫", "coloneqq": "≔", "fallingdotseq": "≒", "mid": "|",
 }  # fmt: skip
 FUNCTIONS = {"log", "ln", "exp", "sin", "cos", "tan", "tanh", "max", "min", "arg", "argmax", "argmin", "lim", "det", "sup", "inf", "sgn", "softmax"}
-SPACES = {",": " ", ";": " ", ":": " ", "!": "", " ": " ", "quad": "  ", "qquad": "    ", "enspace": " "}
+NBSP = "\u00a0"  # a space that tidying never collapses: \quad gaps and the gaps of a one-line matrix
+SPACES = {",": " ", ";": " ", ":": " ", "!": "", " ": " ", "quad": NBSP * 2, "qquad": NBSP * 3, "enspace": " "}
 IGNORED = {"displaystyle", "textstyle", "scriptstyle", "limits", "nolimits", "nonumber", "notag", "left", "right",
            "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "middle"}  # fmt: skip
 TEXT_ARG = {"text", "mathrm", "textrm", "mathit", "textit", "mathbf", "textbf", "boldsymbol", "bm", "mathsf", "texttt", "operatorname", "mathtt"}
@@ -372,7 +374,8 @@ _OPERATOR_CHARS = set(" +−-=<>≤≥·×÷±,/∈→←≈≠")
 
 def _needs_parens(text: str) -> bool:
     t = text.strip()
-    if len(t) <= 1 or (t[0] in "([⌊⌈" and _balanced_outer(t)):
+    core = t.rstrip("".join(SUPERSCRIPT.values()))
+    if len(t) <= 1 or (core and core[0] in "([⌊⌈" and _balanced_outer(core)):
         return False
     return any(ch in _OPERATOR_CHARS for ch in t[1:]) or t.startswith("−") and len(t) > 2
 
@@ -399,7 +402,9 @@ def _script(text: str, table: dict[str, str], marker: str) -> str:
         return "".join(table[ch] for ch in compact)
     if marker == "^" and compact in ("′", "′′", "*", "∗"):
         return compact
-    return f"{marker}{compact}" if len(compact) == 1 else f"{marker}({compact})"
+    if len(compact) == 1 or (marker == "_" and re.fullmatch(r"\w+", compact)) or (compact[0] == "(" and _balanced_outer(compact)):
+        return f"{marker}{compact}"  # d_model, x_(i,j) stay readable without extra parentheses
+    return f"{marker}({compact})"
 
 
 def _macro_text(name: str) -> str:
@@ -437,7 +442,7 @@ def render(node: Any, display: bool = False) -> Box:
     if kind == "accent":
         inner = render(node[2], False)
         s = inner.lines[0] if inner.flat else inner.str()
-        return Box.text(s + node[1] if len(s) == 1 else s)
+        return Box.text(unicodedata.normalize("NFC", s + node[1]) if len(s) == 1 else s)
     if kind == "sqrt":
         inner = render(node[1], display)
         index = _script(render(node[2]).lines[0], SUPERSCRIPT, "") if node[2] else ""
@@ -559,7 +564,7 @@ def _environment(name: str, rows: list[list[list[Any]]], display: bool) -> Box:
         return delimit(body, "{", "")
     left, right = MATRIX_DELIMS.get(name, ("", ""))
     if body.flat and left:
-        return Box.text(f"{left}{body.lines[0]}{right}")
+        return Box.text(f"{left}{body.lines[0].replace('  ', NBSP * 2)}{right}")
     return delimit(body, left, right)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import random
-import re
 import select
 import sys
 import time
@@ -75,6 +74,20 @@ def question_weight(history: dict[str, Any] | None, card: tuple[float, str] | No
     if due:
         weight += 3.0
     return weight
+
+
+def display_attempt(question: Question, seed: int | None) -> Attempt:
+    """:func:`grader.params.attempt` without computing the answer (text, hints and choice order only)."""
+    from grader.params import draw_values, fill
+    from grader.schema import ComputedAnswer
+
+    answer = getattr(question, "answer", None)
+    computed = isinstance(answer, ComputedAnswer) or (isinstance(answer, list) and any(isinstance(a, ComputedAnswer) for a in answer))
+    if not computed:
+        return make_attempt(question, seed)
+    values = draw_values(question, seed) if question.parameters is not None and seed is not None else {}
+    return Attempt(question=question, seed=seed, values=values, prompt=fill(question.prompt, values),
+                   explanation=fill(question.explanation, values), hints=tuple(fill(h, values) for h in question.hints))  # fmt: skip
 
 
 def is_code_entry(question: Question) -> bool:
@@ -256,11 +269,18 @@ class Practice:
             self._attempts[item.pos] = make_attempt(self.question(item), item.seed)
         return self._attempts[item.pos]
 
+    def shown(self, item: ItemRow) -> Attempt:
+        """The attempt as displayed: the same text, but a computed answer is left for grading time
+        (computing it imports NumPy and the reference module, which the first screen does not need)."""
+        if item.pos in self._attempts:
+            return self._attempts[item.pos]
+        return display_attempt(self.question(item), item.seed)
+
     # ----------------------------------------------------------------- actions
 
     def take_hint(self, item: ItemRow) -> tuple[str, int, int] | None:
         """The next hint tier (text, tier, number of tiers), recorded at once; None when none is left."""
-        hints = self.attempt(item).hints
+        hints = self.shown(item).hints
         if item.hints >= len(hints):
             return None
         item.hints += 1
@@ -415,9 +435,14 @@ def command_of(text: str, current: Attempt) -> str | None:
 
 
 def _keys(question: Question) -> set[str]:
+    """Answers that look like commands: choice keys, and the variables of an expression question."""
     keys = {c.key.lower() for c in getattr(question, "choices", [])}
     for blank in getattr(question, "blanks", []):
         keys |= {c.key.lower() for c in blank.choices}
+    if question.type == "expression":
+        keys |= {v.name.lower() for v in question.variable_specs}  # type: ignore[union-attr]
+    if not is_code_entry(question):
+        keys.add("e")  # `e` opens the editor only for code; elsewhere it may be Euler's number
     return keys
 
 
@@ -448,7 +473,7 @@ def run_practice(practice: Practice, view: View, reader: Reader) -> Summary:
 
 
 def _ask(practice: Practice, item: ItemRow, view: View, reader: Reader) -> None:
-    current = practice.attempt(item)
+    current = practice.shown(item)
     view.question(practice, item, current)
     started = time.monotonic()
     code = is_code_entry(current.question)
@@ -632,6 +657,8 @@ def format_seconds(seconds: float) -> str:
 
 
 def summary_text(summary: Summary, *, interrupted: bool = False) -> str:
+    from grader.syllabus import topic_name
+
     lines = ["", "=== 結果 (summary) ==="]
     graded = summary.answered
     pct = f" ({summary.right / graded:.0%})" if graded else ""
@@ -640,7 +667,7 @@ def summary_text(summary: Summary, *, interrupted: bool = False) -> str:
         lines.append(f"採点エラー {summary.errors} 問 (成績に数えません)")
     for topic, t in summary.by_topic.items():
         if t["answered"]:
-            lines.append(f"  {topic:5} {t['right']}/{t['answered']}")
+            lines.append(f"  {topic:5} {t['right']}/{t['answered']}  {topic_name(topic)}")
     if summary.to_review:
         lines.append("復習する問題: " + ", ".join(f"{r['id']} ({r['reason']})" for r in summary.to_review))
     if summary.remaining:

@@ -139,7 +139,8 @@ class QuestionBase(Strict):
 
     @property
     def exam_style(self) -> bool:
-        """Whether the question fits a four-choice exam (choice, or code blanks with choices)."""
+        """Whether the question has a form the real exam uses: choices, code blanks with choices, or a
+        computed number or shape. (The mock exam takes only the four-choice forms among these.)"""
         return False
 
 

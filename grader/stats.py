@@ -10,6 +10,7 @@ from typing import Any
 
 from grader.loader import Bank
 from grader.storage import Store
+from grader.syllabus import topic_name
 
 GRADED = ("right", "partial", "wrong")
 RECENT_DAYS = 14
@@ -19,7 +20,7 @@ def _rate(right: int, graded: int) -> float | None:
     return round(right / graded, 4) if graded else None
 
 
-def _group(rows: list[Any], key: str, bank_counts: dict[str, int]) -> list[dict[str, Any]]:
+def _group(rows: list[Any], key: str, bank_counts: dict[str, int], in_bank: set[str]) -> list[dict[str, Any]]:
     acc: dict[str, dict[str, Any]] = defaultdict(lambda: {"attempts": 0, "graded": 0, "right": 0, "questions": set()})
     for r in rows:
         g = acc[r[key]]
@@ -27,12 +28,16 @@ def _group(rows: list[Any], key: str, bank_counts: dict[str, int]) -> list[dict[
         if r["verdict"] in GRADED:
             g["graded"] += 1
             g["right"] += r["verdict"] == "right"
-            g["questions"].add(r["question_id"])
+            if r["question_id"] in in_bank:
+                g["questions"].add(r["question_id"])
     out = []
     for name in sorted(set(acc) | set(bank_counts)):
         g = acc[name]
+        entry: dict[str, Any] = {key if key != "qtype" else "type": name}
+        if key == "topic":
+            entry["name"] = topic_name(name)
         out.append({
-            key if key != "qtype" else "type": name,
+            **entry,
             "attempts": g["attempts"],
             "graded": g["graded"],
             "right": g["right"],
@@ -112,8 +117,8 @@ def compute_stats(store: Store, bank: Bank, *, now: float | None = None, recent:
             "coverage": _rate(len(answered_ids & in_bank), len(in_bank)),
             "mastery": _rate(len(right_ids & in_bank), len(in_bank)),
         },
-        "by_topic": _group(rows, "topic", bank_topics),
-        "by_type": _group(rows, "qtype", bank_types),
+        "by_topic": _group(rows, "topic", bank_topics, in_bank),
+        "by_type": _group(rows, "qtype", bank_types, in_bank),
         "recent_days": [{"date": d, **v} for d, v in days.items()],
         "recent_sessions": [
             {"id": s["id"], "kind": s["kind"], "state": s["state"], "started": datetime.fromtimestamp(s["started_at"]).isoformat(timespec="seconds"),
@@ -181,7 +186,7 @@ def stats_text(data: dict[str, Any]) -> str:
     ]
     for g in data["by_topic"]:
         a = f"{g['accuracy']:.0%}" if g["accuracy"] is not None else "未回答"
-        lines.append(f"  {g['topic']:5} {a:>6}  {g['right']}/{g['graded']}  問題 {g['questions_answered']}/{g['questions_in_bank']}")
+        lines.append(f"  {g['topic']:5} {a:>6}  {g['right']}/{g['graded']}  問題 {g['questions_answered']}/{g['questions_in_bank']}  {g['name']}")
     lines.append("形式別 (弱い順):")
     for g in data["by_type"]:
         a = f"{g['accuracy']:.0%}" if g["accuracy"] is not None else "未回答"

@@ -13,7 +13,6 @@ import json
 import os
 import sqlite3
 import time
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -265,7 +264,7 @@ class Store:
 
     def create_session(self, kind: str, items: list[ItemRow], options: dict[str, Any], time_limit: float | None = None) -> SessionRow:
         assert kind in KINDS
-        sid = uuid.uuid4().hex[:12]
+        sid = os.urandom(6).hex()
         now = time.time()
         with self.transaction() as c:
             c.execute(

@@ -17,10 +17,11 @@ from rich.padding import Padding
 from rich.rule import Rule
 from rich.text import Text
 
-from grader.mathtext import Box, hjoin, segments
+from grader.mathtext import Box, cell_width, hjoin, segments
 from grader.params import Attempt
 from grader.quiz import Outcome, Practice, Summary, code_template, format_seconds, is_code_entry
 from grader.storage import ItemRow
+from grader.syllabus import topic_name
 
 STYLES = {
     "code": "bold cyan",
@@ -44,6 +45,98 @@ _INLINE = re.compile(r"(\*\*.+?\*\*|`[^`]+`)")
 
 def make_console(**kwargs: Any) -> Console:
     return Console(highlight=False, emoji=False, **kwargs)
+
+
+# --------------------------------------------------------------------------- Japanese line breaking
+
+# A line may not start with these (closing brackets, punctuation, small kana) nor end with the openers.
+_NO_START = set("、。，．・：；？！）］｝」』〕〉》】ー…‥ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々)]},.:;!?%")
+_NO_END = set("（［｛「『〔〈《【([{")
+
+
+def _units(plain: str) -> list[tuple[int, int, bool]]:
+    """Break units of ``plain`` as (start, end, is_space): a run of narrow characters (an English word,
+    a formula) stays whole; each wide character (漢字, かな) is a unit of its own; kinsoku pairs stick."""
+    import unicodedata
+
+    units: list[list[Any]] = []
+    for i, ch in enumerate(plain):
+        space = ch.isspace() and ch != "\u00a0"
+        wide = unicodedata.east_asian_width(ch) in ("W", "F")
+        prev = units[-1] if units else None
+        if prev is not None and (
+            (space and prev[2])
+            or (not space and not wide and not prev[2] and not prev[3])  # narrow run continues
+            or (not space and ch in _NO_START and not prev[2])  # never start a line with 、。）
+            or (not prev[2] and plain[prev[1] - 1] in _NO_END)  # never end a line with （「
+        ):
+            prev[1] = i + 1
+            prev[3] = prev[3] and wide
+            continue
+        units.append([i, i + 1, space, wide])
+    return [(u[0], u[1], u[2]) for u in units]
+
+
+def cjk_wrap(text: Text, width: int, indent: int = 0) -> Text:
+    """``text`` broken into lines of at most ``width`` cells, between any two Japanese characters or at
+    spaces (never inside an English word or a formula unless it alone is too long); later lines are
+    indented by ``indent`` cells."""
+    from rich.cells import cell_len
+
+    plain = text.plain
+    width = max(8, width)
+    if cell_len(plain) <= width:
+        return text
+    breaks: list[int] = []
+    used = 0
+    for start, end, space in _units(plain):
+        piece = cell_len(plain[start:end])
+        limit = width - (indent if breaks else 0)
+        if space:
+            if used + piece > limit:
+                breaks.append(start)  # the next line starts with the space, which is dropped
+                used = 0
+            else:
+                used += piece
+            continue
+        if used and used + piece > limit:
+            breaks.append(start)
+            used = 0
+            limit = width - indent
+        while piece > limit:  # one unit wider than the line: fold it by characters
+            cut, cells = start, 0
+            while cut < end and cells + cell_len(plain[cut]) <= limit:
+                cells += cell_len(plain[cut])
+                cut += 1
+            cut = max(cut, start + 1)
+            breaks.append(cut)
+            start, piece, limit = cut, cell_len(plain[cut:end]), width - indent
+        used += piece
+    lines = text.divide(breaks)
+    out = Text(style=text.style, no_wrap=True, overflow="fold")
+    for n, line in enumerate(lines):
+        if n:
+            out.append("\n" + " " * indent)
+        if n and line.plain[:1].isspace():
+            line = line[len(line.plain) - len(line.plain.lstrip()) :]
+        line.rstrip()
+        out.append_text(line)
+    return out
+
+
+class Para:
+    """A paragraph line drawn with Japanese line breaking at the width available when it is printed."""
+
+    def __init__(self, text: Text, indent: int = 0) -> None:
+        self.text = text
+        self.indent = indent
+
+    @property
+    def plain(self) -> str:
+        return self.text.plain
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        yield cjk_wrap(self.text, options.max_width, self.indent)
 
 
 # --------------------------------------------------------------------------- prose: Markdown-ish text with formulas
@@ -83,10 +176,20 @@ def prose_line(line: str) -> RenderableType:
                 text.append_text(_inline(source, base))
             else:
                 text.append(box.lines[0], style=STYLES["math"] or base)
-        return text
+        return Para(text, indent=cell_width(prefix))
     boxes = [Box.text(prefix)] + [Box.text(_plain_inline(s)) if b is None else b for s, b, _ in parts]
     laid = hjoin(boxes)
     return Text("\n".join(row.rstrip() for row in laid.lines), no_wrap=True, overflow="ignore", style=base)
+
+
+def labelled(label: str, text: str, style: str = "bold") -> RenderableType:
+    """``label`` in bold followed by ``text`` (formulas converted), wrapped with a hanging indent."""
+    head = Text(label, style=style)
+    rendered = prose_line(text)
+    if isinstance(rendered, Para):
+        head.append_text(rendered.text)
+        return Para(head, indent=cell_width(label))
+    return Group(head, Padding(rendered, (0, 0, 0, 2)))
 
 
 def _plain_inline(text: str) -> str:
@@ -138,7 +241,7 @@ def question_renderables(current: Attempt, header: str, *, response: str | None 
     title.append(f"   {meta}", style=STYLES["dim"])
     if flagged:
         title.append("  ⚑", style="bold yellow")
-    out += [title, Text(""), prose(current.prompt)]
+    out += [Para(title), Text(""), prose(current.prompt)]
     if isinstance(q, (CodeBlankQuestion, CodeFunctionQuestion)):
         out += [Text(""), code_block(q.template)]
     choices = choice_lines(current)
@@ -151,9 +254,9 @@ def question_renderables(current: Attempt, header: str, *, response: str | None 
                 text.append(m.group(2), style=STYLES["key"])
                 text.append(" ")
                 rendered = prose_line(m.group(3))
-                if isinstance(rendered, Text) and "\n" not in rendered.plain:
-                    text.append_text(rendered)
-                    out.append(text)
+                if isinstance(rendered, Para):
+                    text.append_text(rendered.text)
+                    out.append(Para(text, indent=cell_width(text.plain[: len(text.plain) - len(rendered.plain)])))
                 else:
                     out += [text, Padding(rendered, (0, 0, 0, len(m.group(1)) + 4))]
             else:
@@ -182,13 +285,7 @@ def verdict_renderables(outcome: Outcome) -> list[RenderableType]:
     head.append(f"  {format_seconds(outcome.seconds)}", style=STYLES["dim"])
     out.append(head)
     expected = outcome.verdict.expected if outcome.verdict is not None and outcome.verdict.expected else expected_text(current)
-    line = Text("正解: ", style="bold")
-    rendered = prose_line(expected)
-    if isinstance(rendered, Text):
-        line.append_text(rendered)
-        out.append(line)
-    else:
-        out += [line, rendered]
+    out.append(labelled("正解: ", expected))
     if outcome.verdict is not None and outcome.code is None:
         out += [prose_line(f"  - {f}") for f in outcome.verdict.feedback]
     if outcome.code is not None:
@@ -226,7 +323,7 @@ def summary_renderables(summary: Summary, *, interrupted: bool) -> list[Renderab
         table.add_column("正解", justify="right")
         table.add_column("正答率", justify="right")
         for topic, v in topics:
-            table.add_row(topic, f"{v['right']}/{v['answered']}", f"{v['right'] / v['answered']:.0%}")
+            table.add_row(f"{topic} {topic_name(topic)}", f"{v['right']}/{v['answered']}", f"{v['right'] / v['answered']:.0%}")
         out.append(table)
     if summary.to_review:
         out.append(Text("復習する問題:", style="bold"))
@@ -259,9 +356,11 @@ class RichView:
         self.console.file.flush()
 
     def hint(self, text: str, tier: int, total: int) -> None:
-        line = Text(f"ヒント {tier}/{total}: ", style=STYLES["hint"])
-        rendered = prose(text)
-        self.console.print(line, rendered)
+        label = f"ヒント {tier}/{total}: "
+        if "\n" in text.strip() or "```" in text:
+            self.console.print(Text(label, style=STYLES["hint"]), prose(text))
+        else:
+            self.console.print(labelled(label, text.strip(), style=STYLES["hint"]))
 
     def invalid(self, message: str) -> None:
         self.console.print(Text(f"? {message}", style=STYLES["partial"]))
@@ -477,7 +576,7 @@ def exam_result_renderables(result: Any) -> list[RenderableType]:
     table.add_column("正解", justify="right")
     table.add_column("正答率", justify="right")
     for topic, t in result.by_topic.items():
-        table.add_row(topic, f"{t['right']}/{t['total']}", f"{t['right'] / t['total']:.0%}" if t["total"] else "-")
+        table.add_row(f"{topic} {topic_name(topic)}", f"{t['right']}/{t['total']}", f"{t['right'] / t['total']:.0%}" if t["total"] else "-")
     out.append(table)
     return out
 
@@ -504,13 +603,7 @@ def review_mistakes_tty(result: Any, console: Console, reader: PromptReader) -> 
             from grader.render import expected_text
 
             expected = expected_text(item.attempt)
-        line = Text("正解: ", style="bold")
-        rendered = prose_line(expected)
-        if isinstance(rendered, Text):
-            line.append_text(rendered)
-            console.print(line)
-        else:
-            console.print(line, rendered)
+        console.print(labelled("正解: ", expected))
         if item.verdict is not None:
             for f in item.verdict.feedback:
                 console.print(prose_line(f"  - {f}"))
@@ -555,7 +648,8 @@ def stats_renderables(data: dict[str, Any]) -> list[RenderableType]:
         table.add_column("正解/採点", justify="right")
         table.add_column("問題", justify="right")
         for g in data[key]:
-            table.add_row(g[label], _bar(g["accuracy"]), f"{g['right']}/{g['graded']}", f"{g['questions_answered']}/{g['questions_in_bank']}")
+            name = f"{g[label]} {g['name']}" if label == "topic" else g[label]
+            table.add_row(name, _bar(g["accuracy"]), f"{g['right']}/{g['graded']}", f"{g['questions_answered']}/{g['questions_in_bank']}")
         out += [Text(""), table]
     days = data["recent_days"]
     peak = max((d["attempts"] for d in days), default=0) or 1

@@ -1,0 +1,81 @@
+"""Shared helpers for the quiz, exam, storage and review tests: an isolated environment (temporary
+database, cache and data directories: the learner's real database is never touched) and ways to run
+the installed ``eshikaku`` command."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_BANK = ROOT / "tests" / "fixtures" / "quiz_bank"
+ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>]")
+
+
+def eshikaku_command() -> list[str]:
+    """The installed console script (the real entry point), else ``python -m cli``."""
+    script = Path(sysconfig.get_path("scripts")) / "eshikaku"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cli"]
+
+
+def isolated_env(tmp: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ESHIKAKU_", "XDG_"))}
+    env.update({
+        "ESHIKAKU_DB": str(tmp / "progress.sqlite3"),
+        "XDG_CACHE_HOME": str(tmp / "cache"),
+        "XDG_DATA_HOME": str(tmp / "data"),
+        "XDG_CONFIG_HOME": str(tmp / "config"),
+        "HOME": str(tmp / "home"),
+        "PROMPT_TOOLKIT_NO_CPR": "1",  # nobody answers cursor-position requests inside pexpect
+        "TERM": "xterm",
+        "COLUMNS": "100",
+        "LINES": "40",
+        "PYTHONUTF8": "1",
+    })  # fmt: skip
+    (tmp / "home").mkdir(exist_ok=True)
+    return env
+
+
+def fixture_args() -> list[str]:
+    return ["--bank", str(FIXTURE_BANK), "--bank-only"]
+
+
+@dataclass
+class Done:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(env: dict[str, str], *args: str, input: str | None = None) -> Done:
+    """Runs ``eshikaku ARGS`` in this process (fast: no interpreter start), stdin and stdout not terminals."""
+    from click.testing import CliRunner
+
+    from cli import main
+
+    unset: dict[str, str | None] = {k: None for k in os.environ if k.startswith(("ESHIKAKU_", "XDG_"))}
+    result = CliRunner().invoke(main, list(args), input=input if input is not None else "", env={**unset, **env}, catch_exceptions=False)
+    return Done(result.exit_code, result.stdout, result.stderr)
+
+
+def run_process(env: dict[str, str], *args: str, input: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Runs the installed ``eshikaku`` command in a process of its own."""
+    return subprocess.run(eshikaku_command() + list(args), env=env, input=input, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+
+
+def run_json(env: dict[str, str], *args: str, input: str | None = None) -> Any:
+    done = run(env, *args, input=input)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def plain(text: str) -> str:
+    """Terminal output without colour and cursor sequences."""
+    return ANSI.sub("", text).replace("\r", "")
