@@ -105,8 +105,21 @@ def parse_blank_submission(question: CodeBlankQuestion, text: str) -> dict[str, 
     if len(sections) > 1 and all(sections[i] in names for i in range(1, len(sections), 2)):
         return {sections[i]: sections[i + 1].strip() for i in range(1, len(sections), 2)}
     if len(question.blanks) == 1:
-        return {question.blanks[0].name: text.strip()}
+        return {question.blanks[0].name: _blank_part(question.template, question.blanks[0].token, text.strip())}
     raise ValueError("give the whole filled-in template, or one section per blank headed `# (name)`")
+
+
+def _blank_part(template: str, token: str, code: str) -> str:
+    """The blank's part of ``code`` when the learner typed the whole template line around it
+    (``grad += rate * param`` for the blank in ``grad += rate * (え)``)."""
+    line = next((l for l in template.splitlines() if token in l), "")
+    before, _, after = line.partition(token)
+    before, after = before.strip(), after.strip()
+    if "\n" not in code and before and code.startswith(before):
+        code = code[len(before) :].strip()
+        if after and code.endswith(after):
+            code = code[: -len(after)].strip()
+    return code
 
 
 def source_for(question: CodeBase, submission: str | dict[str, str]) -> str:
@@ -166,8 +179,15 @@ def expected_outputs(question: CodeBase, instances: list[CaseInstance]) -> list[
 
 
 def _public_detail(instance: CaseInstance, expected: dict[str, Any]) -> dict[str, Any]:
-    outputs = expected.get("outputs", [])
-    return {"inputs": instance.program["let"], "steps": instance.program["steps"], "expected": outputs}
+    """What a public example shows: its inputs, the expected results, and the expected state of
+    every argument the code must update in place."""
+    finals = expected.get("finals", {})
+    return {
+        "inputs": instance.program["let"],
+        "steps": instance.program["steps"],
+        "expected": expected.get("outputs", []),
+        "expected_after": {name: finals.get(name) for name in instance.program["modifies"]},
+    }
 
 
 def raised_message(error: dict[str, Any], reveal: bool) -> str:

@@ -550,10 +550,23 @@ def _project_entries(directory: Path) -> list[str]:
 
 
 def protected_paths_for(root: Path) -> tuple[str, ...]:
-    """The protected paths when the ``grader`` package lives in ``root``."""
+    """The protected paths when the ``grader`` package lives in ``root``.
+
+    A checkout is protected whole, except a top-level folder that holds the running interpreter's
+    environment (a virtualenv created inside the checkout, as the README's first command does).
+    """
     if _is_site_dir(root):
         return tuple(_project_entries(root)) or (os.path.realpath(root / "grader"),)
-    return (str(root),)
+    real = os.path.realpath(root)
+    environment = {os.path.realpath(p) for p in (sys.prefix, *site.getsitepackages()) if p and os.path.isabs(p)}
+    inner = [p for p in environment if p != real and _within(p, real)]
+    if not inner:
+        return (real,)
+    try:
+        entries = sorted(os.listdir(real))
+    except OSError:
+        return (real,)
+    return tuple(path for path in (os.path.join(real, e) for e in entries) if not any(_within(p, path) for p in inner))
 
 
 def _within(path: str, parent: str) -> bool:

@@ -20,7 +20,7 @@ from typing import IO, Any, Iterator, Protocol
 from grader.answers import InvalidAnswer, Verdict, blank_keys, grade
 from grader.loader import Bank
 from grader.params import Attempt, attempt as make_attempt
-from grader.schema import CodeBlankQuestion, CodeFunctionQuestion, Question
+from grader.schema import CodeBlankQuestion, CodeFunctionQuestion, Question, SelfGradedQuestion
 from grader.storage import AttemptRecord, ItemRow, SessionRow, Store, content_hash
 
 COMMANDS = {"h": "hint", "s": "skip", "q": "quit", "e": "edit"}
@@ -501,6 +501,10 @@ def _ask(practice: Practice, item: ItemRow, view: View, reader: Reader) -> None:
             text = edited
         if not text.strip():
             continue
+        if isinstance(current.question, SelfGradedQuestion) and getattr(reader, "interactive", False):
+            # The learner writes an answer first, then marks it against the model answer's rubric.
+            view.rubric(current)
+            text = _read_marks(reader, view, current)
         try:
             with view.grading(current):
                 outcome = practice.answer(item, text, time.monotonic() - started, code=code)
@@ -509,6 +513,18 @@ def _ask(practice: Practice, item: ItemRow, view: View, reader: Reader) -> None:
             continue
         view.outcome(outcome)
         return
+
+
+def _read_marks(reader: Any, view: Any, current: Attempt) -> str:
+    """Rubric marks (``1,3``, ``all``, ``none``), asked again until they parse."""
+    while True:
+        marks = reader.marks(current)
+        try:
+            grade(current, marks)
+        except InvalidAnswer as exc:
+            view.invalid(str(exc))
+            continue
+        return marks
 
 
 # --------------------------------------------------------------------------- plain text: scripts and pipes

@@ -77,7 +77,7 @@ def answer_help(attempt: Attempt) -> str:
     if isinstance(q, CodeFunctionQuestion):
         return f"関数を書いて提出する: eshikaku submit {q.id} FILE"
     if isinstance(q, SelfGradedQuestion):
-        return "自分の答えを考えてから、満たした採点ポイントの番号を答える (例: 1,3 / all / none)"
+        return "自分の答えを書く (または考える)。模範解答と採点ポイントを見て、満たした番号を答える (例: 1,3 / all / none)"
     return ""
 
 

@@ -41,7 +41,11 @@ def case_lines(result: CodeResult) -> list[str]:
         if not case.passed and case.public_detail:
             detail = case.public_detail
             lines.append("      inputs: " + ", ".join(f"{k} = {_short(v)}" for k, v in detail["inputs"].items()))
-            lines.append("      expected: " + ", ".join(_short(v) for v in detail["expected"]))
+            results = [v for v in detail["expected"] if v is not None]
+            if results:
+                lines.append("      expected: " + ", ".join(_short(v) for v in results))
+            for name, value in detail.get("expected_after", {}).items():
+                lines.append(f"      expected {name} after the call: {_short(value)}")
         if case.stdout:
             lines.append("      printed: " + _short(case.stdout.rstrip(), 200))
     lines += [f"    {t}" for t in result.traceback]

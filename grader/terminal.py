@@ -161,6 +161,7 @@ def prose_line(line: str) -> RenderableType:
     """One line: formulas become Unicode; a line holding a 2-D formula is laid out without rewrapping."""
     bullet = re.match(r"^(\s*)([-*+]|\d+\.)\s+", line)
     prefix = ""
+    hanging = len(line) - len(line.lstrip(" "))  # an indented line keeps its indent when it wraps
     if bullet:
         prefix = bullet.group(1) + ("• " if bullet.group(2) in "-*+" else bullet.group(2) + " ")
         line = line[bullet.end() :]
@@ -176,7 +177,7 @@ def prose_line(line: str) -> RenderableType:
                 text.append_text(_inline(source, base))
             else:
                 text.append(box.lines[0], style=STYLES["math"] or base)
-        return Para(text, indent=cell_width(prefix))
+        return Para(text, indent=cell_width(prefix) if bullet else hanging)
     boxes = [Box.text(prefix)] + [Box.text(_plain_inline(s)) if b is None else b for s, b, _ in parts]
     laid = hjoin(boxes)
     return Text("\n".join(row.rstrip() for row in laid.lines), no_wrap=True, overflow="ignore", style=base)
@@ -184,6 +185,8 @@ def prose_line(line: str) -> RenderableType:
 
 def labelled(label: str, text: str, style: str = "bold") -> RenderableType:
     """``label`` in bold followed by ``text`` (formulas converted), wrapped with a hanging indent."""
+    if "\n" in text.strip():  # a model answer or several blanks: the label on its own line, the text as a block
+        return Group(Text(label.rstrip(), style=style), Padding(prose(text.strip("\n")), (0, 0, 0, 2)))
     head = Text(label, style=style)
     rendered = prose_line(text)
     if isinstance(rendered, Para):
@@ -285,7 +288,8 @@ def verdict_renderables(outcome: Outcome) -> list[RenderableType]:
     head.append(f"  {format_seconds(outcome.seconds)}", style=STYLES["dim"])
     out.append(head)
     expected = outcome.verdict.expected if outcome.verdict is not None and outcome.verdict.expected else expected_text(current)
-    out.append(labelled("正解: ", expected))
+    if current.question.type != "self_graded":  # its model answer was shown before the learner marked it
+        out.append(labelled("正解: ", expected))
     if outcome.verdict is not None and outcome.code is None:
         out += [prose_line(f"  - {f}") for f in outcome.verdict.feedback]
     if outcome.code is not None:
@@ -365,6 +369,15 @@ class RichView:
     def invalid(self, message: str) -> None:
         self.console.print(Text(f"? {message}", style=STYLES["partial"]))
 
+    def rubric(self, current: Attempt) -> None:
+        """A self-graded question's model answer and numbered rubric, shown after the learner's own answer."""
+        question = current.question
+        self.console.print()
+        self.console.print(labelled("模範解答: ", question.model_answer.strip() + "\n"))
+        self.console.print(Text("採点ポイント (あなたの答えが満たしたものを選ぶ):", style="bold"))
+        for number, item in enumerate(question.rubric, 1):
+            self.console.print(labelled(f"  {number}. ", item.point))
+
     def grading(self, current: Attempt) -> Any:
         from grader.schema import CodeBlankQuestion, CodeFunctionQuestion
 
@@ -411,6 +424,9 @@ class PromptReader:
 
     def answer(self, current: Attempt, index: int, total: int) -> str:
         return self.session.prompt([("class:prompt", f"回答 {index}/{total} > ")])
+
+    def marks(self, current: Attempt) -> str:
+        return self.session.prompt([("class:prompt", "満たしたポイント (例: 1,3 / all / none) > ")])
 
     def code(self, current: Attempt, index: int, total: int) -> str:
         first = self.session.prompt([("class:prompt", f"コード {index}/{total} (Enter で編集) > ")])

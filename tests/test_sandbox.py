@@ -137,11 +137,25 @@ def test_probe_finds_everything_blocked(box):
 
 def test_a_checkout_is_protected_whole_and_other_installed_copies_too():
     paths = protected_paths()
-    assert paths[0] == str(ROOT) or ROOT.name in ("site-packages", "dist-packages")
+    for name in ("grader", "reference", "questions", "tests", "cli.py"):
+        assert any(os.path.realpath(ROOT / name).startswith(p) for p in paths), name
     for entry in sys.path:  # e.g. an older release installed into site-packages next to this checkout
         for name in ("grader", "reference", "questions", "cli.py"):
             if entry and os.path.isabs(entry) and os.path.exists(os.path.join(entry, name)):
                 assert any(os.path.realpath(os.path.join(entry, name)).startswith(p) for p in paths)
+
+
+def test_a_virtualenv_inside_the_checkout_stays_readable(tmp_path, monkeypatch):
+    # The README's first command makes .venv inside the checkout: everything else stays protected.
+    checkout = tmp_path / "checkout"
+    for name in ("grader", "questions", ".venv/lib/python3.11/site-packages/numpy", ".git"):
+        (checkout / name).mkdir(parents=True)
+    (checkout / "cli.py").write_text("")
+    monkeypatch.setattr(sys, "prefix", str(checkout / ".venv"))
+    protected = protected_paths_for(checkout)
+    assert sorted(os.path.relpath(p, checkout) for p in protected) == [".git", "cli.py", "grader", "questions"]
+    granted = _grant_minus(str(checkout / ".venv/lib/python3.11/site-packages"), protected)
+    assert granted == [os.path.realpath(checkout / ".venv/lib/python3.11/site-packages")]
 
 
 def test_an_install_into_site_packages_is_granted_entry_by_entry(tmp_path):
