@@ -35,6 +35,7 @@ __all__ = [
     "compound_scaling_flops_ratio",
     # 4-2 object detection
     "iou",
+    "iou_boxes",
     "nms",
     "anchor_count",
     "yolo_output_shape",
@@ -271,6 +272,23 @@ def iou(x1_a: float, y1_a: float, x2_a: float, y2_a: float,
     area_a = (x2_a - x1_a) * (y2_a - y1_a)
     area_b = (x2_b - x1_b) * (y2_b - y1_b)
     return inter / (area_a + area_b - inter)
+
+
+def iou_boxes(box_a: Sequence[float], box_b: Sequence[float]) -> float:
+    """IoU of two boxes given as ``[x1, y1, x2, y2]`` (arrays or sequences); see :func:`iou`.
+
+    Parameters
+    ----------
+    box_a, box_b : sequence of 4 floats (or ndarray of shape (4,))
+        Top-left (x1, y1) and bottom-right (x2, y2) corners, continuous coordinates
+        (the width is x2 - x1, no "+1 pixel").
+
+    Returns
+    -------
+    float
+        ``iou(*box_a, *box_b)``: 0 for disjoint or touching boxes, 1 for identical ones.
+    """
+    return iou(*(float(v) for v in box_a), *(float(v) for v in box_b))
 
 
 def nms(boxes: Sequence[Sequence[float]], scores: Sequence[float], iou_threshold: float = 0.5) -> list[int]:

@@ -17,6 +17,7 @@ from reference.applications import (
     effective_kernel_size,
     hz_to_mel,
     iou,
+    iou_boxes,
     mean_iou_binary,
     mel_to_hz,
     negative_sampling_probability,
@@ -101,6 +102,14 @@ def test_iou_symmetric_and_checked():
     assert iou(0, 0, 4, 3, 2, 1, 5, 4) == iou(2, 1, 5, 4, 0, 0, 4, 3)
     with pytest.raises(ValueError):
         iou(2, 0, 1, 1, 0, 0, 1, 1)
+
+
+def test_iou_boxes_matches_scalar_iou():
+    assert math.isclose(iou_boxes([0, 0, 2, 2], [1, 1, 3, 3]), 1 / 7)
+    assert math.isclose(iou_boxes(np.array([0.0, 0.0, 4.0, 3.0]), np.array([2.0, 1.0, 5.0, 4.0])), 4 / 17)
+    assert iou_boxes((0, 0, 1, 1), (2, 2, 3, 3)) == 0.0
+    assert iou_boxes([1, 2, 5, 6], [1, 2, 5, 6]) == 1.0
+    assert isinstance(iou_boxes(np.array([0, 0, 2, 2]), np.array([1, 1, 3, 3])), float)
 
 
 def test_nms_question_boxes():
