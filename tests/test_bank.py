@@ -74,3 +74,22 @@ def test_strict_reports_answer_position_bias_and_a_lone_code_function(tmp_path) 
     assert any("position 1 in 6 of 8" in m for m in messages), messages
     assert any("no exam-style sibling" in m for m in messages), messages
     assert check([tmp_path], execute=False).errors == []  # both are --strict findings only
+
+
+def test_the_bank_covers_the_whole_syllabus() -> None:
+    # The floors a learner preparing for the whole deep-learning part of the exam relies on.
+    from click.testing import CliRunner
+
+    from cli import main
+
+    import json
+
+    counts = json.loads(CliRunner().invoke(main, ["list", "--json"]).stdout)["counts"]
+    by_topic = {topic: c["total"] for topic, c in counts["by_topic"].items()}
+    assert counts["total"] >= 150
+    assert all(by_topic.get(f"3-{i}", 0) >= 10 for i in range(1, 8)), by_topic
+    assert all(by_topic.get(f"4-{i}", 0) >= 4 for i in range(1, 10)) and by_topic.get("5", 0) >= 4, by_topic
+    assert counts["code"] >= 45 and counts["parameterised"] >= 25
+    styles = {q.type for q in BANK.questions.values()}
+    assert {"choice", "numeric", "code_blank"} <= styles
+    assert any(c.parts for q in BANK.questions.values() if q.type == "choice" for c in q.choices)  # (あ)〜(え) の組み合わせ
