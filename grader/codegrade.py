@@ -20,7 +20,7 @@ from typing import Any
 
 from grader.cases import CaseInstance, CaseSpecError, build_cases
 from grader.compare import compare, unchanged
-from grader.harness import Unconvertible, pack, run_case, unpack
+from grader.harness import pack, run_case, unpack
 from grader.params import ParameterError, load_callable
 from grader.schema import CodeBase, CodeBlankQuestion
 

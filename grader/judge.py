@@ -6,12 +6,17 @@ isolated grader as typed code, so the answer key is proved by execution every ti
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from grader.answers import InvalidAnswer, Verdict, blank_expected, blank_keys, grade
 from grader.params import Attempt
 from grader.schema import CodeBase, CodeBlankQuestion
 
+if TYPE_CHECKING:
+    from grader.codegrade import CodeResult
 
-def code_verdict(attempt: Attempt, response: str, result: "CodeResult") -> Verdict:  # noqa: F821
+
+def code_verdict(attempt: Attempt, response: str, result: CodeResult) -> Verdict:
     """A :class:`Verdict` summarising a code result (the per-case detail stays in the result)."""
     from grader.report import case_lines
 
@@ -20,7 +25,7 @@ def code_verdict(attempt: Attempt, response: str, result: "CodeResult") -> Verdi
     return Verdict(result.passed, result.score, response, expected, tuple(case_lines(result)))
 
 
-def judge_code(attempt: Attempt, submission: str | dict[str, str], seed: int | None = None) -> tuple[Verdict, "CodeResult"]:  # noqa: F821
+def judge_code(attempt: Attempt, submission: str | dict[str, str], seed: int | None = None) -> tuple[Verdict, CodeResult]:
     """Runs code for a code question and returns the verdict with the full result.
 
     Raises:
