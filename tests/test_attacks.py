@@ -39,6 +39,7 @@ from grader.cases import build_cases
 from grader.codegrade import CodeResult, grade_code, shared_sandbox, solution_source
 from grader.loader import load_bank
 from grader.report import result_json, result_text
+from survivors import processes_named, wait_until_gone
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the attacks target the Linux sandbox")
 
@@ -115,21 +116,11 @@ def tasks_with(marker: str) -> list[str]:
                         found.append(f"{pid} ({name})")
             except OSError:
                 pass
-        try:
-            for tid in os.listdir(f"/proc/{pid}/task"):
-                with open(f"/proc/{pid}/task/{tid}/comm") as f:
-                    if f.read().strip() == comm:
-                        found.append(f"{pid}/{tid} (comm)")
-        except OSError:
-            pass
-    return found
+    return found + [f"{task} (comm)" for task in processes_named(comm)]
 
 
 def assert_no_survivor(marker: str, within: float = 2.0) -> None:
-    deadline = time.monotonic() + within
-    while tasks_with(marker) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert tasks_with(marker) == [], f"tasks tagged {marker} survived the submission"
+    assert wait_until_gone(lambda: tasks_with(marker), within) == [], f"tasks tagged {marker} survived the submission"
 
 
 def hidden_needles(question, seed: int = SEED) -> set[str]:

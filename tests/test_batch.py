@@ -28,6 +28,8 @@ from grader.codegrade import grade_code
 from grader.loader import BUILTIN_BANK, load_bank
 from grader.sandbox import Sandbox, SandboxError, SandboxPool
 
+from survivors import processes_named
+
 BANK = load_bank(use_cache=False)
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,19 +63,6 @@ def comparable(row) -> dict:
     return data
 
 
-def processes_named(name: str) -> list[str]:
-    found = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            for tid in os.listdir(f"/proc/{pid}/task"):
-                with open(f"/proc/{pid}/task/{tid}/comm") as f:
-                    if f.read().strip() == name:
-                        found.append(f"{pid}/{tid}")
-        except OSError:
-            continue
-    return found
 
 
 # --------------------------------------------------------------------------- seeds
@@ -84,7 +73,8 @@ def test_seed_is_stable_and_changes_with_what_the_question_grades() -> None:
     h = content_hash(q)
     assert submission_seed("alice", q.id, h) == submission_seed("alice", q.id, h)
     assert submission_seed("alice", q.id, h) != submission_seed("bob", q.id, h)
-    assert 1 <= submission_seed("alice", q.id, h) < 2**31
+    seed = submission_seed("alice", q.id, h)
+    assert seed >= 1 and seed < 2**31
     reworded = q.model_copy(update={"explanation": "別の解説", "hints": ["別のヒント"], "title": "x"})
     assert content_hash(reworded) == h  # wording and 解説 do not change seeds or verdicts
     regraded = q.model_copy(update={"time_limit": 3.0})
