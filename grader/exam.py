@@ -410,13 +410,14 @@ def run_exam_plain(exam: Exam, reader: Any, out: IO[str]) -> ExamResult | None:
             return None
         if kind == "submit":
             break
-        _navigate(exam, kind, arg, say)
+        navigate(exam, kind, arg, say)
     if exam.time_up:
         say("時間切れ: 提出しました (time is up: submitted as it stands)")
     return exam.submit()
 
 
-def _navigate(exam: Exam, kind: str, arg: int | None, say: Any) -> None:
+def navigate(exam: Exam, kind: str, arg: int | None, say: Any) -> None:
+    """Carries out a navigation command (next, prev, goto, flag, clear, list); ``say`` shows feedback."""
     if kind == "next":
         exam.goto(exam.position + 1)
     elif kind == "prev":
@@ -428,7 +429,7 @@ def _navigate(exam: Exam, kind: str, arg: int | None, say: Any) -> None:
     elif kind == "clear":
         exam.clear_answer()
     elif kind == "list":
-        say(" ".join(question_map(exam)))
+        say("  ".join(question_map(exam)))
 
 
 def result_text(result: ExamResult) -> str:

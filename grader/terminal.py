@@ -516,7 +516,7 @@ class PromptReader:
 def run_exam_tty(exam: Any, console: Console, reader: PromptReader) -> Any:
     """The interactive mock exam; returns the result, or None when the learner stopped for now."""
     from grader.answers import InvalidAnswer
-    from grader.exam import TimeUp, parse_command, question_map, status_line
+    from grader.exam import TimeUp, navigate, parse_command, status_line
 
     message: Text | None = None
     for qid in exam.dropped:
@@ -552,18 +552,10 @@ def run_exam_tty(exam: Any, console: Console, reader: PromptReader) -> Any:
                     if sure.strip().lower() not in ("y", "yes", "はい"):
                         continue
                 break
-            if kind == "next":
-                exam.goto(exam.position + 1)
-            elif kind == "prev":
-                exam.goto(exam.position - 1)
-            elif kind == "goto" and arg is not None:
-                exam.goto(arg)
-            elif kind == "flag":
-                exam.toggle_flag()
-            elif kind == "clear":
-                exam.clear_answer()
-            elif kind == "list":
-                message = Text("  ".join(question_map(exam)))
+            said: list[str] = []
+            navigate(exam, kind, arg, said.append)
+            if said:
+                message = Text("  ".join(said))
     except TimeUp:
         pass
     except (KeyboardInterrupt, EOFError):
