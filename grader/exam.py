@@ -216,6 +216,16 @@ class Exam:
         self.store.update_item(self.session.id, item.pos, response=canonical)
         return canonical
 
+    def answer_and_advance(self, response: str) -> None:
+        """Records the answer to the current item and moves to the next one (the last item stays put).
+
+        Raises:
+            InvalidAnswer: Not an answer this question accepts (nothing is stored, nothing moves).
+        """
+        self.set_answer(response)
+        if self.position + 1 < len(self.items):
+            self.goto(self.position + 1)
+
     def clear_answer(self) -> None:
         self.current.response = None
         self.store.update_item(self.session.id, self.current.pos, response=None)
@@ -396,12 +406,9 @@ def run_exam_plain(exam: Exam, reader: Any, out: IO[str]) -> ExamResult | None:
         command = parse_command(line)
         if command is None:
             try:
-                exam.set_answer(line)
+                exam.answer_and_advance(line)
             except InvalidAnswer as exc:
                 say(f"? {exc}")
-                continue
-            if exam.position + 1 < len(exam.items):
-                exam.goto(exam.position + 1)
             continue
         kind, arg = command
         if kind == "quit":

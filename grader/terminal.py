@@ -535,12 +535,9 @@ def run_exam_tty(exam: Any, console: Console, reader: PromptReader) -> Any:
             command = parse_command(line)
             if command is None:
                 try:
-                    exam.set_answer(line)
+                    exam.answer_and_advance(line)
                 except InvalidAnswer as exc:
                     message = Text(f"? {exc}", style=STYLES["partial"])
-                    continue
-                if exam.position + 1 < len(exam.items):
-                    exam.goto(exam.position + 1)
                 continue
             kind, arg = command
             if kind == "quit":

@@ -24,11 +24,9 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from pathlib import Path
 
@@ -39,7 +37,7 @@ from grader.cases import build_cases
 from grader.codegrade import CodeResult, grade_code, shared_sandbox, solution_source
 from grader.loader import load_bank
 from grader.report import result_json, result_text
-from survivors import processes_named, wait_until_gone
+from survivors import local_listener, processes_named, wait_until_gone
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the attacks target the Linux sandbox")
 
@@ -663,40 +661,19 @@ def test_unsealing_imports_still_cannot_load_the_reference():
 
 def test_tcp_to_a_listener_of_the_test_never_connects():
     # connect to a listener this test runs on 127.0.0.1 and send the inputs: it must see nothing
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    listener.settimeout(0.1)
-    seen: list = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                seen.append(listener.accept())
-            except OSError:
-                pass
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
+    with local_listener() as (port, seen):
         result = attack(f"""
             import json, socket
             def softmax(x):
                 report = []
                 for _ in range(3):
                     try:
-                        socket.create_connection(("127.0.0.1", {listener.getsockname()[1]}), timeout=1).sendall(x.tobytes())
+                        socket.create_connection(("127.0.0.1", {port}), timeout=1).sendall(x.tobytes())
                         report.append("connected")
                     except OSError as exc:
                         report.append(type(exc).__name__)
                 raise RuntimeError(json.dumps(dict(enumerate(report))))
         """)
-        time.sleep(0.3)
-    finally:
-        stop.set()
-        thread.join()
-        listener.close()
     assert seen == [], "the listener got a connection from the sandbox"
     assert "connected" not in reported(result).values(), reported(result)
 

@@ -11,7 +11,6 @@ import os
 import resource
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -27,7 +26,7 @@ from grader.probe import check_isolation, decode_frame, make_request
 from grader.sandbox import Limits, RunResult, Sandbox, SandboxPool, layer_status
 from grader.zygote import EXIT_RETURNED
 
-from survivors import processes_named, wait_until_gone
+from survivors import local_listener, processes_named, wait_until_gone
 
 LINUX = sys.platform.startswith("linux")
 pytestmark = pytest.mark.skipif(not LINUX, reason="the fork path and its kernel layers are Linux-only")
@@ -392,22 +391,6 @@ def test_unsealed_import_of_reference_is_still_refused_by_the_kernel(box):
 @pytest.mark.parametrize("disable", [(), ("seccomp",), ("seccomp", "userns")],
                          ids=["all layers", "no seccomp", "landlock only"])
 def test_tcp_to_a_local_listener_never_connects(disable, box):
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    listener.settimeout(0.2)
-    seen: list = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                seen.append(listener.accept())
-            except OSError:
-                pass
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
     source = """
         import socket
         def main(port):
@@ -420,17 +403,12 @@ def test_tcp_to_a_local_listener_never_connects(disable, box):
                     out.append(type(exc).__name__)
             return out
     """
-    try:
+    with local_listener() as (port, seen):
         if disable:
             with Sandbox("grader.probe:exec_main", FAST, disable=disable) as sandbox:
-                result, frames = run(sandbox, source, "main", [listener.getsockname()[1]])
+                result, frames = run(sandbox, source, "main", [port])
         else:
-            result, frames = run(box, source, "main", [listener.getsockname()[1]])
-        time.sleep(0.3)
-    finally:
-        stop.set()
-        thread.join()
-        listener.close()
+            result, frames = run(box, source, "main", [port])
     assert result.outcome == "ok", result.stderr
     assert "connected" not in value(frames)
     assert seen == []
