@@ -13,8 +13,8 @@ from typing import Any, Iterator, NoReturn
 
 import click
 
-from grader.loader import BUILTIN_BANK, Bank, display_path, load_bank
-from grader.schema import QUESTION_TYPES
+from grader.bank.loader import BUILTIN_BANK, Bank, display_path, load_bank
+from grader.bank.schema import QUESTION_TYPES
 
 EXIT_RIGHT, EXIT_WRONG, EXIT_USAGE = 0, 1, 2
 
@@ -65,7 +65,7 @@ def progress_db(ctx: click.Context) -> Iterator[Any]:
     """The progress database of ``--db``; a damaged, foreign or newer-schema file is a clear error, never rewritten."""
     import sqlite3
 
-    from grader.storage import Store, StoreError, resolve_db_path
+    from grader.learner.storage import Store, StoreError, resolve_db_path
 
     path = resolve_db_path((ctx.find_root().obj or {}).get("db"))
     try:
@@ -89,17 +89,17 @@ def _interactive(answers: Path | None, as_json: bool, plain: bool) -> tuple[bool
 
 def _practice_io(store: Any, answers: Path | None, as_json: bool, plain: bool) -> tuple[Any, Any]:
     """The (view, reader) pair of a practice session."""
-    from grader.quiz import LineReader, PlainView
+    from grader.learner.quiz import LineReader, PlainView
 
     editor_in, rich_out = _interactive(answers, as_json, plain)
     if rich_out:
-        from grader.terminal import RichView
+        from grader.learner.terminal import RichView
 
         view: Any = RichView()
     else:
         view = PlainView(sys.stderr if as_json else sys.stdout)
     if editor_in:
-        from grader.terminal import PromptReader
+        from grader.learner.terminal import PromptReader
 
         reader: Any = PromptReader(store.path.with_name(store.path.name + ".history"))
     else:
@@ -108,7 +108,7 @@ def _practice_io(store: Any, answers: Path | None, as_json: bool, plain: bool) -
 
 
 def _run_practice(practice: Any, store: Any, answers: Path | None, as_json: bool, plain: bool) -> None:
-    from grader.quiz import run_practice
+    from grader.learner.quiz import run_practice
 
     view, reader = _practice_io(store, answers, as_json, plain)
     summary = run_practice(practice, view, reader)
@@ -187,7 +187,7 @@ def list_cmd(ctx: click.Context, topic: str | None, qtype: str | None, tag: str 
       eshikaku list --json | jq '.counts'
       eshikaku list --update-readme
     """
-    from grader.catalog import catalog, counts_table, render_readme, select
+    from grader.bank.catalog import catalog, counts_table, render_readme, select
 
     bank = open_bank(ctx)
     if update_readme:
@@ -216,8 +216,8 @@ def show(ctx: click.Context, qid: str, seed: int | None) -> None:
     Example:
       eshikaku show conv_output_size_param --seed 7
     """
-    from grader.params import ParameterError, attempt
-    from grader.render import question_text
+    from grader.bank.params import ParameterError, attempt
+    from grader.grading.render import question_text
 
     question = get_question(open_bank(ctx), qid)
     try:
@@ -225,10 +225,10 @@ def show(ctx: click.Context, qid: str, seed: int | None) -> None:
     except ParameterError as exc:
         fail(f"bank error in {qid}: {exc}")
     click.echo(question_text(current))
-    from grader.schema import CodeBase
+    from grader.bank.schema import CodeBase
 
     if isinstance(question, CodeBase):
-        from grader.report import example_lines
+        from grader.grading.report import example_lines
 
         click.echo("\n" + "\n".join(example_lines(question)))
     if current.seed is not None:
@@ -253,10 +253,10 @@ def answer(ctx: click.Context, qid: str, response: str, seed: int | None, as_jso
       eshikaku answer conv_output_size 7x7
       eshikaku answer ridge_blank 4
     """
-    from grader.answers import InvalidAnswer
-    from grader.params import ParameterError, attempt
-    from grader.render import verdict_text
-    from grader.judge import judge
+    from grader.grading.answers import InvalidAnswer
+    from grader.bank.params import ParameterError, attempt
+    from grader.grading.render import verdict_text
+    from grader.grading.judge import judge
 
     question = get_question(open_bank(ctx), qid)
     if question.parameters is not None and seed is None:
@@ -307,8 +307,8 @@ def quiz(ctx: click.Context, ids: tuple[str, ...], topic: str | None, tag: str |
       eshikaku quiz ridge_blank chain_rule
       echo 2 | eshikaku quiz sigmoid_derivative_max --json
     """
-    from grader.quiz import Practice, choose_questions
-    from grader.storage import PRACTICE_KINDS
+    from grader.learner.quiz import Practice, choose_questions
+    from grader.learner.storage import PRACTICE_KINDS
 
     bank = open_bank(ctx)
     with progress_db(ctx) as store:
@@ -355,9 +355,9 @@ def review(ctx: click.Context, count: int | None, topic: str | None, exam_date: 
     """
     import time
 
-    from grader import srs
-    from grader.catalog import select
-    from grader.quiz import Practice
+    from grader.learner import srs
+    from grader.bank.catalog import select
+    from grader.learner.quiz import Practice
 
     bank = open_bank(ctx)
     with progress_db(ctx) as store:
@@ -420,8 +420,8 @@ def mistakes(ctx: click.Context, limit: int, retry: bool, answers: Path | None, 
       eshikaku mistakes
       eshikaku mistakes --retry
     """
-    from grader.quiz import Practice
-    from grader.stats import recent_mistakes
+    from grader.learner.quiz import Practice
+    from grader.learner.stats import recent_mistakes
 
     bank = open_bank(ctx)
     with progress_db(ctx) as store:
@@ -474,7 +474,7 @@ def exam(ctx: click.Context, count: int, minutes: float | None, topic: str | Non
       eshikaku exam --count 20 --minutes 25
       eshikaku exam --resume
     """
-    from grader.exam import DEFAULT_COUNT, Exam, choose_exam, exam_pool, mistake_text, result_text, run_exam_plain, time_limit
+    from grader.learner.exam import DEFAULT_COUNT, Exam, choose_exam, exam_pool, mistake_text, result_text, run_exam_plain, time_limit
 
     bank = open_bank(ctx)
     with progress_db(ctx) as store:
@@ -496,7 +496,7 @@ def exam(ctx: click.Context, count: int, minutes: float | None, topic: str | Non
             current = Exam.start(store, bank, questions, seconds, options, seed=seed)
         editor_in, rich_out = _interactive(answers, as_json, plain)
         if editor_in:
-            from grader.terminal import PromptReader, exam_result_renderables, make_console, review_mistakes_tty, run_exam_tty
+            from grader.learner.terminal import PromptReader, exam_result_renderables, make_console, review_mistakes_tty, run_exam_tty
 
             console = make_console()
             reader = PromptReader(store.path.with_name(store.path.name + ".history"))
@@ -508,7 +508,7 @@ def exam(ctx: click.Context, count: int, minutes: float | None, topic: str | Non
             if not no_review:
                 review_mistakes_tty(result, console, reader)
             return
-        from grader.quiz import LineReader
+        from grader.learner.quiz import LineReader
 
         out = sys.stderr if as_json else sys.stdout
         line_reader = LineReader.from_file(str(answers)) if answers else LineReader(sys.stdin)
@@ -540,7 +540,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
       eshikaku stats
       eshikaku stats --json | jq '.by_topic[0]'
     """
-    from grader.stats import compute_stats, stats_text
+    from grader.learner.stats import compute_stats, stats_text
 
     bank = open_bank(ctx, quiet=as_json)
     with progress_db(ctx) as store:
@@ -548,7 +548,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         _echo_json(data)
     elif sys.stdout.isatty():
-        from grader.terminal import make_console, stats_renderables
+        from grader.learner.terminal import make_console, stats_renderables
 
         console = make_console()
         for renderable in stats_renderables(data):
@@ -579,7 +579,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, verbose
       eshikaku validate
       eshikaku validate questions/03-4_cnn/conv_output_size.yaml
     """
-    from grader.bankcheck import check
+    from grader.instructor.bankcheck import check
 
     report = check(list(paths) or _bank_paths(ctx), execute=not no_run, strict=strict)
     if as_json:
@@ -601,6 +601,41 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, verbose
 
 
 @main.command()
+@click.option("--topic", help="Only this syllabus topic or section, e.g. 2-1 or 1.")
+@click.option("--below", is_flag=True, help="Only the keywords below the floor.")
+@click.option("--edition", default=None, help="Syllabus edition (default: the current one, 2026).")
+@click.option("--json", "as_json", is_flag=True, help="Print every keyword and its questions as JSON.")
+@click.pass_context
+def coverage(ctx: click.Context, topic: str | None, below: bool, edition: str | None, as_json: bool) -> None:
+    """Report which questions test each syllabus keyword. Exit 1 when a keyword is below the floor.
+
+    The floor: every in-scope keyword tested by at least 2 questions, one of them exam-style; every
+    optional keyword by at least 1.
+
+    \b
+    Example:
+      eshikaku coverage --below
+      eshikaku coverage --topic 2-1
+    """
+    from grader.bank import coverage as cov
+    from grader.bank.syllabus import CURRENT_EDITION
+    from grader.bank.syllabus import edition as load_edition
+
+    try:
+        syllabus = load_edition(edition or CURRENT_EDITION)
+    except ValueError as exc:
+        fail(str(exc))
+    rows = cov.coverage(open_bank(ctx), syllabus)
+    if as_json:
+        _echo_json({"edition": syllabus.edition, "keywords": [r.as_dict() for r in rows]})
+    else:
+        for line in cov.coverage_lines(rows, syllabus, only_below=below, topic=topic):
+            click.echo(line)
+        click.echo(cov.summary_line(rows), err=True)
+    sys.exit(1 if cov.below_floor(rows) else 0)
+
+
+@main.command()
 @click.argument("qid", metavar="ID")
 @click.argument("file", type=click.File("r", encoding="utf-8"), required=False)
 @click.option("--seed", type=int, help="Seed of the hidden cases (default: a new one, printed).")
@@ -618,9 +653,9 @@ def submit(ctx: click.Context, qid: str, file: Any, seed: int | None, as_json: b
       eshikaku submit softmax_function my_softmax.py
       echo 'param' | eshikaku submit ridge_blank -
     """
-    from grader.codegrade import grade_code
-    from grader.report import result_json, result_text
-    from grader.schema import CodeBase
+    from grader.grading.codegrade import grade_code
+    from grader.grading.report import result_json, result_text
+    from grader.bank.schema import CodeBase
 
     question = get_question(open_bank(ctx), qid)
     if not isinstance(question, CodeBase):
@@ -651,7 +686,7 @@ def doctor(as_json: bool) -> None:
     Example:
       eshikaku doctor
     """
-    from grader.sandbox import layer_status
+    from grader.sandbox.sandbox import layer_status
 
     layers = layer_status()
     if as_json:
@@ -680,8 +715,8 @@ def new(ctx: click.Context, qtype: str, qid: str, topic: str, module: str | None
     """
     import re
 
-    from grader.authoring import AuthoringError, write_new
-    from grader.loader import PROJECT_ROOT
+    from grader.instructor.authoring import AuthoringError, write_new
+    from grader.bank.loader import PROJECT_ROOT
 
     if not re.fullmatch(r"[a-z0-9_]+", qid):
         fail(f"id {qid!r} must use only a-z, 0-9 and _ (it becomes the file name)")
@@ -709,7 +744,7 @@ def schema(output: Path | None) -> None:
     Example:
       eshikaku schema -o question.schema.json
     """
-    from grader.catalog import json_schema
+    from grader.bank.catalog import json_schema
 
     text = json.dumps(json_schema(), ensure_ascii=False, indent=2)
     if output:
@@ -745,7 +780,7 @@ def grade_batch_cmd(ctx: click.Context, folder: Path, out: Path, answers_file: P
       eshikaku grade-batch submissions/ --answers answers.csv --out results/ --jobs 8
       eshikaku grade-batch submissions/ --out results/ --since-changed
     """
-    from grader.batch import BatchInputError, grade_batch, load_previous, write_reports
+    from grader.instructor.batch import BatchInputError, grade_batch, load_previous, write_reports
 
     bank = open_bank(ctx)
     previous = None
@@ -822,8 +857,8 @@ def export_anki(ctx: click.Context, output: Path, topic: str | None, seed: int) 
 
     Notes keep their ids: importing a newer export into Anki updates the cards and keeps their review history.
     """
-    from grader.catalog import select
-    from grader.export import ExportError, write_anki
+    from grader.bank.catalog import select
+    from grader.instructor.export import ExportError, write_anki
 
     bank = open_bank(ctx)
     try:
@@ -842,8 +877,8 @@ def export_anki(ctx: click.Context, output: Path, topic: str | None, seed: int) 
 def export_json(ctx: click.Context, output: Path, seed: int, topic: str | None, qtype: str | None) -> None:
     """Write the bank as JSON (- for stdout): every question's fields, and for parameterised ones the
     prompt, 解説 and answer resolved for --seed."""
-    from grader.catalog import select
-    from grader.export import bank_json
+    from grader.bank.catalog import select
+    from grader.instructor.export import bank_json
 
     bank = open_bank(ctx)
     document, problems = bank_json(bank, select(bank, topic=topic, qtype=qtype), seed)

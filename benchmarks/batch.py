@@ -143,8 +143,8 @@ def make_class(root: Path, students: int, *, malicious: float = 0.0, marker: str
 
 
 def _run(folder: Path, out: Path, jobs: int) -> tuple[int, float, dict[str, int]]:
-    from grader.batch import grade_batch, write_reports
-    from grader.loader import load_bank
+    from grader.instructor.batch import grade_batch, write_reports
+    from grader.bank.loader import load_bank
 
     bank = load_bank()
     started = time.perf_counter()

@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from grader.cases import build_cases  # noqa: E402
-from grader.codegrade import reference_namespace, grade_code  # noqa: E402
-from grader.harness import pack, run_case, unpack  # noqa: E402
-from grader.loader import load_bank  # noqa: E402
+from grader.bank.cases import build_cases  # noqa: E402
+from grader.grading.codegrade import reference_namespace, grade_code  # noqa: E402
+from grader.sandbox.harness import pack, run_case, unpack  # noqa: E402
+from grader.bank.loader import load_bank  # noqa: E402
 
 RIGHT = """import numpy as np
 def softmax(x):
@@ -39,7 +39,7 @@ def softmax(x):
 """
 FRESH = (
     "import sys, struct\n"
-    "from grader.harness import child_main\n"
+    "from grader.sandbox.harness import child_main\n"
     "out = sys.stdout.buffer\n"
     "child_main(sys.stdin.buffer.read(), lambda b: out.write(struct.pack('<Q', len(b)) + b))\n"
 )
@@ -59,7 +59,7 @@ def _program(question, source: str, seed: int) -> tuple[list, bytes]:
 
 def in_process(question, source: str, seed: int) -> float:
     """The floor: the same cases, run and compared in this process (unsafe; for comparison only)."""
-    from grader.harness import load_submission
+    from grader.sandbox.harness import load_submission
 
     start = time.perf_counter()
     instances, request = _program(question, source, seed)
@@ -107,7 +107,7 @@ def main() -> None:
         print(f"{label:34} {_stats(samples)}")
     print(f"speed-up of (c) over (b): {results['(b) fresh interpreter'] / results['(c) eshikaku isolated warm path']:.1f}x")
 
-    from grader.sandbox import SandboxPool
+    from grader.sandbox.sandbox import SandboxPool
 
     workers = os.cpu_count() or 1
     pool = SandboxPool(workers=workers)

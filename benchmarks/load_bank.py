@@ -63,7 +63,7 @@ def generate(root: Path, count: int) -> dict[str, int]:
 _CHILD = r"""
 import sys, time
 t0 = time.perf_counter()
-from grader.loader import load_bank
+from grader.bank.loader import load_bank
 t1 = time.perf_counter()
 from pathlib import Path
 root, use_cache, twice = Path(sys.argv[1]), sys.argv[2] == "1", sys.argv[3] == "1"
@@ -104,7 +104,7 @@ def profile(root: Path, cache: Path, *, use_cache: bool) -> None:
 
     os.environ["XDG_CACHE_HOME"] = str(cache)
     sys.path.insert(0, str(PROJECT_ROOT))
-    from grader.loader import load_bank
+    from grader.bank.loader import load_bank
 
     profiler = cProfile.Profile()
     profiler.enable()
@@ -156,7 +156,7 @@ def main() -> None:
         for label, (median, values, n) in rows:
             spread = ", ".join(f"{v:.3f}" for v in values)
             print(f"{label:36} {median:7.3f} s   ({n} questions; runs: {spread})")
-        print(f"{'import grader.loader':36} {statistics.median(import_times):7.3f} s   (not included above)")
+        print(f"{'import grader.bank.loader':36} {statistics.median(import_times):7.3f} s   (not included above)")
         warm = rows[2][1][0]
         verdict = "met" if warm < TARGET_WARM else "NOT met"
         print(f"\ntarget: warm load well under {TARGET_WARM} s: {verdict} ({warm:.3f} s)")

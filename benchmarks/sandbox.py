@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from grader.probe import decode_frame, make_request  # noqa: E402
-from grader.sandbox import Limits, Sandbox, SandboxPool  # noqa: E402
+from grader.sandbox.probe import decode_frame, make_request  # noqa: E402
+from grader.sandbox.sandbox import Limits, Sandbox, SandboxPool  # noqa: E402
 
 SOURCE = """
 import numpy as np
@@ -121,7 +121,7 @@ def main() -> None:
 
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "")
-    with Sandbox("grader.probe:exec_main", limits) as box:
+    with Sandbox("grader.sandbox.probe:exec_main", limits) as box:
         print(f"mode {box.mode}; layers: {', '.join(box.layers)}")
         for _ in range(10):  # warm-up
             decode_all(box.run(REQUEST).frames)
@@ -149,7 +149,7 @@ def main() -> None:
     speedup = stats(fresh)[0] / stats(isolated)[0]
     print(f"warm isolated path is {speedup:.1f}x faster than a fresh interpreter")
 
-    with SandboxPool("grader.probe:exec_main", limits, workers=args.workers) as pool:
+    with SandboxPool("grader.sandbox.probe:exec_main", limits, workers=args.workers) as pool:
         pool.map([REQUEST] * (2 * args.workers))  # warm-up
         zygotes = [box.zygote_pid for box in pool.sandboxes if box.zygote_pid]
         linux = sys.platform.startswith("linux") and all(zygotes)

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-from grader.answers import InvalidAnswer, Verdict, grade, parse_number, parse_shape
-from grader.loader import load_bank
-from grader.params import attempt
-from grader.schema import Question
+from grader.grading.answers import InvalidAnswer, Verdict, grade, parse_number, parse_shape
+from grader.bank.loader import load_bank
+from grader.bank.params import attempt
+from grader.bank.schema import Question
 
 _QUESTION = TypeAdapter(Question)
 BASE = {"topic": "3-1", "difficulty": 1, "prompt": "問題文", "explanation": "解説文", "hints": ["ヒント"]}
@@ -189,7 +189,7 @@ def test_shape_wrong():
     assert verdict(SHAPE, "7x6").correct is False
     v = verdict(SHAPE, "7x7x1")
     assert v.correct is False
-    assert v.feedback == ("the answer has 2 dimensions, yours has 3",)
+    assert v.feedback == ("正しい形状は 2 次元ですが、答えは 3 次元です",)
 
 
 @pytest.mark.parametrize("response", ["7by7", "seven", "7.0x7", "-7x7", "", "7x?"])

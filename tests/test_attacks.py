@@ -33,10 +33,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.cases import build_cases
-from grader.codegrade import CodeResult, grade_code, shared_sandbox, solution_source
-from grader.loader import load_bank
-from grader.report import result_json, result_text
+from grader.bank.cases import build_cases
+from grader.grading.codegrade import CodeResult, grade_code, shared_sandbox, solution_source
+from grader.bank.loader import load_bank
+from grader.grading.report import result_json, result_text
 from survivors import local_listener, processes_named, wait_until_gone
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the attacks target the Linux sandbox")
@@ -632,12 +632,12 @@ def test_proc_of_the_zygote_and_the_grader_gives_nothing():
 
 @pytest.mark.parametrize("statement", [
     "import grader",
-    "import grader.codegrade",
+    "import grader.grading.codegrade",
     "import reference",
     "from reference.activations import softmax",  # cheating with the reference itself
     "import cli",
     "import questions",
-], ids=["grader", "grader.codegrade", "reference", "reference-softmax", "cli", "questions"])
+], ids=["grader", "grader.grading.codegrade", "reference", "reference-softmax", "cli", "questions"])
 def test_importing_the_grader_or_the_reference_fails(statement):
     result = attack(statement + "\n")
     assert result.status == "learner_error" and "while loading" in result.message, result.message
@@ -994,8 +994,8 @@ def test_sources_that_break_the_compiler_get_a_verdict(name):
 COMPILE_MEMORY = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
-from grader.codegrade import grade_code
-from grader.loader import load_bank
+from grader.grading.codegrade import grade_code
+from grader.bank.loader import load_bank
 question = load_bank().questions["softmax_function"]
 grade_code(question, {right!r}, 1)  # warm: zygote started, modules imported
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

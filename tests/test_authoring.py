@@ -67,7 +67,7 @@ def test_new_refuses_an_existing_id_and_a_bad_topic(tmp_path: Path) -> None:
 
 
 def test_every_type_has_a_skeleton_that_parses(tmp_path: Path) -> None:
-    from grader.schema import QUESTION_TYPES
+    from grader.bank.schema import QUESTION_TYPES
 
     for qtype in QUESTION_TYPES:
         code, out = run("--bank", str(tmp_path), "new", qtype, f"new_{qtype}", "--topic", "4-1")

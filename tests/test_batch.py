@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from grader.batch import (
+from grader.instructor.batch import (
     BatchInputError,
     content_hash,
     grade_batch,
@@ -24,9 +24,9 @@ from grader.batch import (
     submission_seed,
     write_reports,
 )
-from grader.codegrade import grade_code
-from grader.loader import BUILTIN_BANK, load_bank
-from grader.sandbox import Sandbox, SandboxError, SandboxPool
+from grader.grading.codegrade import grade_code
+from grader.bank.loader import BUILTIN_BANK, load_bank
+from grader.sandbox.sandbox import Sandbox, SandboxError, SandboxPool
 
 from survivors import processes_named
 

@@ -14,7 +14,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 from cli import main
-from grader.loader import PROJECT_ROOT
+from grader.bank.loader import PROJECT_ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BROKEN = "tests/fixtures/broken_bank"

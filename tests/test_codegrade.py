@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from grader.codegrade import CodeResult, grade_code
-from grader.loader import load_bank
+from grader.grading.codegrade import CodeResult, grade_code
+from grader.bank.loader import load_bank
 
 BANK = load_bank(use_cache=False)
 
@@ -168,7 +168,7 @@ def test_a_timeout_names_the_case_that_was_running() -> None:
 
 
 def test_hidden_inputs_never_appear_in_the_report() -> None:
-    from grader.report import result_json, result_text
+    from grader.grading.report import result_json, result_text
 
     result = grade("softmax_function", "import numpy as np\ndef softmax(x):\n    print(x)\n    return x\n")
     hidden = [c for c in result.cases if c.hidden]

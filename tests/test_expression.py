@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.expression import MAX_LENGTH, ExpressionError, author_value, equivalent, evaluate, parse
+from grader.bank.expression import MAX_LENGTH, ExpressionError, author_value, equivalent, evaluate, parse
 
 XY = {"x": (-2.0, 2.0), "y": (-2.0, 2.0)}
 

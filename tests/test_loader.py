@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader.loader import BUILTIN_BANK, PROJECT_ROOT, load_bank, load_file
+from grader.bank.loader import BUILTIN_BANK, PROJECT_ROOT, load_bank, load_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BROKEN = FIXTURES / "broken_bank"

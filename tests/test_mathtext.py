@@ -8,8 +8,8 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from grader import mathtext
-from grader.mathtext import cell_width, convert, latex_to_unicode
+from grader.learner import mathtext
+from grader.learner.mathtext import cell_width, convert, latex_to_unicode
 
 
 @pytest.mark.parametrize(
@@ -62,9 +62,9 @@ def test_ambiguous_width_can_be_two_cells(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_questions_render_for_a_narrow_japanese_terminal() -> None:
-    from grader.loader import load_bank
-    from grader.params import attempt
-    from grader.terminal import question_renderables
+    from grader.bank.loader import load_bank
+    from grader.bank.params import attempt
+    from grader.learner.terminal import question_renderables
     from progress_helpers import FIXTURE_BANK
 
     bank = load_bank([FIXTURE_BANK])
@@ -81,7 +81,7 @@ def test_questions_render_for_a_narrow_japanese_terminal() -> None:
 def test_japanese_lines_break_between_characters_never_inside_words_or_before_punctuation() -> None:
     from rich.text import Text
 
-    from grader.terminal import cjk_wrap
+    from grader.learner.terminal import cjk_wrap
 
     text = "勾配の二乗の指数移動平均を用いるため、古い勾配の影響が薄れ、np.maximum(0, x) の更新量が 0 に向かって消えていかない。"
     for width in range(12, 40):

@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.isolation import _grant_minus, landlock_abi, project_dir, protected_paths, protected_paths_for
-from grader.probe import check_isolation, decode_frame, make_request
-from grader.sandbox import Limits, RunResult, Sandbox, SandboxPool, layer_status
-from grader.zygote import EXIT_RETURNED
+from grader.sandbox.isolation import _grant_minus, landlock_abi, project_dir, protected_paths, protected_paths_for
+from grader.sandbox.probe import check_isolation, decode_frame, make_request
+from grader.sandbox.sandbox import Limits, RunResult, Sandbox, SandboxPool, layer_status
+from grader.sandbox.zygote import EXIT_RETURNED
 
 from survivors import local_listener, processes_named, wait_until_gone
 
@@ -55,14 +55,14 @@ def set_name(name):
 
 @pytest.fixture(scope="module")
 def box():
-    with Sandbox("grader.probe:exec_main", FAST) as sandbox:
+    with Sandbox("grader.sandbox.probe:exec_main", FAST) as sandbox:
         yield sandbox
 
 
 @pytest.fixture(scope="module")
 def box_no_seccomp():
     """seccomp off: the remaining layers must still hold (defence in depth)."""
-    with Sandbox("grader.probe:exec_main", FAST, disable=("seccomp",)) as sandbox:
+    with Sandbox("grader.sandbox.probe:exec_main", FAST, disable=("seccomp",)) as sandbox:
         yield sandbox
 
 
@@ -112,7 +112,7 @@ def test_layer_status_explains_every_layer():
 
 
 def test_probe_finds_everything_blocked(box):
-    with Sandbox("grader.probe:layers_main", FAST) as probe_box:
+    with Sandbox("grader.sandbox.probe:layers_main", FAST) as probe_box:
         checks = check_isolation(probe_box)
     assert [c for c in checks if not c.ok] == []
 
@@ -361,14 +361,14 @@ def test_grader_and_reference_cannot_be_imported_after_sealing(box):
         import importlib, sys
         def main():
             out = [m for m in sys.modules if m.split(".")[0] in ("grader", "reference", "questions", "cli")]
-            for name in ("grader", "grader.sandbox", "reference", "reference.activations", "questions", "cli"):
+            for name in ("grader", "grader.sandbox.sandbox", "reference", "reference.activations", "questions", "cli"):
                 try:
                     importlib.import_module(name)
                     out.append(name + " imported")
                 except ImportError:
                     pass
             sys.meta_path[:] = [f for f in sys.meta_path if "Sealed" not in type(f).__name__]
-            for name in ("reference", "grader.sandbox", "cli"):          # blocker removed: the kernel still says no
+            for name in ("reference", "grader.sandbox.sandbox", "cli"):          # blocker removed: the kernel still says no
                 try:
                     importlib.import_module(name)
                     out.append(name + " imported without the blocker")
@@ -405,7 +405,7 @@ def test_tcp_to_a_local_listener_never_connects(disable, box):
     """
     with local_listener() as (port, seen):
         if disable:
-            with Sandbox("grader.probe:exec_main", FAST, disable=disable) as sandbox:
+            with Sandbox("grader.sandbox.probe:exec_main", FAST, disable=disable) as sandbox:
                 result, frames = run(sandbox, source, "main", [port])
         else:
             result, frames = run(box, source, "main", [port])
@@ -553,9 +553,9 @@ def test_the_grader_dying_takes_the_zygote_and_child_with_it(tmp_path):
     script.write_text(textwrap.dedent(f"""
         import sys
         sys.path.insert(0, {str(ROOT)!r})
-        from grader.sandbox import Sandbox, Limits
-        from grader.probe import make_request
-        box = Sandbox("grader.probe:exec_main", Limits(cpu_seconds=30, wall_seconds=60))
+        from grader.sandbox.sandbox import Sandbox, Limits
+        from grader.sandbox.probe import make_request
+        box = Sandbox("grader.sandbox.probe:exec_main", Limits(cpu_seconds=30, wall_seconds=60))
         print(box.zygote_pid, box._backend.base, flush=True)
         box.run(make_request({SET_NAME!r} + "set_name({name!r})\\nimport time\\ntime.sleep(60)\\n"))
     """))
@@ -737,7 +737,7 @@ def test_nothing_of_one_submission_or_of_the_grader_reaches_the_next(box):
 
 
 def test_zygote_death_is_survived_by_restarting(box):
-    with Sandbox("grader.probe:exec_main", FAST) as sandbox:
+    with Sandbox("grader.sandbox.probe:exec_main", FAST) as sandbox:
         first = sandbox.zygote_pid
         os.kill(first, signal.SIGKILL)
         time.sleep(0.1)
@@ -747,7 +747,7 @@ def test_zygote_death_is_survived_by_restarting(box):
 
 
 def test_close_leaves_no_process_and_no_directory():
-    sandbox = Sandbox("grader.probe:exec_main", FAST)
+    sandbox = Sandbox("grader.sandbox.probe:exec_main", FAST)
     pid = sandbox.zygote_pid
     base = sandbox._backend.base  # noqa: SLF001 - checking the cleanup itself
     run(sandbox, "def main():\n    return 1\n")
@@ -771,7 +771,7 @@ def test_one_sandbox_is_safe_to_share_between_threads(box):
 
 def test_pool_map_preserves_order():
     requests = [make_request(f"def main():\n    return {i}\n", "main") for i in range(24)]
-    with SandboxPool("grader.probe:exec_main", FAST, workers=2) as pool:
+    with SandboxPool("grader.sandbox.probe:exec_main", FAST, workers=2) as pool:
         results = pool.map(requests)
     assert [r.outcome for r in results] == ["ok"] * 24
     assert [decode_frame(r.frames[0])[1].item() for r in results] == list(range(24))
@@ -779,7 +779,7 @@ def test_pool_map_preserves_order():
 
 def test_harness_entry_runs_in_the_sandbox():
     """The production entry imports and seals under the same isolation (smoke test of the contract)."""
-    from grader import harness
+    from grader.sandbox import harness
 
     with Sandbox() as sandbox:
         result = sandbox.run(harness.pack({"source": "def f(x):\n    return x\n", "prelude": "", "entry": "f",
@@ -793,13 +793,13 @@ def test_harness_entry_runs_in_the_sandbox():
 
 @pytest.fixture(scope="module")
 def spawn_box():
-    with Sandbox("grader.probe:exec_main", FAST, mode="spawn") as sandbox:
+    with Sandbox("grader.sandbox.probe:exec_main", FAST, mode="spawn") as sandbox:
         yield sandbox
 
 
 def test_spawn_fallback_is_selected_by_the_environment(monkeypatch):
     monkeypatch.setenv("ESHIKAKU_SANDBOX", "spawn")
-    with Sandbox("grader.probe:exec_main", FAST) as sandbox:
+    with Sandbox("grader.sandbox.probe:exec_main", FAST) as sandbox:
         result, frames = run(sandbox, SOFTMAX, "softmax", [[0.0, 0.0]])
     assert sandbox.mode == "spawn"
     assert result.outcome == "ok" and value(frames) == [0.5, 0.5]

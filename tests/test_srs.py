@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from progress_helpers import fixture_args, isolated_env, run, run_json
 
-from grader import srs
-from grader.storage import Store
+from grader.learner import srs
+from grader.learner.storage import Store
 
 
 @pytest.mark.parametrize(

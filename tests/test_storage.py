@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from progress_helpers import FIXTURE_BANK, ROOT, eshikaku_command, isolated_env, run, run_json
 
-from grader.storage import APPLICATION_ID, SCHEMA_VERSION, AttemptRecord, ItemRow, Store, StoreError, resolve_db_path
+from grader.learner.storage import APPLICATION_ID, SCHEMA_VERSION, AttemptRecord, ItemRow, Store, StoreError, resolve_db_path
 
 ANSWERS = [("fx_sigmoid_max", "2", "right"), ("fx_conv_shape", "6x6", "wrong"), ("fx_pooling_choice", "1", "right")]
 
@@ -87,7 +87,7 @@ def test_two_processes_write_at_once(tmp_path: Path) -> None:
     db = tmp_path / "progress.sqlite3"
     Store(db).close()
     writer = (
-        "import sys; from grader.storage import Store, AttemptRecord; from grader import srs\n"
+        "import sys; from grader.learner.storage import Store, AttemptRecord; from grader.learner import srs\n"
         "s = Store(sys.argv[1])\n"
         "for i in range(60):\n"
         "    q = f'q{i % 7}'\n"

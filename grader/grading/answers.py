@@ -1,0 +1,240 @@
+"""Grading a typed answer for every question type that needs no code execution.
+
+:func:`grade` turns a learner's response string into a :class:`Verdict`. A response that cannot be
+read at all (``7by7`` for a shape, Python code for an expression) raises :class:`InvalidAnswer`, so
+the quiz can ask again instead of counting it wrong.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from grader.bank.expression import ExpressionError, evaluate, equivalent, parse
+from grader.bank.params import Attempt
+from grader.i18n import _
+from grader.bank.schema import (
+    ChoiceQuestion,
+    CodeBlankQuestion,
+    CodeFunctionQuestion,
+    ExpressionQuestion,
+    MatchingQuestion,
+    NumericQuestion,
+    SelfGradedQuestion,
+    ShapeQuestion,
+)
+
+
+class InvalidAnswer(ValueError):
+    """The response is not in a form this question accepts; the message shows the accepted form."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The result of grading one response."""
+
+    correct: bool
+    score: float  # 0..1, partial credit where the type allows it
+    response: str
+    expected: str  # the right answer, as shown to the learner
+    feedback: tuple[str, ...] = field(default_factory=tuple)
+
+
+def normalize(text: str) -> str:
+    """Full-width digits and letters to ASCII, trimmed (NFKC keeps あ/い/う as they are)."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _key(token: str) -> str:
+    """``(2)`` / ``２`` / `` 2 `` → ``2``; ``(a)`` → ``a``."""
+    token = normalize(token)
+    return token[1:-1].strip() if len(token) > 2 and token[0] in "([" and token[-1] in ")]" else token
+
+
+def split_keys(response: str) -> list[str]:
+    return [_key(t) for t in re.split(r"[,、\s]+", normalize(response)) if t.strip()]
+
+
+def _choice(q: ChoiceQuestion, response: str) -> Verdict:
+    keys = {c.key: c for c in q.choices}
+    chosen = split_keys(response)
+    unknown = [k for k in chosen if k not in keys]
+    if not chosen or unknown:
+        raise InvalidAnswer(f"answer with a choice key: {', '.join(keys)}")
+    right = set(q.answer)
+    correct = set(chosen) == right
+    feedback = tuple(f"({k}) {keys[k].why}" for k in dict.fromkeys(chosen) if keys[k].why and k not in right)
+    expected = ", ".join(f"({k}) {keys[k].text}".rstrip() for k in q.answer)
+    return Verdict(correct, 1.0 if correct else 0.0, response, expected, feedback)
+
+
+def parse_number(text: str) -> float:
+    """A number as a learner types it: ``0.25``, ``1/4``, ``2.5e-3``, ``1,050,624``, ``25%``."""
+    text = normalize(text).replace("−", "-")
+    percent = text.endswith("%")
+    text = text.rstrip("%").strip()
+    if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?", text):
+        text = text.replace(",", "")
+    try:
+        value = float(evaluate(parse(text, []), {}))
+    except (ExpressionError, ArithmeticError):
+        raise InvalidAnswer("answer with a number, e.g. 0.25, 1/4 or 2.5e-3") from None
+    return value / 100 if percent else value
+
+
+def numbers_match(q: NumericQuestion, value: float, expected: float) -> bool:
+    """Whether ``value`` is graded as ``expected`` under the question's tolerances."""
+    return math.isfinite(value) and abs(value - expected) <= max(q.abs_tol, q.rel_tol * abs(expected))
+
+
+def _numeric(q: NumericQuestion, response: str, expected: float, wrong: tuple[tuple[Any, str], ...]) -> Verdict:
+    text = normalize(response)
+    if q.unit and text.endswith(q.unit):
+        text = text[: -len(q.unit)]
+    value = parse_number(text)
+    correct = numbers_match(q, value, expected)
+    # 12 significant digits: `:g` alone shows 1,050,624 as 1.05062e+06, which reads as a different number
+    shown = f"{expected:.12g}{q.unit}" if isinstance(expected, float) else f"{expected}{q.unit}"
+    feedback = () if correct else tuple(says for w, says in wrong if numbers_match(q, value, float(w)))[:1]
+    return Verdict(correct, 1.0 if correct else 0.0, response, shown, feedback)
+
+
+def parse_shape(text: str) -> tuple[int, ...]:
+    """``7x7``, ``7×7``, ``(7, 7)``, ``7, 7``, ``[10240, 75]`` → a tuple of ints."""
+    text = normalize(text).strip("()[] ")
+    parts = [p for p in re.split(r"\s*(?:[x×X*,]|\s)\s*", text) if p]
+    if not parts or not all(re.fullmatch(r"\d+", p) for p in parts):
+        raise InvalidAnswer("answer with a shape such as 7x7, (7, 7) or 7, 7")
+    return tuple(int(p) for p in parts)
+
+
+def _shape(response: str, expected: list[int], wrong: tuple[tuple[Any, str], ...]) -> Verdict:
+    got = parse_shape(response)
+    want = tuple(expected)
+    correct = got == want
+    feedback: tuple[str, ...] = ()
+    if not correct:
+        feedback = tuple(says for w, says in wrong if tuple(int(d) for d in w) == got)[:1]
+    if not correct and not feedback and len(got) != len(want):
+        feedback = (_("正しい形状は {want} 次元ですが、答えは {got} 次元です").format(want=len(want), got=len(got)),)
+    return Verdict(correct, 1.0 if correct else 0.0, response, " × ".join(map(str, want)), feedback)
+
+
+def _expression(q: ExpressionQuestion, response: str) -> Verdict:
+    domains = {v.name: (v.low, v.high) for v in q.variable_specs}
+    try:
+        correct = equivalent(response, q.answer, domains)
+    except ExpressionError as exc:
+        raise InvalidAnswer(f"invalid expression: {exc}. Use {', '.join(domains)}, numbers, + - * / ^ and ( )") from None
+    feedback = () if correct else tuple(w.says for w in q.wrong_answers if equivalent(response, w.answer, domains))[:1]
+    return Verdict(correct, 1.0 if correct else 0.0, response, q.answer, feedback)
+
+
+def _matching(q: MatchingQuestion, response: str) -> Verdict:
+    """``A-2, B-1`` or ``A2 B1`` (left key, right key) or ``2,1,…`` (right keys in left order)."""
+    left = [i.key for i in q.left]
+    right = {i.key for i in q.right}
+    text = normalize(response)
+    pairs: dict[str, str] = {}
+    tokens = [t for t in re.split(r"[,、\s]+", text) if t]
+    if tokens and all(_key(t) in right for t in tokens) and len(tokens) == len(left):
+        pairs = dict(zip(left, (_key(t) for t in tokens)))
+    else:
+        for token in tokens:
+            m = re.fullmatch(r"\(?([^-=:→>()]+?)\)?\s*(?:-|=|:|→|->)?\s*\(?([^-=:→>()]+?)\)?", token)
+            if not m or m.group(1) not in left or m.group(2) not in right:
+                raise InvalidAnswer(f"answer with pairs such as {left[0]}-{q.pairs[left[0]]}, one per left item ({', '.join(left)})")
+            pairs[m.group(1)] = m.group(2)
+    hits = sum(pairs.get(k) == v for k, v in q.pairs.items())
+    feedback = tuple(f"{k}: not {pairs[k]}" for k in left if k in pairs and pairs[k] != q.pairs[k])
+    expected = ", ".join(f"{k}-{v}" for k, v in q.pairs.items())
+    return Verdict(hits == len(left), hits / len(left), response, expected, feedback)
+
+
+def _self_graded(q: SelfGradedQuestion, response: str) -> Verdict:
+    """The learner names the rubric points their answer covered: ``1,3``, ``all`` or ``none``."""
+    text = normalize(response).lower()
+    n = len(q.rubric)
+    if text in ("all", "a", "全部"):
+        met = set(range(n))
+    elif text in ("none", "0", "なし", ""):
+        met = set()
+    else:
+        try:
+            met = {int(t) - 1 for t in re.split(r"[,、\s]+", text) if t}
+        except ValueError:
+            raise InvalidAnswer(f"list the rubric points you covered, e.g. 1,3 (1–{n}), all or none") from None
+        if any(not 0 <= i < n for i in met):
+            raise InvalidAnswer(f"rubric points are numbered 1–{n}")
+    total = sum(r.weight for r in q.rubric)
+    score = sum(q.rubric[i].weight for i in met) / total
+    expected = q.model_answer.strip()
+    missed = tuple(f"missed: {q.rubric[i].point}" for i in range(n) if i not in met)
+    return Verdict(len(met) == n, score, response, expected, missed)
+
+
+def blank_keys(q: CodeBlankQuestion, response: str) -> dict[str, str]:
+    """``4`` (one blank), ``え=4, お=3`` or ``4,3`` (blanks in order) → blank name → choice key."""
+    tokens = [t for t in re.split(r"[,、\s]+", normalize(response)) if t]
+    names = [b.name for b in q.blanks]
+    chosen: dict[str, str] = {}
+    if tokens and all("=" not in t and ":" not in t for t in tokens) and len(tokens) == len(names):
+        chosen = dict(zip(names, (_key(t) for t in tokens)))
+    else:
+        for token in tokens:
+            name, sep, key = re.split(r"([=:])", token, maxsplit=1) if re.search("[=:]", token) else (token, "", "")
+            chosen[_key(name)] = _key(key)
+    for blank in q.blanks:
+        keys = [c.key for c in blank.choices]
+        if not keys:
+            raise InvalidAnswer(f"blank {blank.name} has no choices: submit code with `eshikaku submit {q.id}`")
+        if chosen.get(blank.name) not in keys:
+            example = ", ".join(f"{b.name}={b.choices[0].key}" for b in q.blanks)
+            raise InvalidAnswer(f"answer each blank with a choice key, e.g. {example}")
+    return chosen
+
+
+def blank_expected(q: CodeBlankQuestion) -> str:
+    parts = []
+    for b in q.blanks:
+        text = next((c.text for c in b.choices if c.key == b.answer), b.solution)
+        parts.append(f"({b.name}) {b.answer}: {text}" if b.answer else f"({b.name}) {b.solution}")
+    return "; ".join(parts)
+
+
+def _code_blank_by_key(q: CodeBlankQuestion, response: str) -> Verdict:
+    chosen = blank_keys(q, response)
+    hits = sum(chosen[b.name] == b.answer for b in q.blanks)
+    feedback = tuple(
+        f"({b.name}) {c.key}: {c.why}" for b in q.blanks for c in b.choices if c.key == chosen[b.name] and c.key != b.answer and c.why
+    )
+    return Verdict(hits == len(q.blanks), hits / len(q.blanks), response, blank_expected(q), feedback)
+
+
+def grade(attempt: Attempt, response: str) -> Verdict:
+    """Grades a typed response to ``attempt`` (code is graded by :mod:`grader.grading.codegrade`).
+
+    Raises:
+        InvalidAnswer: The response is not in an accepted form (nothing is counted).
+    """
+    q = attempt.question
+    if isinstance(q, ChoiceQuestion):
+        return _choice(q, response)
+    if isinstance(q, NumericQuestion):
+        return _numeric(q, response, float(attempt.answer), attempt.wrong)
+    if isinstance(q, ShapeQuestion):
+        return _shape(response, list(attempt.answer), attempt.wrong)
+    if isinstance(q, ExpressionQuestion):
+        return _expression(q, response)
+    if isinstance(q, MatchingQuestion):
+        return _matching(q, response)
+    if isinstance(q, SelfGradedQuestion):
+        return _self_graded(q, response)
+    if isinstance(q, CodeBlankQuestion):
+        return _code_blank_by_key(q, response)
+    if isinstance(q, CodeFunctionQuestion):
+        raise InvalidAnswer(f"write the code in a file and run: eshikaku submit {q.id} FILE")
+    raise InvalidAnswer(f"unknown question type {q.type}")  # pragma: no cover - the schema forbids it

@@ -1,0 +1,132 @@
+"""Comparing a learner's plain results with the reference's, in a fixed order with one message per check.
+
+Order: returned type → shape → dtype kind → finite → values (rtol/atol from the question). Inputs
+never appear in a message, so hidden cases stay hidden. Everything compared here is plain data
+decoded from the sandbox (ndarrays of numeric dtypes, numbers, lists, tuples, dicts).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from grader.sandbox.harness import Unconvertible
+from grader.bank.schema import Compare
+
+MESSAGES = {
+    "none": "{what} is None: is a `return` missing?",
+    "unconvertible": "{what} is a {got}, not plain numbers or arrays",
+    "type": "{what} is a {got}, expected {expected}",
+    "length": "{what} has {got} items, expected {expected}",
+    "keys": "{what} has keys {got}, expected {expected}",
+    "shape": "{what}: got shape {got}, expected {expected}",
+    "dtype": "{what}: got dtype {got}, expected {expected}",
+    "nonfinite": "{what} contains NaN or inf at {count} of {size} positions where the expected values are finite",
+    "values": "{what}: values differ at {count} of {size} positions, largest error {error:.3g}",
+    "scalar": "{what}: got {got:.6g}, expected {expected:.6g}",
+    "not_none": "{what} should be None (the function updates its argument in place), got a {got}",
+}
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return "ndarray" if value.ndim else "number"
+    if isinstance(value, Unconvertible):
+        return value.type_name
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float, complex)):
+        return "number"
+    return type(value).__name__
+
+
+def _numeric(value: Any) -> bool:
+    return isinstance(value, np.ndarray) or (isinstance(value, (int, float, complex)) and not isinstance(value, bool))
+
+
+def _small_shape(shape: tuple[int, ...]) -> bool:
+    return len(shape) <= 4 and all(d <= 64 for d in shape)
+
+
+def compare(got: Any, expected: Any, rule: Compare, what: str = "the result", *, reveal: bool = True) -> str | None:
+    """Returns None when ``got`` matches ``expected``, else the first failing check's message.
+
+    With ``reveal=False`` (hidden cases) a message never quotes what the learner's code produced
+    beyond a small shape or a dtype, so that code cannot smuggle hidden inputs out through it.
+    """
+    if isinstance(got, Unconvertible):
+        kind = got.type_name if reveal else "object"
+        return MESSAGES["unconvertible"].format(what=what, got=kind)
+    if expected is None:
+        return None if got is None else MESSAGES["not_none"].format(what=what, got=_type_name(got) if reveal else "value")
+    if got is None:
+        return MESSAGES["none"].format(what=what)
+    if _numeric(expected):
+        if not _numeric(got):
+            kind = _type_name(got) if reveal else "non-numeric value"
+            return MESSAGES["type"].format(what=what, got=kind, expected="a NumPy array" if isinstance(expected, np.ndarray) and expected.ndim else "a number")
+        return _compare_arrays(np.asarray(got), np.asarray(expected), rule, what, reveal)
+    if isinstance(expected, (list, tuple)):
+        if type(got) is not type(expected):
+            return MESSAGES["type"].format(what=what, got=_type_name(got) if reveal else "value of another type", expected=type(expected).__name__)
+        if len(got) != len(expected):
+            return MESSAGES["length"].format(what=what, got=len(got) if reveal else "another number of", expected=len(expected))
+        for i, (g, e) in enumerate(zip(got, expected)):
+            problem = compare(g, e, rule, f"{what}[{i}]", reveal=reveal)
+            if problem:
+                return problem
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(got, dict):
+            return MESSAGES["type"].format(what=what, got=_type_name(got) if reveal else "value of another type", expected="dict")
+        if set(got) != set(expected):
+            return MESSAGES["keys"].format(what=what, got=sorted(got) if reveal else "other keys", expected=sorted(expected))
+        for key in expected:
+            problem = compare(got[key], expected[key], rule, f"{what}[{key!r}]", reveal=reveal)
+            if problem:
+                return problem
+        return None
+    if type(got) is not type(expected) or got != expected:
+        if not reveal:
+            return f"{what} differs from the expected value"
+        return MESSAGES["type"].format(what=what, got=repr(got)[:40], expected=repr(expected)[:40])
+    return None
+
+
+def _compare_arrays(got: np.ndarray, expected: np.ndarray, rule: Compare, what: str, reveal: bool = True) -> str | None:
+    if got.shape != expected.shape:  # exact: no broadcasting
+        shown = got.shape if reveal or _small_shape(got.shape) else "another shape"
+        return MESSAGES["shape"].format(what=what, got=shown, expected=expected.shape)
+    if rule.dtype == "exact" and got.dtype != expected.dtype:
+        return MESSAGES["dtype"].format(what=what, got=got.dtype, expected=expected.dtype)
+    if rule.dtype == "kind":
+        float_like = {"f", "c"}
+        if (got.dtype.kind in float_like) != (expected.dtype.kind in float_like) and expected.dtype.kind != "b":
+            return MESSAGES["dtype"].format(what=what, got=got.dtype, expected=f"{expected.dtype} ({'float' if expected.dtype.kind in float_like else 'integer'})")
+    if got.dtype.kind == "c" and expected.dtype.kind != "c":
+        return MESSAGES["dtype"].format(what=what, got=got.dtype, expected=expected.dtype)
+    g = got.astype(np.complex128 if expected.dtype.kind == "c" else np.float64)
+    e = expected.astype(g.dtype)
+    bad_finite = ~np.isfinite(g) & np.isfinite(e)
+    if bad_finite.any():
+        return MESSAGES["nonfinite"].format(what=what, count=int(bad_finite.sum()), size=g.size)
+    same_special = (~np.isfinite(e)) & ((g == e) | (np.isnan(g) & np.isnan(e)))
+    close = np.isclose(g, e, rtol=rule.rtol, atol=rule.atol) | same_special
+    if close.all():
+        return None
+    if g.size == 1 and reveal:
+        return MESSAGES["scalar"].format(what=what, got=float(np.real(g.reshape(-1)[0])), expected=float(np.real(e.reshape(-1)[0])))
+    error = np.abs(g - e)[~close]
+    return MESSAGES["values"].format(what=what, count=int((~close).sum()), size=g.size, error=float(np.nanmax(error)) if error.size else float("nan"))
+
+
+def unchanged(final: Any, initial: Any) -> bool:
+    """Whether an input is bit-for-bit what it was (for the must-not-modify check)."""
+    if isinstance(initial, np.ndarray):
+        return isinstance(final, np.ndarray) and final.shape == initial.shape and final.dtype == initial.dtype and np.array_equal(final, initial, equal_nan=True)
+    if isinstance(initial, dict):
+        return isinstance(final, dict) and set(final) == set(initial) and all(unchanged(final[k], initial[k]) for k in initial)
+    if isinstance(initial, (list, tuple)):
+        return type(final) is type(initial) and len(final) == len(initial) and all(unchanged(f, i) for f, i in zip(final, initial))
+    return bool(final == initial)

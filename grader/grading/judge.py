@@ -1,0 +1,57 @@
+"""One entry point that grades any response: typed answers directly, code through the sandboxed grader.
+
+A code_blank answered by choice keys is not looked up: the chosen snippets are run through the same
+isolated grader as typed code, so the answer key is proved by execution every time.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from grader.grading.answers import InvalidAnswer, Verdict, blank_expected, blank_keys, grade
+from grader.bank.params import Attempt
+from grader.bank.schema import CodeBase, CodeBlankQuestion
+
+if TYPE_CHECKING:
+    from grader.grading.codegrade import CodeResult
+
+
+def code_verdict(attempt: Attempt, response: str, result: CodeResult) -> Verdict:
+    """A :class:`Verdict` summarising a code result (the per-case detail stays in the result)."""
+    from grader.grading.report import case_lines
+
+    question = attempt.question
+    expected = blank_expected(question) if isinstance(question, CodeBlankQuestion) else (question.solution_note or "see 解説")
+    return Verdict(result.passed, result.score, response, expected, tuple(case_lines(result)))
+
+
+def judge_code(attempt: Attempt, submission: str | dict[str, str], seed: int | None = None) -> tuple[Verdict, CodeResult]:
+    """Runs code for a code question and returns the verdict with the full result.
+
+    Raises:
+        InvalidAnswer: The question is not a code question.
+    """
+    from grader.grading.codegrade import grade_code
+
+    question = attempt.question
+    if not isinstance(question, CodeBase):
+        raise InvalidAnswer(f"{question.id} is not a code question")
+    result = grade_code(question, submission, seed)
+    shown = submission if isinstance(submission, str) else ", ".join(f"{k}: {v}" for k, v in submission.items())
+    return code_verdict(attempt, shown, result), result
+
+
+def judge(attempt: Attempt, response: str) -> Verdict:
+    """Grades ``response`` to ``attempt``.
+
+    Raises:
+        InvalidAnswer: The response is not in a form the question accepts.
+    """
+    question = attempt.question
+    if isinstance(question, CodeBlankQuestion):
+        from grader.grading.codegrade import choice_codes
+
+        keys = blank_keys(question, response)
+        verdict, _ = judge_code(attempt, choice_codes(question, keys))
+        return Verdict(verdict.correct, verdict.score, response, verdict.expected, verdict.feedback)
+    return grade(attempt, response)

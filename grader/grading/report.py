@@ -1,0 +1,111 @@
+"""Reporting code results: text for the terminal and JSON for tools. Hidden inputs are never shown."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+
+from grader.grading.codegrade import CodeResult
+
+STATUS_TEXT = {"learner_error": "コードのエラー", "grader_fault": "採点側のエラー (あなたのコードの問題ではありません)"}
+
+
+def _short(value: Any, limit: int = 300) -> str:
+    if isinstance(value, np.ndarray):
+        text = np.array2string(value, precision=6, suppress_small=True, threshold=60)
+    elif isinstance(value, dict) and set(value) == {"$ref"}:
+        text = value["$ref"]
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def case_lines(result: CodeResult) -> list[str]:
+    """One line per case (✓/✗, name, message), then the diagnosis of failures."""
+    if result.status != "graded":
+        lines = [f"{STATUS_TEXT[result.status]}: {result.message}"]
+        lines += [f"    {t}" for t in result.traceback]
+        return lines
+    lines = []
+    for case in result.cases:
+        mark = "✓" if case.passed else "✗"
+        scope = "hidden" if case.hidden else "example"
+        text = f"{mark} {case.name} ({scope})"
+        if not case.passed:
+            text += f": {case.message}"
+            if case.diagnosis:
+                text += f"\n      → {case.diagnosis}"
+        lines.append(text)
+        if not case.passed and case.public_detail:
+            detail = case.public_detail
+            lines.append("      inputs: " + ", ".join(f"{k} = {_short(v)}" for k, v in detail["inputs"].items()))
+            results = [v for v in detail["expected"] if v is not None]
+            if results:
+                lines.append("      expected: " + ", ".join(_short(v) for v in results))
+            for name, value in detail.get("expected_after", {}).items():
+                lines.append(f"      expected {name} after the call: {_short(value)}")
+        if case.stdout:
+            lines.append("      printed: " + _short(case.stdout.rstrip(), 200))
+    lines += [f"    {t}" for t in result.traceback]
+    return lines
+
+
+def result_text(result: CodeResult) -> str:
+    passed = sum(c.passed for c in result.cases)
+    head = f"{'正解 ✓' if result.passed else '不正解 ✗'}  score {result.score:.0%}"
+    if result.cases:
+        head += f"  ({passed}/{len(result.cases)} cases)"
+    return "\n".join([head, *case_lines(result)])
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (np.generic,)):
+        return value.item()
+    return value if isinstance(value, (str, int, float, bool)) or value is None else repr(value)
+
+
+def result_json(result: CodeResult) -> dict[str, Any]:
+    data = asdict(result)
+    data["passed"] = result.passed
+    data["sandbox_layers"] = list(result.layers)
+    return _plain(data)
+
+
+def _call_text(step: dict[str, Any]) -> str:
+    if "get" in step:
+        return step["get"]
+    args = [_short(a, 80) for a in step.get("args", [])]
+    args += [f"{k}={_short(v, 80)}" for k, v in step.get("kwargs", {}).items()]
+    return f"{step['call']}({', '.join(args)})"
+
+
+def example_lines(question: Any, seed: int = 0) -> list[str]:
+    """The public examples of a code question: inputs, calls and the reference's results."""
+    from grader.bank.cases import build_cases
+    from grader.grading.codegrade import expected_outputs
+
+    lines: list[str] = []
+    public = [i for i in build_cases(question, seed) if not i.spec.hidden]
+    for instance, outcome in zip(public, expected_outputs(question, public)):
+        lines.append(f"例 {instance.label}:")
+        lines += [f"    {name} = {_short(value)}" for name, value in instance.program["let"].items()]
+        if instance.spec.property is not None:
+            lines.append(f"    {_call_text(instance.program['steps'][-1])} → (ランダム: 性質で判定) {instance.spec.diagnosis}".rstrip())
+            continue
+        results = iter(outcome.get("outputs", []))
+        for step in instance.program["steps"]:
+            if step.get("check", True):
+                result = next(results, None)
+                shown = "(None: 引数をその場で更新する)" if result is None else _short(result)
+                lines.append(f"    {_call_text(step)} → {shown}")
+        for name in instance.program["modifies"]:
+            lines.append(f"    呼び出し後の {name} = {_short(outcome.get('finals', {}).get(name))}")
+    return lines

@@ -1,0 +1,264 @@
+"""The validation gate behind ``eshikaku validate``: schema, ids, references, content rules, and proof by
+execution (the reference passes, every distractor and the untouched template fail a named case,
+parameterised answers reproduce from their seeds)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.bank.loader import Bank, BankError, load_bank, load_file, locate
+from grader.bank.schema import (
+    ChoiceQuestion,
+    CodeBase,
+    CodeBlankQuestion,
+    CodeFunctionQuestion,
+    ExpressionQuestion,
+    NumericQuestion,
+    Question,
+    ShapeQuestion,
+)
+from grader.bank.syllabus import folder_mismatch, tag_problems
+
+SEEDS = (1, 2, 3)
+WRONG_ANSWER_SEEDS = range(1, 41)  # parameter draws tried when proving a wrong answer is never right
+
+
+@dataclass
+class Proof:
+    """What one execution check showed, for the report (e.g. which case catches a distractor)."""
+
+    question: str
+    subject: str  # "reference", "solution", "template", "(え) 1"
+    outcome: str  # "passes" or "fails <case>: <message>"
+
+
+@dataclass
+class Report:
+    checked: int = 0
+    errors: list[BankError] = field(default_factory=list)
+    proofs: list[Proof] = field(default_factory=list)
+
+
+def _error(bank: Bank, qid: str, loc: tuple[str | int, ...], message: str) -> BankError:
+    path = bank.paths[qid]
+    line, col = locate(path, loc)
+    from grader.bank.loader import dotted
+
+    return BankError(path, line, col, dotted(loc), message)
+
+
+def _content_errors(bank: Bank) -> list[BankError]:
+    errors = []
+    for qid, question in bank.questions.items():
+        if not question.hints:
+            errors.append(_error(bank, qid, ("hints",), "no hint: add at least one `hints:` entry (a nudge the learner can ask for)"))
+        misplaced = folder_mismatch(bank.paths[qid].parent.name, question.topic)
+        if misplaced:
+            errors.append(_error(bank, qid, ("topic",), misplaced))
+        for name, index, message in tag_problems(question.topic, question.syllabus, question.keywords):
+            errors.append(_error(bank, qid, (name,) if index is None else (name, index), message))
+    return errors
+
+
+def _wrong_answer_errors(bank: Bank, qid: str, question: NumericQuestion | ShapeQuestion | ExpressionQuestion, report: Report) -> None:
+    """Every listed wrong answer is graded wrong at every seed tried (so a tolerance or a parameter
+    value can never make it right), and is told apart from the other wrong answers."""
+    from grader.bank.params import ParameterError, attempt
+    from grader.grading.answers import grade
+
+    seeds = WRONG_ANSWER_SEEDS if question.parameters is not None else SEEDS[:1]
+    for wi, wrong in enumerate(question.wrong_answers):
+        for seed in seeds:
+            try:
+                now = attempt(question, seed)
+            except (ParameterError, ArithmeticError, TypeError, ValueError) as exc:
+                report.errors.append(_error(bank, qid, ("wrong_answers", wi), f"seed {seed}: {exc}"))
+                return
+            value = now.wrong[wi][0]
+            shown = " x ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+            if grade(now, shown).correct:
+                values = ", ".join(f"{k}={v}" for k, v in now.values.items())
+                at = f" for {values}" if values else ""
+                report.errors.append(_error(bank, qid, ("wrong_answers", wi), f"wrong answer {shown} is graded right{at}: "
+                                            "narrow the parameter ranges (`where:`), tighten the tolerance, or drop this wrong answer"))
+                break
+        else:
+            report.proofs.append(Proof(qid, f"wrong answer {wi + 1}", "graded wrong at every seed tried"))
+
+
+def misconception_source(question: CodeBase, index: int) -> str:
+    """The complete source of one misconception (a code_blank's wrong blanks go into the right template)."""
+    from grader.grading.codegrade import fill_blanks
+
+    wrong = question.misconceptions[index]
+    if wrong.code.strip() or not isinstance(question, CodeBlankQuestion):
+        return wrong.code
+    right = {b.name: b.right_code for b in question.blanks}
+    return fill_blanks(question, right | wrong.blanks)
+
+
+def _parameter_errors(bank: Bank, qid: str, question: Question) -> list[BankError]:
+    from grader.bank.params import ParameterError, attempt
+
+    errors = []
+    for seed in SEEDS:
+        try:
+            first, again = attempt(question, seed), attempt(question, seed)
+        except (ParameterError, ArithmeticError, TypeError, ValueError) as exc:
+            return [_error(bank, qid, ("parameters",), f"seed {seed}: {exc}")]
+        if (first.values, first.answer, first.prompt) != (again.values, again.answer, again.prompt):
+            errors.append(_error(bank, qid, ("parameters",), f"seed {seed} does not reproduce the same numbers and answer"))
+    return errors
+
+
+def _first_failure(result: Any) -> str:
+    if result.status != "graded":
+        return f"{result.status}: {result.message}"
+    case = next(c for c in result.cases if not c.passed)
+    return f"{case.name}: {case.message}"
+
+
+def _reference_passes(question: CodeBase) -> str | None:
+    """Runs the trusted reference in-process on its own cases: mutation rules and property checkers must hold."""
+    from grader.bank.cases import build_cases
+    from grader.grading.codegrade import reference_namespace, judge_case
+    from grader.sandbox.harness import pack, run_case, unpack
+
+    namespace = reference_namespace(question)
+    for seed in SEEDS:
+        for instance in build_cases(question, seed):
+            got = unpack(pack(run_case(instance.program, namespace)))
+            expected = None if instance.spec.property else got
+            problem = judge_case(instance, got, expected)
+            if problem:
+                return f"seed {seed}, case {instance.label}: {problem}"
+    return None
+
+
+def _code_checks(bank: Bank, qid: str, question: CodeBase, report: Report) -> None:
+    from grader.grading.codegrade import GraderFault, fill_blanks, grade_code, solution_source
+
+    try:
+        problem = _reference_passes(question)
+    except (GraderFault, ValueError, TypeError, KeyError, ArithmeticError) as exc:
+        problem = f"{type(exc).__name__}: {exc}"
+    if problem:
+        report.errors.append(_error(bank, qid, ("reference",), f"the reference fails its own cases ({problem}): fix the reference or the case"))
+        return
+    report.proofs.append(Proof(qid, "reference", "passes"))
+    solution = solution_source(question)
+    if solution is not None:
+        for seed in SEEDS:
+            result = grade_code(question, solution, seed)
+            if not result.passed:
+                report.errors.append(_error(bank, qid, ("blanks",), f"the template with the right answers fails (seed {seed}, {_first_failure(result)})"))
+                return
+        report.proofs.append(Proof(qid, "solution", "passes"))
+    template = grade_code(question, question.template, SEEDS[0])
+    if template.passed:
+        report.errors.append(_error(bank, qid, ("template",), "the untouched template passes every case: add a case it fails"))
+    else:
+        report.proofs.append(Proof(qid, "template", f"fails {_first_failure(template)}"))
+    for mi, wrong in enumerate(question.misconceptions):
+        if isinstance(question, CodeBlankQuestion) and (unknown := sorted(set(wrong.blanks) - {b.name for b in question.blanks})):
+            report.errors.append(_error(bank, qid, ("misconceptions", mi, "blanks"), f"names unknown blank(s) {unknown}"))
+            continue
+        source = misconception_source(question, mi)
+        results = [grade_code(question, source, seed) for seed in SEEDS]
+        if all(r.passed for r in results):
+            report.errors.append(_error(bank, qid, ("misconceptions", mi), f"misconception `{wrong.name}` passes every case: add a case it fails, or remove it"))
+        else:
+            failing = next(r for r in results if not r.passed)
+            report.proofs.append(Proof(qid, f"misconception {wrong.name}", f"fails {_first_failure(failing)}"))
+    if isinstance(question, CodeBlankQuestion):
+        right = {b.name: b.right_code for b in question.blanks}
+        for bi, blank in enumerate(question.blanks):
+            for ci, choice in enumerate(blank.choices):
+                if choice.key == blank.answer:
+                    continue
+                source = fill_blanks(question, right | {blank.name: choice.text})
+                result = grade_code(question, source, SEEDS[0])
+                subject = f"({blank.name}) {choice.key}"
+                if result.passed:
+                    report.errors.append(_error(bank, qid, ("blanks", bi, "choices", ci), f"distractor {subject} `{choice.text}` passes every case: add a case that catches it, or fix the answer"))
+                else:
+                    report.proofs.append(Proof(qid, subject, f"fails {_first_failure(result)}"))
+
+
+def check(paths: list[Path], *, execute: bool = True, strict: bool = False) -> Report:
+    """Checks question folders and single files; never raises for bad content."""
+    folders = [p for p in paths if p.is_dir()]
+    files = [p for p in paths if p.is_file()]
+    bank = load_bank(folders, use_cache=False) if folders else Bank()
+    for path in files:
+        result = load_file(path.resolve())
+        bank.errors.extend(result.errors)
+        if result.question is not None:
+            bank.questions[result.question.id] = result.question
+            bank.paths[result.question.id] = path.resolve()
+    report = Report(errors=bank.errors + _content_errors(bank))
+    for qid, question in bank.questions.items():
+        if question.parameters is not None:
+            report.errors += _parameter_errors(bank, qid, question)
+        if isinstance(question, (NumericQuestion, ShapeQuestion, ExpressionQuestion)) and question.wrong_answers:
+            _wrong_answer_errors(bank, qid, question, report)
+        if execute and isinstance(question, CodeBase):
+            _code_checks(bank, qid, question, report)
+    if strict:
+        report.errors += strict_errors(bank)
+    for qid, question in bank.questions.items() if folders else ():  # a lone file cannot see its relatives
+        unknown = [r for r in question.related if r not in bank.questions]
+        if unknown:
+            report.errors.append(_error(bank, qid, ("related",), f"`related` names unknown id(s) {unknown}"))
+    report.errors.sort(key=lambda e: (str(e.path), e.line, e.col))
+    report.checked = len(bank.questions) + len(bank.broken_files)
+    return report
+
+
+# --------------------------------------------------------------------------- --strict: bank-wide checks
+
+_BLANK_MARK = re.compile(r"[（(]([あ-ん])[)）]|[■▲●◆★]")
+
+
+def _siblings(bank: Bank, qid: str) -> list[str]:
+    """Exam-style questions linked to ``qid`` by `related` (either way) or by sharing its reference."""
+    question = bank.questions[qid]
+    out = []
+    for other_id, other in bank.questions.items():
+        if other_id == qid or not other.exam_style:
+            continue
+        linked = other_id in question.related or qid in other.related
+        same_reference = getattr(other, "reference", None) == getattr(question, "reference", "")
+        if linked or same_reference:
+            out.append(other_id)
+    return out
+
+
+def strict_errors(bank: Bank) -> list[BankError]:
+    """Position bias of right choice keys, code_function questions with no exam-style sibling, and
+    prompts that name a blank their template lacks."""
+    errors: list[BankError] = []
+    positions: Counter[int] = Counter()
+    for question in bank.questions.values():
+        if isinstance(question, ChoiceQuestion) and len(question.answer) == 1 and len(question.choices) == 4:
+            positions[[c.key for c in question.choices].index(question.answer[0])] += 1
+    total = sum(positions.values())
+    if total >= 8 and max(positions.values()) > 0.4 * total:
+        worst = max(positions, key=lambda p: positions[p])
+        share = ", ".join(f"{p + 1}: {positions[p]}" for p in sorted(positions))
+        errors.append(BankError(bank.roots[0] if bank.roots else Path("."), 1, 1, "answer", f"right answers sit at choice position {worst + 1} in {positions[worst]} of {total} four-choice questions ({share}); move some answers"))
+    for qid, question in bank.questions.items():
+        if isinstance(question, CodeFunctionQuestion) and not _siblings(bank, qid):
+            errors.append(_error(bank, qid, ("related",), "no exam-style sibling: add a choice, code_blank or numeric question on the same idea and list its id in `related`"))
+        if isinstance(question, CodeBlankQuestion):
+            tokens = {b.token for b in question.blanks} | {b.name for b in question.blanks}
+            for match in _BLANK_MARK.finditer(question.prompt):
+                mark = match.group(0)
+                name = match.group(1) or mark
+                if mark not in tokens and name not in tokens and mark not in question.template:
+                    errors.append(_error(bank, qid, ("prompt",), f"the prompt mentions blank {mark}, which the template does not have"))
+    return errors
