@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -253,10 +254,10 @@ def answer(ctx: click.Context, qid: str, response: str, seed: int | None, as_jso
       eshikaku answer conv_output_size 7x7
       eshikaku answer ridge_blank 4
     """
-    from grader.grading.answers import InvalidAnswer
     from grader.bank.params import ParameterError, attempt
-    from grader.grading.render import verdict_text
+    from grader.grading.answers import InvalidAnswer
     from grader.grading.judge import judge
+    from grader.grading.render import verdict_text
 
     question = get_question(open_bank(ctx), qid)
     if question.parameters is not None and seed is None:
@@ -355,8 +356,8 @@ def review(ctx: click.Context, count: int | None, topic: str | None, exam_date: 
     """
     import time
 
-    from grader.learner import srs
     from grader.bank.catalog import select
+    from grader.learner import srs
     from grader.learner.quiz import Practice
 
     bank = open_bank(ctx)
@@ -565,7 +566,8 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the problems and proofs as JSON (for CI).")
 @click.option("--verbose", "-v", is_flag=True, help="Also print, for every wrong choice and template, the case that catches it.")
 @click.option("--no-run", is_flag=True, help="Check the files only; do not execute code questions.")
-@click.option("--strict", is_flag=True, help="Also check the bank as a whole: answer-position bias, code questions without an exam-style sibling, prompts naming missing blanks.")
+@click.option("--strict", is_flag=True, help="Also check the bank as a whole: answer-position bias, code questions without an exam-style sibling, "
+    "prompts naming missing blanks.")
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, verbose: bool, no_run: bool, strict: bool) -> None:
     """Check question files and prove them by execution. Exit 1 on any problem.
@@ -653,19 +655,20 @@ def submit(ctx: click.Context, qid: str, file: Any, seed: int | None, as_json: b
       eshikaku submit softmax_function my_softmax.py
       echo 'param' | eshikaku submit ridge_blank -
     """
+    from grader.bank.schema import CodeBase
     from grader.grading.codegrade import grade_code
     from grader.grading.report import result_json, result_text
-    from grader.bank.schema import CodeBase
 
     question = get_question(open_bank(ctx), qid)
     if not isinstance(question, CodeBase):
         fail(f"{qid} is a {question.type} question: answer it with `eshikaku answer {qid} ANSWER`")
     if file is None:
-        source = click.edit(question.template, extension=".py", require_save=True)
+        source = click.edit(getattr(question, "template", ""), extension=".py", require_save=True)
         if source is None:
             fail("nothing submitted: the editor was closed without saving")
     else:
         source = file.read()
+    assert isinstance(source, str)
     result = grade_code(question, source, seed)
     if as_json:
         _echo_json(result_json(result))
@@ -715,8 +718,8 @@ def new(ctx: click.Context, qtype: str, qid: str, topic: str, module: str | None
     """
     import re
 
-    from grader.instructor.authoring import AuthoringError, write_new
     from grader.bank.loader import PROJECT_ROOT
+    from grader.instructor.authoring import AuthoringError, write_new
 
     if not re.fullmatch(r"[a-z0-9_]+", qid):
         fail(f"id {qid!r} must use only a-z, 0-9 and _ (it becomes the file name)")
@@ -760,11 +763,15 @@ def schema(output: Path | None) -> None:
 
 @main.command("grade-batch")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", "-o", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for results.csv, cases.csv, students.csv, report.json and gradescope/<student>/results.json.")
-@click.option("--answers", "answers_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="CSV or JSONL with the columns student, question, answer (and optionally seed) for the non-code questions.")
+@click.option("--out", "-o", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for results.csv, cases.csv, "
+    "students.csv, report.json and gradescope/<student>/results.json.")
+@click.option("--answers", "answers_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="CSV or JSONL with the columns "
+    "student, question, answer (and optionally seed) for the non-code questions.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Submissions graded at once, each in its own sandbox (default: one per CPU).")
-@click.option("--since-changed", is_flag=True, help="Reuse the rows of the report.json in --out whose submission, question and reference are unchanged; grade only the rest.")
-@click.option("--questions", "assignment", metavar="ID,...", help="The assignment: every student gets a row for each of these ids (missing ones score 0). Default: every question anyone submitted.")
+@click.option("--since-changed", is_flag=True, help="Reuse the rows of the report.json in --out whose submission, question and reference are "
+    "unchanged; grade only the rest.")
+@click.option("--questions", "assignment", metavar="ID,...", help="The assignment: every student gets a row for each of these ids (missing ones "
+    "score 0). Default: every question anyone submitted.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
 def grade_batch_cmd(ctx: click.Context, folder: Path, out: Path, answers_file: Path | None, jobs: int | None, since_changed: bool,
@@ -828,7 +835,8 @@ def grade_batch_cmd(ctx: click.Context, folder: Path, out: Path, answers_file: P
     else:
         summary = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
         reused = f" ({report.reused} unchanged, reused)" if report.reused else ""
-        click.echo(f"graded {report.graded} submission(s){reused} of {len({r.student for r in report.rows})} student(s) in {report.seconds:.1f} s ({rate:.1f}/s): {summary or 'nothing found'}")
+        click.echo(f"graded {report.graded} submission(s){reused} of {len({r.student for r in report.rows})} student(s) in {report.seconds:.1f} s "
+            f"({rate:.1f}/s): {summary or 'nothing found'}")
         click.echo(f"wrote {display_path(out / 'results.csv')}, cases.csv, students.csv, report.json and gradescope/<student>/results.json", err=True)
     if counts["grader_fault"]:
         _note(f"{counts['grader_fault']} row(s) are grader faults (the bank or the grader failed, not the student): see their message in results.csv")

@@ -37,7 +37,8 @@ HONEST: dict[str, list[str]] = {
         "import numpy as np\ndef relu(x)\n    return np.maximum(0, x)\n",  # syntax error (the seed's own)
     ],
     "softmax_function": [
-        "import numpy as np\ndef softmax(x):\n    z = x - np.max(x, axis=-1, keepdims=True)\n    e = np.exp(z)\n    return e / np.sum(e, axis=-1, keepdims=True)\n",
+        "import numpy as np\ndef softmax(x):\n    z = x - np.max(x, axis=-1, keepdims=True)\n    e = np.exp(z)\n    return e / np.sum(e, axis=-1, "
+            "keepdims=True)\n",
         "import numpy as np\ndef softmax(x):\n    e = np.exp(x)\n    return e / np.sum(e, axis=-1, keepdims=True)\n",  # overflows
         "import numpy as np\ndef softmax(x):\n    z = x - np.max(x)\n    e = np.exp(z)\n    return e / np.sum(e, axis=0)\n",  # wrong axis
         "import numpy as np\ndef soft_max(x):\n    return np.exp(x) / np.exp(x).sum()\n",  # misnamed entry
@@ -143,8 +144,8 @@ def make_class(root: Path, students: int, *, malicious: float = 0.0, marker: str
 
 
 def _run(folder: Path, out: Path, jobs: int) -> tuple[int, float, dict[str, int]]:
-    from grader.instructor.batch import grade_batch, write_reports
     from grader.bank.loader import load_bank
+    from grader.instructor.batch import grade_batch, write_reports
 
     bank = load_bank()
     started = time.perf_counter()

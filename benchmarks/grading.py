@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from grader.bank.cases import build_cases  # noqa: E402
-from grader.grading.codegrade import reference_namespace, grade_code  # noqa: E402
-from grader.sandbox.harness import pack, run_case, unpack  # noqa: E402
-from grader.bank.loader import load_bank  # noqa: E402
+from grader.bank.cases import build_cases
+from grader.bank.loader import load_bank
+from grader.grading.codegrade import grade_code, reference_namespace
+from grader.sandbox.harness import pack, run_case, unpack
 
 RIGHT = """import numpy as np
 def softmax(x):

@@ -26,7 +26,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +45,7 @@ def generate(root: Path, count: int) -> dict[str, int]:
         old_id = source.stem
         new_id = f"{old_id}_{i:04d}"
         text = re.sub(rf"^id: {re.escape(old_id)}$", f"id: {new_id}", text, count=1, flags=re.M)
-        text = re.sub(r"^title: (.*)$", lambda m: f"title: {m.group(1)} (#{i})", text, count=1, flags=re.M)
+        text = re.sub(r"^title: (.*)$", lambda m, i=i: f"title: {m.group(1)} (#{i})", text, count=1, flags=re.M)
         text = re.sub(r"^difficulty: \d$", f"difficulty: {1 + i % 3}", text, count=1, flags=re.M)
         # a different first prompt line, so no two files are the same text
         text = re.sub(r"^prompt: \|\n", f"prompt: |\n  (問題 {i}) ", text, count=1, flags=re.M)

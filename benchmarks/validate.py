@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from grader.instructor.bankcheck import check  # noqa: E402
-from grader.bank.loader import BUILTIN_BANK  # noqa: E402
+from grader.bank.loader import BUILTIN_BANK
+from grader.instructor.bankcheck import check
 
 
 def main() -> None:

@@ -15,14 +15,14 @@ Every optimiser has ``update(params, grads)``:
 from __future__ import annotations
 
 from collections.abc import Mapping, MutableSequence
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 __all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
 
-Params = Union[Mapping[Any, NDArray[np.floating]], MutableSequence[NDArray[np.floating]]]
+Params = Mapping[Any, NDArray[np.floating]] | MutableSequence[NDArray[np.floating]]
 
 
 def _keys(params: Params) -> list[Any]:

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-from grader.grading.answers import InvalidAnswer, Verdict, grade, parse_number, parse_shape
 from grader.bank.loader import load_bank
 from grader.bank.params import attempt
 from grader.bank.schema import Question
+from grader.grading.answers import InvalidAnswer, Verdict, grade, parse_number, parse_shape
 
 _QUESTION = TypeAdapter(Question)
 BASE = {"topic": "3-1", "difficulty": 1, "prompt": "問題文", "explanation": "解説文", "hints": ["ヒント"]}

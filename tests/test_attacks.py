@@ -32,12 +32,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from survivors import local_listener, processes_named, wait_until_gone
 
 from grader.bank.cases import build_cases
-from grader.grading.codegrade import CodeResult, grade_code, shared_sandbox, solution_source
 from grader.bank.loader import load_bank
+from grader.grading.codegrade import CodeResult, grade_code, shared_sandbox, solution_source
 from grader.grading.report import result_json, result_text
-from survivors import local_listener, processes_named, wait_until_gone
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the attacks target the Linux sandbox")
 
@@ -188,7 +188,7 @@ def attack(source: str, question=SOFTMAX, *, may_pass: bool = False, secret_stri
     result: CodeResult | None = None
     try:
         result = grade_code(question, source, SEED)
-    except Exception as exc:  # noqa: BLE001 - reported below, after the survivor and health checks
+    except Exception as exc:
         crash = exc
     elapsed = time.monotonic() - started
     assert_no_survivor(marker)

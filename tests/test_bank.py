@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from grader.instructor.bankcheck import check
 from grader.bank.catalog import README_END, README_START, counts_table
 from grader.bank.loader import BUILTIN_BANK, load_bank
 from grader.bank.schema import CodeBase, CodeBlankQuestion
+from grader.instructor.bankcheck import check
 
 BANK = load_bank(use_cache=False)
 
@@ -78,11 +78,11 @@ def test_strict_reports_answer_position_bias_and_a_lone_code_function(tmp_path) 
 
 def test_the_bank_covers_the_whole_syllabus() -> None:
     # The floors a learner preparing for the whole deep-learning part of the exam relies on.
+    import json
+
     from click.testing import CliRunner
 
     from cli import main
-
-    import json
 
     counts = json.loads(CliRunner().invoke(main, ["list", "--json"]).stdout)["counts"]
     by_topic = {topic: c["total"] for topic, c in counts["by_topic"].items()}

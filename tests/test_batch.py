@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from survivors import processes_named
 
 from cli import main
+from grader.bank.loader import BUILTIN_BANK, load_bank
+from grader.grading.codegrade import grade_code
 from grader.instructor.batch import (
     BatchInputError,
     content_hash,
@@ -24,11 +27,7 @@ from grader.instructor.batch import (
     submission_seed,
     write_reports,
 )
-from grader.grading.codegrade import grade_code
-from grader.bank.loader import BUILTIN_BANK, load_bank
 from grader.sandbox.sandbox import Sandbox, SandboxError, SandboxPool
-
-from survivors import processes_named
 
 BANK = load_bank(use_cache=False)
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from grader.grading.codegrade import CodeResult, grade_code
 from grader.bank.loader import load_bank
+from grader.grading.codegrade import CodeResult, grade_code
 
 BANK = load_bank(use_cache=False)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pexpect
 from progress_helpers import FIXTURE_BANK, ROOT, eshikaku_command, fixture_args, isolated_env, plain, run, run_json
 
-from grader.learner.exam import choose_exam, exam_pool, is_exam_style, normalize_answer, parse_command, time_limit
 from grader.bank.loader import BUILTIN_BANK, load_bank
+from grader.learner.exam import choose_exam, exam_pool, is_exam_style, normalize_answer, parse_command, time_limit
 from grader.learner.storage import Store
 
 EXAM_IDS = {"fx_sigmoid_max", "fx_relu_choice", "fx_pooling_choice"}

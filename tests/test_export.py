@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from grader.instructor.export import DECK_NAME, GUID_SALT, MODEL_NAME, anki_eligible, bank_json, md_html, write_anki
 from grader.bank.loader import load_bank
 from grader.bank.params import attempt
+from grader.instructor.export import DECK_NAME, GUID_SALT, MODEL_NAME, anki_eligible, bank_json, md_html, write_anki
 
 BANK = load_bank(use_cache=False)
 

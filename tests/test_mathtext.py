@@ -62,10 +62,11 @@ def test_ambiguous_width_can_be_two_cells(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_questions_render_for_a_narrow_japanese_terminal() -> None:
+    from progress_helpers import FIXTURE_BANK
+
     from grader.bank.loader import load_bank
     from grader.bank.params import attempt
     from grader.learner.terminal import question_renderables
-    from progress_helpers import FIXTURE_BANK
 
     bank = load_bank([FIXTURE_BANK])
     console = Console(file=io.StringIO(), width=40, record=True, color_system=None)
@@ -87,7 +88,7 @@ def test_japanese_lines_break_between_characters_never_inside_words_or_before_pu
     for width in range(12, 40):
         lines = cjk_wrap(Text(text), width, indent=2).plain.split("\n")
         assert all(cell_len(line) <= width for line in lines), (width, lines)
-        assert all(not line.strip()[:1] in "、。）" for line in lines[1:]), (width, lines)
+        assert all(line.strip()[:1] not in "、。）" for line in lines[1:]), (width, lines)
         if width >= 16:
             assert any("np.maximum(0," in line for line in lines), (width, lines)  # the English word stays whole
         assert "".join(line.strip() for line in lines).replace(" ", "") == text.replace(" ", "")

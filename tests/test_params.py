@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-from grader.grading.answers import grade
 from grader.bank.loader import load_bank
 from grader.bank.params import ParameterError, attempt, display_order, draw_values, fill
 from grader.bank.schema import Question
+from grader.grading.answers import grade
 
 _QUESTION = TypeAdapter(Question)
 BASE = {"topic": "3-4", "difficulty": 2, "hints": ["ヒント"]}

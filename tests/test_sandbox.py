@@ -20,13 +20,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from survivors import local_listener, processes_named, wait_until_gone
 
 from grader.sandbox.isolation import _grant_minus, landlock_abi, project_dir, protected_paths, protected_paths_for
 from grader.sandbox.probe import check_isolation, decode_frame, make_request
 from grader.sandbox.sandbox import Limits, RunResult, Sandbox, SandboxPool, layer_status
 from grader.sandbox.zygote import EXIT_RETURNED
-
-from survivors import local_listener, processes_named, wait_until_gone
 
 LINUX = sys.platform.startswith("linux")
 pytestmark = pytest.mark.skipif(not LINUX, reason="the fork path and its kernel layers are Linux-only")
@@ -749,7 +748,7 @@ def test_zygote_death_is_survived_by_restarting(box):
 def test_close_leaves_no_process_and_no_directory():
     sandbox = Sandbox("grader.sandbox.probe:exec_main", FAST)
     pid = sandbox.zygote_pid
-    base = sandbox._backend.base  # noqa: SLF001 - checking the cleanup itself
+    base = sandbox._backend.base
     run(sandbox, "def main():\n    return 1\n")
     sandbox.close()
     assert not os.path.exists(f"/proc/{pid}") and not os.path.exists(base)

@@ -68,6 +68,7 @@ def build_value(spec: Any, dims: dict[str, int], lets: dict[str, Any], rng: np.r
         return np.array(spec.array, dtype=spec.dtype)
     if isinstance(spec, RandomValue):
         shape = tuple(_dim(s, dims) for s in spec.shape)
+        data: np.ndarray[Any, Any]
         if spec.random == "uniform":
             data = rng.uniform(spec.low, spec.high, size=shape)
         elif spec.random == "normal":

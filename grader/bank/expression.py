@@ -16,9 +16,8 @@ import random
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from typing import Union
 
-Number = Union[int, float]
+Number = int | float
 MAX_LENGTH = 400
 
 
@@ -191,8 +190,9 @@ def evaluate(tree: ast.Expression, env: Mapping[str, Number], *, exact: bool = F
     """Interprets a checked tree. Numbers are floats unless ``exact`` (author formulas keep ints)."""
 
     def ev(node: ast.AST) -> Number:
-        if isinstance(node, ast.Constant):
-            return node.value if exact else float(node.value)
+        if isinstance(node, ast.Constant):  # the checker admits only int and float constants
+            value: Number = node.value  # type: ignore[assignment]
+            return value if exact else float(value)
         if isinstance(node, ast.Name):
             return env[node.id] if node.id in env else CONSTANTS[node.id]
         if isinstance(node, ast.BinOp):

@@ -11,14 +11,15 @@ import ast
 import os
 import pickle
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Union
+from typing import Any
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from grader.bank.schema import QUESTION_MODELS, QUESTION_TYPES, Question
+from grader.bank.schema import QUESTION_MODELS, QUESTION_TYPES, CodeBase, ComputedAnswer, Question
 
 try:  # libyaml parses several times faster where PyYAML was built with it
     from yaml import CSafeLoader as _YamlLoader
@@ -39,7 +40,7 @@ def _cache_version() -> str:
         digest.update((Path(__file__).parent / module).read_bytes())
     return digest.hexdigest()[:16]
 
-Loc = tuple[Union[str, int], ...]
+Loc = tuple[str | int, ...]
 _QUESTION: TypeAdapter[Question] = TypeAdapter(Question)
 
 
@@ -96,7 +97,7 @@ class _Builder:
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 key = self.build(key_node, loc + ("<key>",))
-                if not isinstance(key, (str, int, float, bool)):
+                if not isinstance(key, (str, int)) or isinstance(key, bool):
                     self.error(key_node, loc, "a key must be a plain name")
                     continue
                 if key in out:
@@ -107,6 +108,7 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, loc + (i,)) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
         return self.scalar(node, loc)
 
     def scalar(self, node: yaml.ScalarNode, loc: Loc) -> Any:
@@ -198,7 +200,10 @@ def _validation_errors(exc: ValidationError, data: Any, builder: _Builder) -> li
         elif kind in _FRIENDLY:
             allowed = _allowed_keys(data) if len(loc) == 1 else ""
             message = _FRIENDLY[kind].format(
-                name=name, input=data.get("type") if kind == "union_tag_invalid" else err.get("input"), allowed=allowed, pattern=(err.get("ctx") or {}).get("pattern", "")
+                name=name,
+                input=data.get("type") if kind == "union_tag_invalid" else err.get("input"),
+                allowed=allowed,
+                pattern=(err.get("ctx") or {}).get("pattern", ""),
             )
         else:
             message = err["msg"].removeprefix("Value error, ")
@@ -250,7 +255,8 @@ def load_file(path: Path, reference_roots: list[Path] | None = None) -> FileResu
     assert question is not None
     if question.id != path.stem:
         line, col = builder.position(("id",))
-        errors.append(BankError(path, line, col, "id", f"id {question.id!r} differs from the file name; rename the file to {question.id}.yaml or set id: {path.stem}"))
+        errors.append(BankError(path, line, col, "id", f"id {question.id!r} differs from the file name; rename the file to {question.id}.yaml or set "
+            f"id: {path.stem}"))
     errors += _reference_errors(question, data, builder, reference_roots or [PROJECT_ROOT])
     return FileResult(None if errors else question, errors, builder.position(("id",)))
 
@@ -311,26 +317,30 @@ def find_reference(target: str, roots: list[Path]) -> Path | None:
 
 def reference_targets(question: Question) -> list[tuple[Loc, str]]:
     targets: list[tuple[Loc, str]] = []
-    if hasattr(question, "reference"):
+    if isinstance(question, CodeBase):
         targets.append((("reference",), question.reference))
         for i, case in enumerate(question.cases):
             if case.property is not None:
                 targets.append((("cases", i, "property", "checker"), case.property.checker))
     answer = getattr(question, "answer", None)
-    if hasattr(answer, "function"):
+    if isinstance(answer, ComputedAnswer):
         targets.append((("answer", "function"), answer.function))
     if isinstance(answer, list):
-        targets += [(("answer", i, "function"), a.function) for i, a in enumerate(answer) if hasattr(a, "function")]
+        targets += [(("answer", i, "function"), a.function) for i, a in enumerate(answer) if isinstance(a, ComputedAnswer)]
+    for wi, wrong in enumerate(getattr(question, "wrong_answers", ())):
+        if isinstance(wrong.answer, ComputedAnswer):
+            targets.append((("wrong_answers", wi, "answer", "function"), wrong.answer.function))
     return targets
 
 
-def _reference_errors(question: Question, data: dict, builder: _Builder, roots: list[Path]) -> list[BankError]:
+def _reference_errors(question: Question, data: dict[str, Any], builder: _Builder, roots: list[Path]) -> list[BankError]:
     errors = []
     for loc, target in reference_targets(question):
         if find_reference(target, roots) is None:
             module, _, name = target.partition(":")
             line, col = builder.position(loc)
-            errors.append(BankError(builder.path, line, col, dotted(loc), f"`{target}` does not exist: define {name} in {module.replace('.', '/')}.py or fix the name"))
+            errors.append(BankError(builder.path, line, col, dotted(loc), f"`{target}` does not exist: define {name} in {module.replace('.', '/')}.py "
+                "or fix the name"))
     return errors
 
 

@@ -62,7 +62,7 @@ class FloatRange(Strict):
     digits: int = Field(2, ge=0, le=8, description="Decimals kept, so prompts show short numbers.")
 
 
-ParameterSpec = Union[IntRange, OneOf, FloatRange]
+ParameterSpec = IntRange | OneOf | FloatRange
 
 
 class ComputedAnswer(Strict):
@@ -349,13 +349,13 @@ class RandomValue(Strict):
 class MappingValue(Strict):
     """A dict of values, e.g. an optimizer's ``params``: ``{mapping: {W: …, b: …}}``."""
 
-    mapping: dict[str, "Value"]
+    mapping: dict[str, Value]
 
 
 class SequenceValue(Strict):
     """A list of values: ``{sequence: [...]}``."""
 
-    sequence: list["Value"]
+    sequence: list[Value]
 
 
 class RefValue(Strict):
@@ -376,7 +376,7 @@ class ExprValue(Strict):
     expr: str
 
 
-Value = Union[
+Value = Union[  # noqa: UP007 - holds forward references, which `|` cannot
     bool, int, float, str, None, ArrayValue, RandomValue, MappingValue, SequenceValue, RefValue, FuncValue, ExprValue
 ]
 MappingValue.model_rebuild()
@@ -557,19 +557,17 @@ class CodeFunctionQuestion(CodeBase):
 
 
 Question = Annotated[
-    Union[
-        ChoiceQuestion,
-        NumericQuestion,
-        ShapeQuestion,
-        ExpressionQuestion,
-        MatchingQuestion,
-        CodeBlankQuestion,
-        CodeFunctionQuestion,
-        SelfGradedQuestion,
-    ],
+    ChoiceQuestion
+    | NumericQuestion
+    | ShapeQuestion
+    | ExpressionQuestion
+    | MatchingQuestion
+    | CodeBlankQuestion
+    | CodeFunctionQuestion
+    | SelfGradedQuestion,
     Field(discriminator="type"),
 ]
-CodeQuestion = Union[CodeBlankQuestion, CodeFunctionQuestion]
+CodeQuestion = CodeBlankQuestion | CodeFunctionQuestion
 QUESTION_MODELS: dict[str, type[QuestionBase]] = {
     "choice": ChoiceQuestion,
     "numeric": NumericQuestion,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -92,7 +92,7 @@ class Syllabus:
         return [kw for item in self.items.values() for kw in item.keywords]
 
 
-@lru_cache(maxsize=None)
+@cache
 def edition(year: str = CURRENT_EDITION) -> Syllabus:
     """The syllabus of one edition (``2024`` or ``2026``)."""
     path = EDITIONS_DIR / f"{year}.yaml"

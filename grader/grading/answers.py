@@ -13,9 +13,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.bank.expression import ExpressionError, evaluate, equivalent, parse
+from grader.bank.expression import ExpressionError, equivalent, evaluate, parse
 from grader.bank.params import Attempt
-from grader.i18n import _
 from grader.bank.schema import (
     ChoiceQuestion,
     CodeBlankQuestion,
@@ -26,6 +25,7 @@ from grader.bank.schema import (
     SelfGradedQuestion,
     ShapeQuestion,
 )
+from grader.i18n import _
 
 
 class InvalidAnswer(ValueError):

@@ -18,12 +18,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.errors import GraderFault
 from grader.bank.cases import CaseInstance, CaseSpecError, build_cases
-from grader.grading.compare import compare, unchanged
-from grader.sandbox.harness import pack, run_case, unpack
 from grader.bank.params import ParameterError, load_callable
 from grader.bank.schema import CodeBase, CodeBlankQuestion
+from grader.errors import GraderFault
+from grader.grading.compare import compare, unchanged
+from grader.sandbox.harness import pack, run_case, unpack
 
 OUTCOME_MESSAGES = {
     "timeout": "time limit: the code was still running after {limit:g} s (an infinite loop?)",
@@ -156,7 +156,7 @@ def reference_namespace(question: CodeBase) -> dict[str, Any]:
     module = __import__(question.reference.partition(":")[0], fromlist=["_"])
     namespace: dict[str, Any] = {**vars(module)}
     if question.prelude:
-        exec(compile(question.prelude, "<prelude>", "exec"), namespace)  # noqa: S102 - the bank's own code
+        exec(compile(question.prelude, "<prelude>", "exec"), namespace)
     namespace[question.entry] = obj
     return namespace
 
@@ -272,7 +272,8 @@ def grade_code(question: CodeBase, submission: str | dict[str, str], seed: int |
     except ValueError as exc:
         return CodeResult(question.id, seed, "learner_error", 0.0, message=str(exc))
     if len(source.encode("utf-8", "replace")) > MAX_SOURCE_BYTES:
-        return CodeResult(question.id, seed, "learner_error", 0.0, message=f"the code is longer than {MAX_SOURCE_BYTES // 1000} kB: submit only what the question asks for")
+        return CodeResult(question.id, seed, "learner_error", 0.0, message=f"the code is longer than {MAX_SOURCE_BYTES // 1000} kB: submit only what "
+            "the question asks for")
     try:
         compile(source, "<submission>", "exec")  # compiling runs nothing; it finds syntax errors cheaply
     except SyntaxError as exc:
@@ -296,7 +297,8 @@ def grade_code(question: CodeBase, submission: str | dict[str, str], seed: int |
             bare = box.run(pack({"source": source, "prelude": question.prelude, "entry": question.entry, "cases": []}), limits)
             result = _judge(question, seed, source, [], [], bare, started)
             if result.status == "graded":  # it loads fine on its own: the failure needed the hidden inputs
-                result = CodeResult(question.id, seed, "learner_error", 0.0, message="the code failed while loading, only when the hidden cases were present", layers=result.layers)
+                result = CodeResult(question.id, seed, "learner_error", 0.0, message="the code failed while loading, only when the hidden cases were "
+                    "present", layers=result.layers)
         return result
     except (CaseSpecError, ParameterError, GraderFault) as exc:
         return CodeResult(question.id, seed, "grader_fault", 0.0, message=f"bank or grader error: {exc}")
@@ -372,7 +374,8 @@ def _judge(question: CodeBase, seed: int, source: str, instances: list[CaseInsta
         else:
             problem = "not run: an earlier case stopped the process"
         detail = _public_detail(instance, expected[i]) if not spec.hidden and expected[i] else None
-        results.append(CaseResult(instance.label, spec.hidden, instance.weight, problem is None, problem or "", spec.diagnosis if problem else "", stdout if not spec.hidden else "", detail))
+        results.append(CaseResult(instance.label, spec.hidden, instance.weight, problem is None, problem or "",
+                                  spec.diagnosis if problem else "", stdout if not spec.hidden else "", detail))
     if not first_error_tb:  # a hidden case's error still points at the learner's line, rebuilt from the source
         hidden_errors = [f for f, inst in zip(case_frames, instances) if f["status"] == "error"]
         if hidden_errors:

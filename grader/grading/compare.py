@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from grader.sandbox.harness import Unconvertible
 from grader.bank.schema import Compare
+from grader.sandbox.harness import Unconvertible
 
 MESSAGES = {
     "none": "{what} is None: is a `return` missing?",
@@ -103,7 +103,8 @@ def _compare_arrays(got: np.ndarray, expected: np.ndarray, rule: Compare, what: 
     if rule.dtype == "kind":
         float_like = {"f", "c"}
         if (got.dtype.kind in float_like) != (expected.dtype.kind in float_like) and expected.dtype.kind != "b":
-            return MESSAGES["dtype"].format(what=what, got=got.dtype, expected=f"{expected.dtype} ({'float' if expected.dtype.kind in float_like else 'integer'})")
+            return MESSAGES["dtype"].format(what=what, got=got.dtype, expected=f"{expected.dtype} "
+                f"({'float' if expected.dtype.kind in float_like else 'integer'})")
     if got.dtype.kind == "c" and expected.dtype.kind != "c":
         return MESSAGES["dtype"].format(what=what, got=got.dtype, expected=expected.dtype)
     g = got.astype(np.complex128 if expected.dtype.kind == "c" else np.float64)
@@ -124,7 +125,8 @@ def _compare_arrays(got: np.ndarray, expected: np.ndarray, rule: Compare, what: 
 def unchanged(final: Any, initial: Any) -> bool:
     """Whether an input is bit-for-bit what it was (for the must-not-modify check)."""
     if isinstance(initial, np.ndarray):
-        return isinstance(final, np.ndarray) and final.shape == initial.shape and final.dtype == initial.dtype and np.array_equal(final, initial, equal_nan=True)
+        same_kind = isinstance(final, np.ndarray) and final.shape == initial.shape and final.dtype == initial.dtype
+        return same_kind and np.array_equal(final, initial, equal_nan=True)
     if isinstance(initial, dict):
         return isinstance(final, dict) and set(final) == set(initial) and all(unchanged(final[k], initial[k]) for k in initial)
     if isinstance(initial, (list, tuple)):

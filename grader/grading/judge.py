@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from grader.grading.answers import InvalidAnswer, Verdict, blank_expected, blank_keys, grade
 from grader.bank.params import Attempt
 from grader.bank.schema import CodeBase, CodeBlankQuestion
+from grader.grading.answers import InvalidAnswer, Verdict, blank_expected, blank_keys, grade
 
 if TYPE_CHECKING:
     from grader.grading.codegrade import CodeResult
@@ -21,7 +21,10 @@ def code_verdict(attempt: Attempt, response: str, result: CodeResult) -> Verdict
     from grader.grading.report import case_lines
 
     question = attempt.question
-    expected = blank_expected(question) if isinstance(question, CodeBlankQuestion) else (question.solution_note or "see 解説")
+    if isinstance(question, CodeBlankQuestion):
+        expected = blank_expected(question)
+    else:
+        expected = getattr(question, "solution_note", "") or "see 解説"
     return Verdict(result.passed, result.score, response, expected, tuple(case_lines(result)))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from grader.grading.answers import Verdict, blank_expected
 from grader.bank.params import Attempt, display_order
 from grader.bank.schema import (
     ChoiceQuestion,
@@ -14,6 +13,7 @@ from grader.bank.schema import (
     SelfGradedQuestion,
     ShapeQuestion,
 )
+from grader.grading.answers import Verdict, blank_expected
 
 TYPE_LABELS = {
     "choice": "選択",
@@ -51,8 +51,8 @@ def choice_lines(attempt: Attempt) -> list[str]:
     elif isinstance(q, MatchingQuestion):
         lines += [f"  {i.key}. {i.text}" for i in q.left]
         lines.append("")
-        by_key = {i.key: i for i in q.right}  # shown shuffled too, so the pairing order gives nothing away
-        lines += [f"  {k}) {by_key[k].text}" for k in display_order(list(by_key), attempt.seed, f"{q.id}:right")]
+        right = {i.key: i for i in q.right}  # shown shuffled too, so the pairing order gives nothing away
+        lines += [f"  {k}) {right[k].text}" for k in display_order(list(right), attempt.seed, f"{q.id}:right")]
     return lines
 
 

@@ -76,12 +76,13 @@ def result_json(result: CodeResult) -> dict[str, Any]:
     data = asdict(result)
     data["passed"] = result.passed
     data["sandbox_layers"] = list(result.layers)
-    return _plain(data)
+    plain: dict[str, Any] = _plain(data)
+    return plain
 
 
 def _call_text(step: dict[str, Any]) -> str:
     if "get" in step:
-        return step["get"]
+        return str(step["get"])
     args = [_short(a, 80) for a in step.get("args", [])]
     args += [f"{k}={_short(v, 80)}" for k, v in step.get("kwargs", {}).items()]
     return f"{step['call']}({', '.join(args)})"

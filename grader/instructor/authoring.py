@@ -193,6 +193,7 @@ def write_new(bank: Path, qtype: str, qid: str, topic: str, module: str | None, 
         if f"\ndef {qid}(" in source or f"\nclass {qid}" in source:
             raise AuthoringError(f"{stub_file} already defines {qid}: choose another id")
         rel = f"{topics()[topic].folder}/{qid}.yaml"
-        stub_file.write_text(source.rstrip("\n") + "\n" + _STUB.format(name=qid, summary=f"Reference for {qid}: describe the rule as an equation.", rel=rel), encoding="utf-8")
+        stub_file.write_text(source.rstrip("\n") + "\n" + _STUB.format(name=qid, summary=f"Reference for {qid}: describe the rule as an "
+            "equation.", rel=rel), encoding="utf-8")
         written.append(stub_file)
     return written

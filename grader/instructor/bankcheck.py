@@ -71,7 +71,7 @@ def _wrong_answer_errors(bank: Bank, qid: str, question: NumericQuestion | Shape
     from grader.grading.answers import grade
 
     seeds = WRONG_ANSWER_SEEDS if question.parameters is not None else SEEDS[:1]
-    for wi, wrong in enumerate(question.wrong_answers):
+    for wi in range(len(question.wrong_answers)):
         for seed in seeds:
             try:
                 now = attempt(question, seed)
@@ -125,7 +125,7 @@ def _first_failure(result: Any) -> str:
 def _reference_passes(question: CodeBase) -> str | None:
     """Runs the trusted reference in-process on its own cases: mutation rules and property checkers must hold."""
     from grader.bank.cases import build_cases
-    from grader.grading.codegrade import reference_namespace, judge_case
+    from grader.grading.codegrade import judge_case, reference_namespace
     from grader.sandbox.harness import pack, run_case, unpack
 
     namespace = reference_namespace(question)
@@ -170,7 +170,8 @@ def _code_checks(bank: Bank, qid: str, question: CodeBase, report: Report) -> No
         source = misconception_source(question, mi)
         results = [grade_code(question, source, seed) for seed in SEEDS]
         if all(r.passed for r in results):
-            report.errors.append(_error(bank, qid, ("misconceptions", mi), f"misconception `{wrong.name}` passes every case: add a case it fails, or remove it"))
+            report.errors.append(_error(bank, qid, ("misconceptions", mi), f"misconception `{wrong.name}` passes every case: add a case it fails, or "
+                "remove it"))
         else:
             failing = next(r for r in results if not r.passed)
             report.proofs.append(Proof(qid, f"misconception {wrong.name}", f"fails {_first_failure(failing)}"))
@@ -184,7 +185,8 @@ def _code_checks(bank: Bank, qid: str, question: CodeBase, report: Report) -> No
                 result = grade_code(question, source, SEEDS[0])
                 subject = f"({blank.name}) {choice.key}"
                 if result.passed:
-                    report.errors.append(_error(bank, qid, ("blanks", bi, "choices", ci), f"distractor {subject} `{choice.text}` passes every case: add a case that catches it, or fix the answer"))
+                    report.errors.append(_error(bank, qid, ("blanks", bi, "choices", ci), f"distractor {subject} `{choice.text}` passes every case: "
+                        "add a case that catches it, or fix the answer"))
                 else:
                     report.proofs.append(Proof(qid, subject, f"fails {_first_failure(result)}"))
 
@@ -250,10 +252,12 @@ def strict_errors(bank: Bank) -> list[BankError]:
     if total >= 8 and max(positions.values()) > 0.4 * total:
         worst = max(positions, key=lambda p: positions[p])
         share = ", ".join(f"{p + 1}: {positions[p]}" for p in sorted(positions))
-        errors.append(BankError(bank.roots[0] if bank.roots else Path("."), 1, 1, "answer", f"right answers sit at choice position {worst + 1} in {positions[worst]} of {total} four-choice questions ({share}); move some answers"))
+        errors.append(BankError(bank.roots[0] if bank.roots else Path("."), 1, 1, "answer", f"right answers sit at choice position {worst + 1} in "
+            f"{positions[worst]} of {total} four-choice questions ({share}); move some answers"))
     for qid, question in bank.questions.items():
         if isinstance(question, CodeFunctionQuestion) and not _siblings(bank, qid):
-            errors.append(_error(bank, qid, ("related",), "no exam-style sibling: add a choice, code_blank or numeric question on the same idea and list its id in `related`"))
+            errors.append(_error(bank, qid, ("related",), "no exam-style sibling: add a choice, code_blank or numeric question on the same idea and "
+                "list its id in `related`"))
         if isinstance(question, CodeBlankQuestion):
             tokens = {b.token for b in question.blanks} | {b.name for b in question.blanks}
             for match in _BLANK_MARK.finditer(question.prompt):

@@ -29,10 +29,11 @@ import os
 import re
 import threading
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from grader.bank.loader import Bank, reference_targets
 from grader.bank.schema import CodeBase, CodeBlankQuestion, Question
@@ -340,7 +341,7 @@ class Row:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Row":
+    def from_dict(cls, data: dict[str, Any]) -> Row:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
 
@@ -398,8 +399,8 @@ def _grade_code(question: CodeBase, source: str | dict[str, str], seed: int, san
 
 
 def _grade_answer(question: Question, text: str, seed: int, sandbox: _Turns) -> dict[str, Any]:
-    from grader.grading.answers import InvalidAnswer, blank_expected, blank_keys, grade
     from grader.bank.params import attempt
+    from grader.grading.answers import InvalidAnswer, blank_expected, blank_keys, grade
 
     if isinstance(question, CodeBlankQuestion):
         try:
@@ -437,8 +438,10 @@ def grade_submission(bank: Bank, sub: Submission, infos: dict[str, QuestionInfo]
     if question is None or info is None:
         broken = any(p.stem == sub.question for p in bank.broken_files)
         if broken:
-            return Row(**base, type="?", verdict="grader_fault", score=0.0, max_points=0.0, seed=None, message=f"the question file {sub.question}.yaml is broken: run `eshikaku validate`")
-        return Row(**base, type="?", verdict="error", score=0.0, max_points=0.0, seed=None, message=f"no question with id {sub.question!r}: name the file <question_id>.py")
+            return Row(**base, type="?", verdict="grader_fault", score=0.0, max_points=0.0, seed=None, message="the question file "
+                f"{sub.question}.yaml is broken: run `eshikaku validate`")
+        return Row(**base, type="?", verdict="error", score=0.0, max_points=0.0, seed=None, message=f"no question with id {sub.question!r}: name the "
+            "file <question_id>.py")
     seed = sub.seed if sub.seed is not None else submission_seed(sub.student, sub.question, info.content_hash)
     row = Row(**base, type=question.type, verdict="error", score=0.0, max_points=question.points, seed=seed, question_hash=info.hash)
     if sub.text is None:
@@ -455,7 +458,7 @@ def grade_submission(bank: Bank, sub: Submission, infos: dict[str, QuestionInfo]
                 data = _grade_answer(question, sub.text, seed, sandbox)
         for key, value in data.items():
             setattr(row, key, value)
-    except Exception as exc:  # noqa: BLE001 - a grader failure must stay in its own row
+    except Exception as exc:
         row.verdict, row.score, row.message = "grader_fault", 0.0, f"the grader failed: {type(exc).__name__}: {exc}"
     row.score = round(float(row.score), 9)
     row.seconds = round(time.perf_counter() - started, 4)
@@ -740,7 +743,10 @@ def report_json(report: BatchReport) -> dict[str, Any]:
             "submissions_per_second": round(report.graded / report.seconds, 2) if report.seconds > 0 else None,
         },
         "notes": report.notes,
-        "questions": {qid: {"type": i.type, "points": i.points, "content_hash": i.content_hash, "reference_hash": i.reference_hash, "hash": i.hash} for qid, i in sorted(report.questions.items())},
+        "questions": {
+            qid: {"type": i.type, "points": i.points, "content_hash": i.content_hash, "reference_hash": i.reference_hash, "hash": i.hash}
+            for qid, i in sorted(report.questions.items())
+        },
         "students": report.students(),
         "rows": [r.as_dict() for r in report.rows],
     }
@@ -756,13 +762,17 @@ def write_reports(report: BatchReport, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     path = out / "results.csv"
-    _write_csv(path, ["student", "question", "type", "verdict", "score", "points", "max_points", "cases_passed", "cases_total", "seed", "outcome", "message", "response", "origin"],
+    columns = ["student", "question", "type", "verdict", "score", "points", "max_points", "cases_passed", "cases_total", "seed",
+               "outcome", "message", "response", "origin"]
+    _write_csv(path, columns,
                ([r.student, r.question, r.type, r.verdict, r.score, r.points, r.max_points, sum(c["passed"] for c in r.cases), len(r.cases),
-                 "" if r.seed is None else r.seed, r.outcome or "", _one_line(r.message), "" if r.response is None else _one_line(r.response), r.origin] for r in report.rows))  # fmt: skip
+                 "" if r.seed is None else r.seed, r.outcome or "", _one_line(r.message), "" if r.response is None else _one_line(r.response),
+                 r.origin] for r in report.rows))  # fmt: skip
     written.append(path)
     path = out / "cases.csv"
     _write_csv(path, ["student", "question", "case", "hidden", "weight", "passed", "message"],
-               ([r.student, r.question, c["name"], c["hidden"], c["weight"], c["passed"], _one_line(c["message"])] for r in report.rows for c in r.cases))  # fmt: skip
+               ([r.student, r.question, c["name"], c["hidden"], c["weight"], c["passed"], _one_line(c["message"])]
+                for r in report.rows for c in r.cases))  # fmt: skip
     written.append(path)
     path = out / "students.csv"
     _write_csv(path, ["student", "points", "max_points", "percent", *VERDICTS],

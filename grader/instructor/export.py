@@ -16,8 +16,9 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from grader.bank.loader import Bank
 from grader.bank.params import Attempt, ParameterError, attempt
@@ -115,9 +116,9 @@ def _choice_text(choice: Any) -> str:
 
 def card_html(current: Attempt) -> tuple[str, str]:
     """(front, back) HTML of one question."""
+    from grader.bank.syllabus import topic_name
     from grader.grading.answers import blank_expected
     from grader.grading.render import TYPE_LABELS
-    from grader.bank.syllabus import topic_name
 
     q = current.question
     head = f'<div class="meta">{html.escape(q.topic)} {html.escape(topic_name(q.topic))} · {TYPE_LABELS.get(q.type, q.type)} · {"★" * q.difficulty}</div>'
@@ -152,7 +153,8 @@ def card_html(current: Attempt) -> tuple[str, str]:
     elif isinstance(q, CodeBlankQuestion):
         front.append(_code_html(q.template))
         for blank in q.blanks:
-            front.append(f"<div><b>[{html.escape(blank.name)}]</b></div>" + _list_html(f"<b>({html.escape(c.key)})</b> <code>{html.escape(c.text)}</code>" for c in blank.choices))
+            front.append(f"<div><b>[{html.escape(blank.name)}]</b></div>" + _list_html(f"<b>({html.escape(c.key)})</b> "
+                f"<code>{html.escape(c.text)}</code>" for c in blank.choices))
         answer = html.escape(blank_expected(q))
         notes = [f"<b>[{html.escape(b.name)}] ({html.escape(c.key)})</b> {_inline(c.why)}" for b in q.blanks for c in b.choices if c.why]
     back = [f'<div class="answer"><b>正解:</b> {answer}</div>']

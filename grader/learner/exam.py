@@ -15,10 +15,11 @@ import time
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from grader.grading.answers import InvalidAnswer, Verdict, blank_keys, split_keys
 from grader.bank.loader import Bank
-from grader.bank.params import Attempt, attempt as make_attempt
+from grader.bank.params import Attempt
+from grader.bank.params import attempt as make_attempt
 from grader.bank.schema import ChoiceQuestion, CodeBlankQuestion, Question
+from grader.grading.answers import InvalidAnswer, Verdict, blank_keys, split_keys
 from grader.learner.storage import AttemptRecord, ItemRow, SessionRow, Store, content_hash
 
 DEFAULT_COUNT = 100
@@ -375,8 +376,8 @@ def run_exam_plain(exam: Exam, reader: Any, out: IO[str]) -> ExamResult | None:
 
     Returns the result, or None when the learner stopped with ``q`` (the exam stays open).
     """
-    from grader.learner.mathtext import convert
     from grader.grading.render import question_text
+    from grader.learner.mathtext import convert
 
     def say(text: str = "") -> None:
         out.write(text + "\n")
@@ -440,8 +441,8 @@ def navigate(exam: Exam, kind: str, arg: int | None, say: Any) -> None:
 
 
 def result_text(result: ExamResult) -> str:
-    from grader.learner.quiz import format_seconds
     from grader.bank.syllabus import topic_name
+    from grader.learner.quiz import format_seconds
 
     lines = ["", "=== 模擬試験 結果 (mock exam results) ==="]
     if result.time_up:
@@ -456,8 +457,8 @@ def result_text(result: ExamResult) -> str:
 
 
 def mistake_text(item: ExamItemResult, index: int, total: int) -> str:
-    from grader.learner.mathtext import convert
     from grader.grading.render import expected_text, question_text
+    from grader.learner.mathtext import convert
 
     current = item.attempt
     answer = item.response or "(未回答)"

@@ -52,7 +52,10 @@ SPACES = {",": " ", ";": " ", ":": " ", "!": "", " ": " ", "quad": NBSP * 2, "qq
 IGNORED = {"displaystyle", "textstyle", "scriptstyle", "limits", "nolimits", "nonumber", "notag", "left", "right",
            "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "middle"}  # fmt: skip
 TEXT_ARG = {"text", "mathrm", "textrm", "mathit", "textit", "mathbf", "textbf", "boldsymbol", "bm", "mathsf", "texttt", "operatorname", "mathtt"}
-ACCENTS = {"hat": "\u0302", "bar": "\u0304", "vec": "\u20d7", "tilde": "\u0303", "dot": "\u0307", "ddot": "\u0308", "overline": "\u0305", "widehat": "\u0302", "widetilde": "\u0303"}
+ACCENTS = {
+    "hat": "\u0302", "bar": "\u0304", "vec": "\u20d7", "tilde": "\u0303", "dot": "\u0307", "ddot": "\u0308",
+    "overline": "\u0305", "widehat": "\u0302", "widetilde": "\u0303",
+}  # fmt: skip
 BLACKBOARD = dict(zip("RNZQCE", "ℝℕℤℚℂ𝔼"))
 MATRIX_DELIMS = {
     "pmatrix": ("(", ")"), "bmatrix": ("[", "]"), "Bmatrix": ("{", "}"), "vmatrix": ("|", "|"),
@@ -79,9 +82,9 @@ def cell_width(text: str) -> int:
         ambiguous = 2 if os.environ.get("ESHIKAKU_AMBIGUOUS_WIDTH", "1").strip() == "2" else 1
         try:
             wcwidth.wcswidth("α", ambiguous_width=ambiguous)
-            _width_fn = lambda s: max(0, wcwidth.wcswidth(s, ambiguous_width=ambiguous))  # noqa: E731
+            _width_fn = lambda s: max(0, wcwidth.wcswidth(s, ambiguous_width=ambiguous))
         except TypeError:  # an older wcwidth without the option
-            _width_fn = lambda s: max(0, wcwidth.wcswidth(s))  # noqa: E731
+            _width_fn = lambda s: max(0, wcwidth.wcswidth(s))
     return _width_fn(text)
 
 

@@ -14,13 +14,15 @@ import random
 import select
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import IO, Any, Iterator, Protocol
+from typing import IO, Any, Protocol
 
-from grader.grading.answers import InvalidAnswer, Verdict, blank_keys, grade
 from grader.bank.loader import Bank
-from grader.bank.params import Attempt, attempt as make_attempt
+from grader.bank.params import Attempt
+from grader.bank.params import attempt as make_attempt
 from grader.bank.schema import CodeBlankQuestion, CodeFunctionQuestion, Question, SelfGradedQuestion
+from grader.grading.answers import InvalidAnswer, Verdict, blank_keys, grade
 from grader.learner.storage import AttemptRecord, ItemRow, SessionRow, Store, content_hash
 
 COMMANDS = {"h": "hint", "s": "skip", "q": "quit", "e": "edit"}
@@ -609,8 +611,8 @@ class PlainView:
         self._print(f"note: {text}")
 
     def question(self, practice: Practice, item: ItemRow, current: Attempt) -> None:
-        from grader.learner.mathtext import convert
         from grader.grading.render import question_text
+        from grader.learner.mathtext import convert
 
         self._print(f"\n=== {practice.index_of(item)}/{len(practice.items)} ===")
         text = question_text(current)
@@ -641,8 +643,8 @@ class PlainView:
 
 
 def outcome_text(outcome: Outcome) -> str:
-    from grader.learner.mathtext import convert
     from grader.grading.render import expected_text, verdict_text
+    from grader.learner.mathtext import convert
 
     current = outcome.attempt
     if outcome.status == "skipped":

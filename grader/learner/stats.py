@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from grader.bank.loader import Bank
-from grader.learner.storage import Store
 from grader.bank.syllabus import topic_name
+from grader.learner.storage import Store
 
 GRADED = ("right", "partial", "wrong")
 RECENT_DAYS = 14

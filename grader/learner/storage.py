@@ -13,10 +13,11 @@ import json
 import os
 import sqlite3
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x45534B4B  # "ESKK": marks the file as an eshikaku progress database

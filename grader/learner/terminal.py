@@ -8,20 +8,21 @@ first answer is read, so the first question appears as soon as the bank is loade
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.rule import Rule
 from rich.text import Text
 
-from grader.learner.mathtext import Box, cell_width, hjoin, segments
 from grader.bank.params import Attempt
+from grader.bank.syllabus import topic_name
+from grader.learner.mathtext import Box, cell_width, hjoin, segments
 from grader.learner.quiz import Outcome, Practice, Summary, code_template, format_seconds, is_code_entry
 from grader.learner.storage import ItemRow
-from grader.bank.syllabus import topic_name
 
 STYLES = {
     "code": "bold cyan",
@@ -234,8 +235,8 @@ def code_block(code: str, lang: str = "python") -> RenderableType:
 
 
 def question_renderables(current: Attempt, header: str, *, response: str | None = None, flagged: bool = False) -> list[RenderableType]:
-    from grader.grading.render import TYPE_LABELS, answer_help, choice_lines
     from grader.bank.schema import CodeBlankQuestion, CodeFunctionQuestion
+    from grader.grading.render import TYPE_LABELS, answer_help, choice_lines
 
     q = current.question
     meta = f"{q.id} · {q.topic} · {TYPE_LABELS[q.type]} · {'★' * q.difficulty}"
@@ -484,9 +485,9 @@ class PromptReader:
 
     def exam_line(self, exam: Any, message: str, default: str = "") -> str:
         """One line of exam input under a live countdown; raises :class:`grader.learner.exam.TimeUp` at zero."""
-        from prompt_toolkit.application.current import get_app
-
         import asyncio
+
+        from prompt_toolkit.application.current import get_app
 
         from grader.learner.exam import TimeUp, status_line
 
@@ -574,7 +575,8 @@ def exam_result_renderables(result: Any) -> list[RenderableType]:
     if result.time_up:
         out.append(Text("時間切れで提出されました", style=STYLES["wrong"]))
     head = Text(f"得点 {result.score:.0%}", style="bold")
-    head.append(f"   正解 {result.right}/{result.total}   回答 {result.answered}/{result.total}   時間 {format_seconds(result.seconds)} / {format_seconds(result.time_limit)}")
+    head.append(f"   正解 {result.right}/{result.total}   回答 {result.answered}/{result.total}   時間 {format_seconds(result.seconds)} / "
+        f"{format_seconds(result.time_limit)}")
     out.append(head)
     table = Table(box=None, padding=(0, 2), header_style="bold")
     table.add_column("分野 (topic)")
@@ -645,7 +647,8 @@ def stats_renderables(data: dict[str, Any]) -> list[RenderableType]:
     acc = f"{t['accuracy']:.0%}" if t["accuracy"] is not None else "-"
     head.append(f"   正答率 {acc}   スキップ {t['skipped']}   学習時間 {format_seconds(t['seconds'])}")
     out.append(head)
-    out.append(Text(f"問題集 {b['questions']} 問のうち 回答済み {b['answered']} ({(b['coverage'] or 0):.0%}) · 正解済み {b['answered_right']} ({(b['mastery'] or 0):.0%})"))
+    out.append(Text(f"問題集 {b['questions']} 問のうち 回答済み {b['answered']} ({(b['coverage'] or 0):.0%}) · 正解済み {b['answered_right']} "
+        f"({(b['mastery'] or 0):.0%})"))
     for title, key, label in (("分野別 (弱い順)", "by_topic", "topic"), ("形式別 (弱い順)", "by_type", "type")):
         table = Table(title=title, title_justify="left", title_style="bold", box=None, padding=(0, 2), header_style="dim")
         table.add_column(label)
@@ -659,7 +662,8 @@ def stats_renderables(data: dict[str, Any]) -> list[RenderableType]:
     days = data["recent_days"]
     peak = max((d["attempts"] for d in days), default=0) or 1
     spark = "".join(" ▁▂▃▄▅▆▇█"[min(8, round(d["attempts"] / peak * 8))] for d in days)
-    out += [Text(""), Text(f"最近 {len(days)} 日 ", style="bold") + Text(spark, style="cyan") + Text(f"  (合計 {sum(d['attempts'] for d in days)} 回)", style=STYLES["dim"])]
+    out += [Text(""), Text(f"最近 {len(days)} 日 ", style="bold") + Text(spark, style="cyan") + Text(f"  (合計 {sum(d['attempts'] for d in days)} "
+        "回)", style=STYLES["dim"])]
     line = Text("復習 ", style="bold")
     line.append(f"今すぐ {s['due_now']} 問 · 今日中 {s['due_today']} 問" + (f" · 次は {s['next_due']}" if s["next_due"] else ""))
     out.append(line)

@@ -220,7 +220,7 @@ def run_case(case: dict[str, Any], namespace: dict[str, Any]) -> dict[str, Any]:
                     outputs = run_outputs
                     finals = {name: to_plain(env[name]) for name in case["let"]}
                     rebound = [n for n, ids in before.items() if _identity(env[n]) != ids]
-    except BaseException as exc:  # noqa: BLE001 - everything the learner raises is reported, SystemExit included
+    except BaseException as exc:
         sys.stdout = saved_stdout
         return {"status": "error", "error": _error_info(exc), "stdout": capture.getvalue()}
     finally:
@@ -233,9 +233,9 @@ def load_submission(source: str, prelude: str, entry: str) -> tuple[dict[str, An
     namespace: dict[str, Any] = {"__name__": "__submission__", "np": np}
     try:
         if prelude:
-            exec(compile(prelude, PRELUDE, "exec"), namespace)  # noqa: S102 - trusted question code
-        exec(compile(source, SUBMISSION, "exec"), namespace)  # noqa: S102 - runs only inside the sandbox
-    except BaseException as exc:  # noqa: BLE001
+            exec(compile(prelude, PRELUDE, "exec"), namespace)
+        exec(compile(source, SUBMISSION, "exec"), namespace)
+    except BaseException as exc:
         return namespace, {"status": "error", "error": _error_info(exc)}
     if entry not in namespace:
         return namespace, {"status": "undefined"}

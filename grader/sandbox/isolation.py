@@ -13,9 +13,9 @@ import site
 import struct
 import sys
 import sysconfig
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 try:  # POSIX only; Windows has neither.
     import resource

@@ -21,8 +21,9 @@ import json
 import os
 import socket
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -193,7 +194,7 @@ def _checks(spec: dict[str, Any]) -> list[tuple[str, Callable[[], tuple[bool, st
         try:
             value = float(np.linalg.inv(np.array([[2.0, 0.0], [0.0, 4.0]])).sum())
             np.fft.fft(np.ones(8))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return True, f"{type(exc).__name__}: {exc}"
         return False, f"inv/fft ok ({value})"
 
@@ -223,7 +224,7 @@ def layers_main(request: bytes, send: Send) -> None:
     for name, check in _checks(spec):
         try:
             blocked, detail = check()
-        except Exception as exc:  # noqa: BLE001 - a probe must report, not crash
+        except Exception as exc:
             blocked, detail = False, f"probe error {type(exc).__name__}: {exc}"
         results.append({"name": name, "blocked": blocked, "detail": detail})
     rlimit_as = resource.getrlimit(resource.RLIMIT_AS)[0] if resource is not None else None

@@ -28,9 +28,9 @@ import tempfile
 import threading
 import time
 import weakref
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from grader.sandbox.isolation import LayerStatus, project_dir
 from grader.sandbox.zygote import EXIT_MEMORY, EXIT_RETURNED, EXIT_SETUP
@@ -846,7 +846,7 @@ class Sandbox:
             self._closed = True
             self._backend.close()
 
-    def __enter__(self) -> "Sandbox":
+    def __enter__(self) -> Sandbox:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -864,7 +864,7 @@ class SandboxPool:
         def start(i: int) -> None:
             try:
                 boxes[i] = Sandbox(entry, limits, **kwargs)  # type: ignore[arg-type]
-            except BaseException as exc:  # noqa: BLE001 - re-raised below
+            except BaseException as exc:
                 boxes[i] = exc
 
         starters = [threading.Thread(target=start, args=(i,)) for i in range(count)]
@@ -903,7 +903,7 @@ class SandboxPool:
         for box in self.sandboxes:
             box.close()
 
-    def __enter__(self) -> "SandboxPool":
+    def __enter__(self) -> SandboxPool:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -41,7 +41,8 @@ import signal  # noqa: E402
 import struct  # noqa: E402
 import tempfile  # noqa: E402
 import traceback  # noqa: E402
-from typing import TYPE_CHECKING, Callable, NoReturn  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import TYPE_CHECKING, NoReturn  # noqa: E402
 
 if TYPE_CHECKING:
     import socket
@@ -324,7 +325,7 @@ def _relayout(sources: list[int]) -> None:
     os.closerange(len(sources), 1 << 20)  # the temporaries and everything else of the zygote
 
 
-def _standby(plan: Plan, entry: Entry, ctl: "socket.socket") -> NoReturn:
+def _standby(plan: Plan, entry: Entry, ctl: socket.socket) -> NoReturn:
     """A child forked ahead of its submission.
 
     Phase 1 (before any run exists) applies every layer that does not depend on the run: own
@@ -439,7 +440,7 @@ def _sweep(zygote_pid: int, keep: list[int] = ()) -> None:  # type: ignore[assig
                 pass
 
 
-def _fork_standby(plan: Plan, entry: Entry) -> tuple[int, "socket.socket"]:
+def _fork_standby(plan: Plan, entry: Entry) -> tuple[int, socket.socket]:
     import socket
 
     parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -452,7 +453,7 @@ def _fork_standby(plan: Plan, entry: Entry) -> tuple[int, "socket.socket"]:
     return pid, parent_end
 
 
-def _discard(standby: tuple[int, "socket.socket"]) -> None:
+def _discard(standby: tuple[int, socket.socket]) -> None:
     pid, ctl = standby
     ctl.close()
     for func in (os.killpg, os.kill):
@@ -561,15 +562,15 @@ def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str]) 
     sock = socket.socket(fileno=sock_fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the grader decides when we stop
     try:
-        from grader.sandbox import isolation as iso
-
         import fcntl  # noqa: F401  (used by every child; import it once here)
         import select  # noqa: F401
+
+        from grader.sandbox import isolation as iso
 
         iso.set_child_subreaper()
         iso.prepare()
         try:
-            import numpy  # noqa: F401
+            import numpy
             import numpy.random  # noqa: F401  (lazy in NumPy 2; import once here, not per child)
         except ImportError:
             pass
@@ -632,10 +633,9 @@ def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str]) 
 
 def _rss_watchdog(limit_bytes: int) -> None:
     """In-process RSS check for systems where RLIMIT_AS is not honoured (macOS): accident protection only."""
+    import resource
     import threading
     import time
-
-    import resource
 
     scale = 1 if sys.platform == "darwin" else 1024
 

@@ -169,7 +169,7 @@ P = 0.3
 
 def test_check_dropout_mask_passes_reference_both_modes():
     for inverted in (False, True):
-        results = run_seeded(lambda: Dropout(P, inverted=inverted).forward(X), 50)
+        results = run_seeded(lambda inverted=inverted: Dropout(P, inverted=inverted).forward(X), 50)
         assert check_dropout_mask({"x": X, "dropout_ratio": P}, results, inverted=inverted) == []
 
 

@@ -1,4 +1,4 @@
-"""Tests for reference.advanced: every formula against values worked out by hand."""
+"""Tests for the 4-6 to 5 references: every formula against values worked out by hand."""
 
 import math
 from itertools import combinations
@@ -6,45 +6,31 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from reference.advanced import (
-    contrastive_loss,
+from reference.explainability import grad_cam, grad_cam_pixel, integrated_gradients, lime_kernel_weight, shapley_value_two_features, shapley_values
+from reference.generative import (
     ddpm_alpha_bar,
     ddpm_forward_constant_beta,
     ddpm_noisy_sample,
-    dequantize,
-    discounted_return,
-    discounted_return_3,
     gan_discriminator_loss,
     gan_generator_loss,
-    grad_cam,
-    grad_cam_pixel,
-    greedy_action_probability,
-    info_nce_loss,
+    kl_gaussian_standard,
+    optimal_discriminator,
+    reparameterize,
+)
+from reference.lightweight import (
+    dequantize,
     int8_scale,
     int8_zero_point,
-    integrated_gradients,
-    kl_gaussian_standard,
-    lime_kernel_weight,
     linear_scaling_lr,
-    maml_adapted_param,
-    maml_meta_gradient_quadratic,
     model_size_mb,
-    nt_xent_two_negatives,
-    optimal_discriminator,
-    q_learning_update,
     quantize,
     quantize_from_range,
-    reparameterize,
     round_half_away,
-    sarsa_update,
-    shapley_value_two_features,
-    shapley_values,
-    td_error,
-    td_target,
     temperature_softmax,
     temperature_softmax_prob,
-    triplet_loss,
 )
+from reference.metric_learning import contrastive_loss, info_nce_loss, maml_adapted_param, maml_meta_gradient_quadratic, nt_xent_two_negatives, triplet_loss
+from reference.reinforcement import discounted_return, discounted_return_3, greedy_action_probability, q_learning_update, sarsa_update, td_error, td_target
 
 # --------------------------------------------------------------------------- 4-6
 

@@ -1,40 +1,25 @@
-"""Tests for reference.applications against hand-computed values (and figures stated in the papers)."""
+"""Tests for the applied-topic references against hand-computed values (and figures stated in the papers)."""
 
 import math
 
 import numpy as np
 import pytest
 
-from reference.applications import (
-    alias_frequency,
-    anchor_count,
-    causal_mask,
-    causal_masked_count,
-    class_iou,
+from reference.cnn import conv_output_size, conv_params, receptive_field, separable_conv_params
+from reference.detection import anchor_count, iou, iou_boxes, nms, yolo_output_shape
+from reference.image_recognition import (
     compound_scaling_flops_ratio,
-    ctc_collapse,
-    ctc_min_frames,
-    effective_kernel_size,
-    hz_to_mel,
-    iou,
-    iou_boxes,
-    mean_iou_binary,
-    mel_to_hz,
-    negative_sampling_probability,
-    nms,
     patch_count,
     patch_embedding_params,
-    receptive_field_dilated_causal,
     separable_conv_cost_ratio,
     separable_conv_mult_adds,
     standard_conv_mult_adds,
-    stft_frame_count,
-    unet_output_size,
     vit_sequence_length,
     vit_token_shape,
-    yolo_output_shape,
 )
-from reference.cnn import conv_output_size, receptive_field, separable_conv_params, conv_params
+from reference.nlp import causal_mask, causal_masked_count, negative_sampling_probability
+from reference.segmentation import class_iou, effective_kernel_size, mean_iou_binary, unet_output_size
+from reference.speech import alias_frequency, ctc_collapse, ctc_min_frames, hz_to_mel, mel_to_hz, receptive_field_dilated_causal, stft_frame_count
 
 # ------------------------------------------------------------------ 4-1
 
