@@ -590,12 +590,15 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, verbose
             "questions": report.checked,
             "errors": [e.__dict__ | {"path": str(e.path)} for e in report.errors],
             "proofs": [p.__dict__ for p in report.proofs],
+            "cues": report.cue_lines,
         })  # fmt: skip
     else:
         for proof in report.proofs if verbose else ():
             click.echo(f"  {proof.question}: {proof.subject} {proof.outcome}")
         for error in report.errors:
             click.echo(str(error))
+        for line in report.cue_lines:
+            click.echo(line, err=True)
         status = "ok" if not report.errors else f"{len(report.errors)} problem(s)"
         caught = sum(p.outcome.startswith("fails") for p in report.proofs)
         click.echo(f"{report.checked} question(s) checked, {caught} wrong answer(s) proved wrong by execution: {status}", err=True)

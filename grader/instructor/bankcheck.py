@@ -41,6 +41,7 @@ class Report:
     checked: int = 0
     errors: list[BankError] = field(default_factory=list)
     proofs: list[Proof] = field(default_factory=list)
+    cue_lines: list[str] = field(default_factory=list)  # --strict: each test-taking cue's hit rate against chance
 
 
 def _error(bank: Bank, qid: str, loc: tuple[str | int, ...], message: str) -> BankError:
@@ -211,7 +212,10 @@ def check(paths: list[Path], *, execute: bool = True, strict: bool = False) -> R
         if execute and isinstance(question, CodeBase):
             _code_checks(bank, qid, question, report)
     if strict:
+        from grader.instructor.itemcues import bank_rates, rate_lines
+
         report.errors += strict_errors(bank)
+        report.cue_lines = rate_lines(bank_rates(bank.questions.values()))
     for qid, question in bank.questions.items() if folders else ():  # a lone file cannot see its relatives
         unknown = [r for r in question.related if r not in bank.questions]
         if unknown:
@@ -241,9 +245,18 @@ def _siblings(bank: Bank, qid: str) -> list[str]:
 
 
 def strict_errors(bank: Bank) -> list[BankError]:
-    """Position bias of right choice keys, code_function questions with no exam-style sibling, and
-    prompts that name a blank their template lacks."""
+    """Position bias of right choice keys, cues that give a key away by its form (per item, and bank-wide
+    above chance), code_function questions with no exam-style sibling, and prompts that name a blank
+    their template lacks."""
+    from grader.instructor.itemcues import bank_rates, item_findings, rates_above_chance
+
     errors: list[BankError] = []
+    for finding in item_findings(bank.questions.values()):
+        errors.append(_error(bank, finding.question, finding.loc, f"cue {finding.cue}: {finding.message}"))
+    root = bank.roots[0] if bank.roots else Path(".")
+    for rate in rates_above_chance(bank_rates(bank.questions.values())):
+        errors.append(BankError(root, 1, 1, "cues", f"the {rate.cue} strategy picks the key in {rate.rate:.0%} of {rate.items} items, "
+                                f"{rate.excess * 100:.1f} points above chance ({rate.chance_rate:.0%}): fix the items flagged `cue {rate.cue}`"))
     positions: Counter[int] = Counter()
     for question in bank.questions.values():
         if isinstance(question, ChoiceQuestion) and len(question.answer) == 1 and len(question.choices) == 4:

@@ -1,0 +1,240 @@
+"""Cues that give a choice item's answer away by its form, after Haladyna, Downing & Rodriguez (2002).
+
+A learner who knows nothing but the classic test-taking strategies should score no better than
+chance. Each strategy below picks an option from the form alone; :func:`bank_rates` measures how
+often its pick is the key over the bank, and :func:`item_findings` names the items where a cue
+singles the key out, with the fix.
+
+- longest: pick the longest option (true statements tend to carry the qualifiers);
+- convergence: in a 組み合わせ item, pick the option whose parts occur most often among the options
+  (distractors made by changing one part of the key all share the rest with it);
+- absolute: in a 誤っているもの item pick the option with an absolute word (常に, 必ず …); in a
+  正しいもの item avoid them;
+- snippet kind (code_blank): pick the one snippet whose syntax differs from the others.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from grader.bank.schema import Choice, ChoiceQuestion, CodeBlankQuestion, Question
+
+ABSOLUTE_WORDS = ("常に", "必ず", "すべて", "全て", "決して", "のみ", "だけ", "絶対", "一切", "完全に", "比例して", "唯一", "いかなる", "全く")
+NEGATIVE_STEM = re.compile(r"誤って(い|お)る|誤りを|正しくない|適切でない|不適切|当てはまらない|該当しない")
+CATCH_ALL = re.compile(r"上記の?(すべて|全て|いずれも)|以上の?(すべて|全て)|いずれも(正しい|誤り|誤って|当てはまらない)|すべて正しい|どれも(正しく|当てはまら)|正しいものはない|該当なし")
+LONGEST_MARGIN = 1.2  # the key is "singled out" when it is this much longer than every distractor
+MAX_ABOVE_CHANCE = 0.05
+
+
+def width(text: str) -> int:
+    """Display width of an option: CJK counts twice, Markdown and LaTeX markers not at all."""
+    text = unicodedata.normalize("NFKC", re.sub(r"[`*$\\{}]", "", text))
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text if not ch.isspace())
+
+
+def _absolute(text: str) -> bool:
+    return any(word in text for word in ABSOLUTE_WORDS)
+
+
+def _option_text(choice: Choice) -> str:
+    return choice.text or " ".join(choice.parts.values())
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One cue that singles out an item's key: where it is, and how to fix it."""
+
+    question: str
+    loc: tuple[str | int, ...]
+    cue: str
+    message: str
+
+
+@dataclass
+class CueRate:
+    """How often one strategy's pick is the key over the items it applies to, against chance."""
+
+    cue: str
+    items: int = 0
+    hits: float = 0.0  # expected hits: a tie among k options counts 1/k
+    chance: float = 0.0  # expected hits of a blind guess
+
+    @property
+    def rate(self) -> float:
+        return self.hits / self.items if self.items else 0.0
+
+    @property
+    def chance_rate(self) -> float:
+        return self.chance / self.items if self.items else 0.0
+
+    @property
+    def excess(self) -> float:
+        return self.rate - self.chance_rate
+
+    def add(self, picks: list[int], key: int, n: int) -> None:
+        self.items += 1
+        self.hits += (1 / len(picks)) if key in picks else 0.0
+        self.chance += 1 / n
+
+
+def _single_answer(q: Question) -> bool:
+    return isinstance(q, ChoiceQuestion) and len(q.answer) == 1 and len(q.choices) >= 3
+
+
+def _longest_picks(texts: list[str]) -> list[int]:
+    widths = [width(t) for t in texts]
+    top = max(widths)
+    return [i for i, w in enumerate(widths) if w == top]
+
+
+def _convergence_scores(choices: list[Choice]) -> list[int]:
+    labels = sorted({label for c in choices for label in c.parts})
+    counts = {label: Counter(c.parts.get(label, "") for c in choices) for label in labels}
+    return [sum(counts[label][c.parts.get(label, "")] for label in labels) for c in choices]
+
+
+def _absolute_picks(texts: list[str], negative: bool) -> list[int]:
+    marked = [i for i, t in enumerate(texts) if _absolute(t)]
+    if negative:
+        return marked or list(range(len(texts)))
+    unmarked = [i for i in range(len(texts)) if i not in marked]
+    return unmarked or list(range(len(texts)))
+
+
+def _snippet_kind(code: str) -> str:
+    try:
+        tree = ast.parse(code.strip(), mode="eval")
+        node: ast.AST = tree.body
+    except SyntaxError:
+        try:
+            stmt = ast.parse(code.strip()).body
+        except SyntaxError:
+            return "invalid"
+        node = stmt[0] if len(stmt) == 1 else ast.Module(body=stmt, type_ignores=[])
+    kind = type(node).__name__
+    if isinstance(node, ast.Call):
+        func = node.func
+        kind += ":" + (func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else "")
+    return kind
+
+
+def _choice_findings(q: ChoiceQuestion) -> Iterable[Finding]:
+    keys = [c.key for c in q.choices]
+    texts = [_option_text(c) for c in q.choices]
+    for i, c in enumerate(q.choices):
+        if CATCH_ALL.search(texts[i]):
+            yield Finding(q.id, ("choices", i, "text"), "catch_all", "「上記のすべて / いずれも」の選択肢は使わない: 一つの誤概念を表す選択肢に書き換える")
+    if not _single_answer(q):
+        return
+    key = keys.index(q.answer[0])
+    others = [width(t) for i, t in enumerate(texts) if i != key]
+    if not any(c.parts for c in q.choices):
+        if width(texts[key]) > LONGEST_MARGIN * max(others):
+            yield Finding(q.id, ("choices", key, "text"), "longest",
+                          f"the key is the longest option by far ({width(texts[key])} vs at most {max(others)}): "
+                          "trim it, or give the distractors the same level of detail")
+        if width(texts[key]) * LONGEST_MARGIN < min(others):
+            yield Finding(q.id, ("choices", key, "text"), "shortest",
+                          f"the key is the shortest option by far ({width(texts[key])} vs at least {min(others)}): make the options similar in length")
+    else:
+        scores = _convergence_scores(q.choices)
+        if scores[key] == max(scores) and scores.count(max(scores)) == 1:
+            yield Finding(q.id, ("choices",), "convergence",
+                          "the key shares the most parts with the other options (convergence cue): balance the design so that "
+                          "every value of every part appears as often in the distractors as in the key (e.g. all four combinations of 2×2)")
+    negative = bool(NEGATIVE_STEM.search(q.prompt))
+    marked = [i for i, t in enumerate(texts) if _absolute(t)]
+    if negative and marked == [key]:
+        yield Finding(q.id, ("choices", key, "text"), "absolute",
+                      "only the false statement (the key) carries an absolute word (常に, 必ず, すべて …): reword it, or use such words in true options too")
+    if not negative and marked and key not in marked and len(marked) == len(texts) - 1:
+        yield Finding(q.id, ("choices", key, "text"), "absolute",
+                      "every option but the key carries an absolute word (常に, 必ず, すべて …): the key is found without knowing the content")
+
+
+def _key_reference_findings(q: ChoiceQuestion) -> Iterable[Finding]:
+    """Shuffled options are relabelled 1–4 in the order shown, so a 解説 that says "(3)" points at the wrong option."""
+    if not q.shuffle:
+        return
+    pattern = re.compile(r"[(（](" + "|".join(re.escape(c.key) for c in q.choices) + r")[)）]")
+    texts = [("explanation",), *((("choices", i, "why") for i in range(len(q.choices))))]
+    for loc in texts:
+        text = q.explanation if loc == ("explanation",) else q.choices[int(loc[1])].why
+        match = pattern.search(text)
+        if match:
+            yield Finding(q.id, loc, "key_reference",
+                          f"cites option {match.group(0)} by its key, but options are shown shuffled and relabelled: name the option by its content")
+
+
+def _blank_findings(q: CodeBlankQuestion) -> Iterable[Finding]:
+    for bi, blank in enumerate(q.blanks):
+        if len(blank.choices) < 3 or blank.answer is None:
+            continue
+        keys = [c.key for c in blank.choices]
+        key = keys.index(blank.answer)
+        widths = [width(c.text) for c in blank.choices]
+        others = [w for i, w in enumerate(widths) if i != key]
+        if widths[key] > LONGEST_MARGIN * max(others):
+            yield Finding(q.id, ("blanks", bi, "choices", key, "text"), "longest",
+                          f"blank {blank.name}: the right snippet is the longest by far: write distractors of the same length")
+        kinds = [_snippet_kind(c.text) for c in blank.choices]
+        if kinds.count(kinds[key]) == 1 and len(set(k for i, k in enumerate(kinds) if i != key)) == 1:
+            yield Finding(q.id, ("blanks", bi, "choices", key, "text"), "snippet_kind",
+                          f"blank {blank.name}: the right snippet is the only one of its kind ({kinds[key]} among {kinds[(key + 1) % len(kinds)]}): "
+                          "make the distractors the same kind of expression")
+
+
+def item_findings(questions: Iterable[Question]) -> list[Finding]:
+    """Every item whose form singles out its key."""
+    out: list[Finding] = []
+    for q in questions:
+        if isinstance(q, ChoiceQuestion):
+            out += _choice_findings(q)
+            out += _key_reference_findings(q)
+        elif isinstance(q, CodeBlankQuestion):
+            out += _blank_findings(q)
+    return out
+
+
+def bank_rates(questions: Iterable[Question]) -> list[CueRate]:
+    """The hit rate of each strategy over the bank's single-answer items, with the rate of chance."""
+    longest, convergence, absolute = CueRate("longest"), CueRate("convergence"), CueRate("absolute")
+    snippet, longest_snippet = CueRate("snippet_kind"), CueRate("longest_snippet")
+    for q in questions:
+        if isinstance(q, ChoiceQuestion) and _single_answer(q):
+            key = [c.key for c in q.choices].index(q.answer[0])
+            n = len(q.choices)
+            texts = [_option_text(c) for c in q.choices]
+            if any(c.parts for c in q.choices):
+                scores = _convergence_scores(q.choices)
+                convergence.add([i for i, s in enumerate(scores) if s == max(scores)], key, n)
+            else:
+                longest.add(_longest_picks(texts), key, n)
+                absolute.add(_absolute_picks(texts, bool(NEGATIVE_STEM.search(q.prompt))), key, n)
+        elif isinstance(q, CodeBlankQuestion):
+            for blank in q.blanks:
+                if len(blank.choices) >= 3 and blank.answer is not None:
+                    key = [c.key for c in blank.choices].index(blank.answer)
+                    kinds = [_snippet_kind(c.text) for c in blank.choices]
+                    odd = [i for i, k in enumerate(kinds) if kinds.count(k) == 1]
+                    snippet.add(odd if len(odd) == 1 else list(range(len(kinds))), key, len(kinds))
+                    longest_snippet.add(_longest_picks([c.text for c in blank.choices]), key, len(blank.choices))
+    return [longest, convergence, absolute, snippet, longest_snippet]
+
+
+def rate_lines(rates: list[CueRate]) -> list[str]:
+    return [
+        f"cue {r.cue}: hits the key in {r.hits:.1f} of {r.items} items ({r.rate:.0%}; chance {r.chance_rate:.0%}, "
+        f"{'+' if r.excess >= 0 else ''}{r.excess * 100:.1f} points)"
+        for r in rates
+        if r.items
+    ]
+
+
+def rates_above_chance(rates: list[CueRate]) -> list[CueRate]:
+    return [r for r in rates if r.items and r.excess > MAX_ABOVE_CHANCE]
