@@ -26,7 +26,10 @@ from grader.bank.schema import Choice, ChoiceQuestion, CodeBlankQuestion, Questi
 
 ABSOLUTE_WORDS = ("常に", "必ず", "すべて", "全て", "決して", "のみ", "だけ", "絶対", "一切", "完全に", "比例して", "唯一", "いかなる", "全く")
 NEGATIVE_STEM = re.compile(r"誤って(い|お)る|誤りを|正しくない|適切でない|不適切|当てはまらない|該当しない")
-CATCH_ALL = re.compile(r"上記の?(すべて|全て|いずれも)|以上の?(すべて|全て)|いずれも(正しい|誤り|誤って|当てはまらない)|すべて正しい|どれも(正しく|当てはまら)|正しいものはない|該当なし")
+CATCH_ALL = re.compile(
+    r"上記の?(すべて|全て|いずれも)|以上の?(すべて|全て)|いずれも(正しい|誤り|誤って|当てはまらない)"
+    r"|すべて正しい|どれも(正しく|当てはまら)|正しいものはない|該当なし"
+)
 LONGEST_MARGIN = 1.2  # the key is "singled out" when it is this much longer than every distractor
 MAX_ABOVE_CHANCE = 0.05
 
@@ -126,8 +129,8 @@ def _snippet_kind(code: str) -> str:
 def _choice_findings(q: ChoiceQuestion) -> Iterable[Finding]:
     keys = [c.key for c in q.choices]
     texts = [_option_text(c) for c in q.choices]
-    for i, c in enumerate(q.choices):
-        if CATCH_ALL.search(texts[i]):
+    for i, text in enumerate(texts):
+        if CATCH_ALL.search(text):
             yield Finding(q.id, ("choices", i, "text"), "catch_all", "「上記のすべて / いずれも」の選択肢は使わない: 一つの誤概念を表す選択肢に書き換える")
     if not _single_answer(q):
         return
@@ -162,8 +165,8 @@ def _key_reference_findings(q: ChoiceQuestion) -> Iterable[Finding]:
     if not q.shuffle:
         return
     pattern = re.compile(r"[(（](" + "|".join(re.escape(c.key) for c in q.choices) + r")[)）]")
-    texts = [("explanation",), *((("choices", i, "why") for i in range(len(q.choices))))]
-    for loc in texts:
+    places: list[tuple[str | int, ...]] = [("explanation",), *(("choices", i, "why") for i in range(len(q.choices)))]
+    for loc in places:
         text = q.explanation if loc == ("explanation",) else q.choices[int(loc[1])].why
         match = pattern.search(text)
         if match:
