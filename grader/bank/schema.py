@@ -417,6 +417,19 @@ class PropertyCheck(Strict):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
+FailureKind = Literal["exception", "type", "shape", "dtype", "nonfinite", "value", "mutation", "property", "stopped"]
+FAILURE_KINDS: tuple[str, ...] = FailureKind.__args__  # type: ignore[attr-defined]
+
+
+def _diagnosis_by_kind(value: Any) -> Any:
+    if isinstance(value, str):
+        raise ValueError(
+            "say which failure this diagnosis explains, e.g. diagnosis: {value: '…'} "
+            f"(kinds: {', '.join(FAILURE_KINDS)}): it is shown only when the case fails that way"
+        )
+    return value
+
+
 class Case(Strict):
     """A test case: inputs built from a seed, a list of calls, and what must hold."""
 
@@ -437,7 +450,10 @@ class Case(Strict):
     compare: Compare | None = None
     property: PropertyCheck | None = None
     warnings_as_errors: bool = Field(False, description="Run under warnings.simplefilter('error').")
-    diagnosis: str = Field("", description="What failing this case usually means, shown on failure.")
+    diagnosis: Annotated[dict[FailureKind, str], BeforeValidator(_diagnosis_by_kind)] = Field(
+        default_factory=dict,
+        description="Failure kind → what failing this case that way usually means (shown only for that kind of failure).",
+    )
 
     @model_validator(mode="after")
     def _calls(self) -> Case:
@@ -472,6 +488,7 @@ class Misconception(Strict):
 
 
 class CodeBase(QuestionBase):
+    template: str = Field(min_length=1, description="The code the learner starts from.")
     entry: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="The function or class the code defines.")
     reference: str = Field(pattern=REFERENCE_PATTERN, description="reference.<module>:<name>")
     prelude: str = Field("", description="Trusted code run before the learner's (helpers the template uses).")

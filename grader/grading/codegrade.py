@@ -22,7 +22,7 @@ from grader.bank.cases import CaseInstance, CaseSpecError, build_cases
 from grader.bank.params import ParameterError, load_callable
 from grader.bank.schema import CodeBase, CodeBlankQuestion
 from grader.errors import GraderFault
-from grader.grading.compare import compare, unchanged
+from grader.grading.compare import Problem, compare, unchanged
 from grader.sandbox.harness import pack, run_case, unpack
 
 OUTCOME_MESSAGES = {
@@ -45,6 +45,7 @@ class CaseResult:
     diagnosis: str = ""
     stdout: str = ""
     public_detail: dict[str, Any] | None = None  # inputs and expected output of a public example
+    kind: str = ""  # the failure kind (grader.bank.schema.FAILURE_KINDS) when the case failed
 
 
 @dataclass(frozen=True)
@@ -205,12 +206,12 @@ def learner_traceback(lines: Any, source: str) -> tuple[str, ...]:
     return tuple(f"line {n}: {source_lines[n - 1].strip()}" for n in numbers[-6:] if 0 < n <= len(source_lines))
 
 
-def judge_case(instance: CaseInstance, got: dict[str, Any], expected: dict[str, Any] | None) -> str | None:
+def judge_case(instance: CaseInstance, got: dict[str, Any], expected: dict[str, Any] | None) -> Problem | None:
     """The first problem with one case's results, or None when it passes."""
     spec = instance.spec
     reveal = not spec.hidden
     if got.get("status") == "error":
-        return raised_message(got["error"], reveal)
+        return Problem("exception", raised_message(got["error"], reveal))
     outputs = got.get("outputs", [])
     if spec.property is not None:
         checker = load_callable(spec.property.checker)
@@ -219,13 +220,13 @@ def judge_case(instance: CaseInstance, got: dict[str, Any], expected: dict[str, 
             problems = checker(values, outputs, **spec.property.params)
         except Exception as exc:  # a checker must never raise; if it does, it is the bank's fault
             raise GraderFault(f"property checker {spec.property.checker} failed: {exc!r}") from exc
-        return "; ".join(problems) if problems else None
+        return Problem("property", "; ".join(problems)) if problems else None
     assert expected is not None
     if expected.get("status") != "ok":
         raise GraderFault(f"the reference failed on case {instance.label}: {expected.get('error')}")
     want = expected["outputs"]
     if len(outputs) != len(want):
-        return "the code did not produce every result (a step is missing)"
+        return Problem("type", "the code did not produce every result (a step is missing)")
     checked_steps = [s for s in instance.program["steps"] if s.get("check", True)]
     for i, (g, e) in enumerate(zip(outputs, want)):
         step = checked_steps[i] if len(checked_steps) == len(want) else {}
@@ -239,16 +240,17 @@ def judge_case(instance: CaseInstance, got: dict[str, Any], expected: dict[str, 
         final = finals.get(name)
         if name in instance.program["modifies"]:
             if name in got.get("rebound", []):
-                return f"`{name}` was replaced, not updated in place: assign into the existing arrays (`+=`, `-=`, `[...] =`)"
+                return Problem("mutation", f"`{name}` was replaced, not updated in place: assign into the existing arrays (`+=`, `-=`, `[...] =`)")
             if unchanged(final, initial) and not unchanged(want_finals.get(name), initial):
                 if isinstance(initial, (dict, list)):
-                    return f"the arrays in `{name}` were not updated in place: the caller's arrays must change (use `{name}[key] -= …`)"
-                return f"`{name}` was not updated in place: the caller's array must change (use `{name} += …`; `{name} = {name} + …` only rebinds a local name)"
+                    return Problem("mutation", f"the arrays in `{name}` were not updated in place: the caller's arrays must change (use `{name}[key] -= …`)")
+                return Problem("mutation", f"`{name}` was not updated in place: the caller's array must change "
+                               f"(use `{name} += …`; `{name} = {name} + …` only rebinds a local name)")
             problem = compare(final, want_finals.get(name), instance.compare, f"`{name}`", reveal=reveal)
             if problem:
-                return f"after the call, {problem}"
+                return Problem(problem.kind, f"after the call, {problem}")
         elif not unchanged(final, initial):
-            return f"the input `{name}` was modified: do not change the caller's arrays (work on a copy, avoid `-=` on inputs)"
+            return Problem("mutation", f"the input `{name}` was modified: do not change the caller's arrays (work on a copy, avoid `-=` on inputs)")
     return None
 
 
@@ -365,17 +367,20 @@ def _judge(question: CodeBase, seed: int, source: str, instances: list[CaseInsta
             except GraderFault:
                 raise
             except (RecursionError, TypeError, ValueError, KeyError, AttributeError, IndexError):
-                problem = "the result could not be read (was the result channel tampered with?)"
+                problem = Problem("type", "the result could not be read (was the result channel tampered with?)")
             if got["status"] == "error" and not first_error_tb and not spec.hidden:
                 first_error_tb = learner_traceback(got["error"]["traceback"], source)
             stdout = got["stdout"]
         elif i == len(case_frames):
-            problem = OUTCOME_MESSAGES.get(run.outcome, "no result").format(limit=question.time_limit, signal=run.signal) + f" (in case {instance.label})"
+            stopped = OUTCOME_MESSAGES.get(run.outcome, "no result").format(limit=question.time_limit, signal=run.signal)
+            problem = Problem("stopped", f"{stopped} (in case {instance.label})")
         else:
-            problem = "not run: an earlier case stopped the process"
+            problem = Problem("stopped", "not run: an earlier case stopped the process")
         detail = _public_detail(instance, expected[i]) if not spec.hidden and expected[i] else None
-        results.append(CaseResult(instance.label, spec.hidden, instance.weight, problem is None, problem or "",
-                                  spec.diagnosis if problem else "", stdout if not spec.hidden else "", detail))
+        message, kind = (problem.message, problem.kind) if problem else ("", "")
+        diagnosis = next((text for when, text in spec.diagnosis.items() if when == kind), "")
+        results.append(CaseResult(instance.label, spec.hidden, instance.weight, problem is None, message, diagnosis,
+                                  stdout if not spec.hidden else "", detail, kind))
     if not first_error_tb:  # a hidden case's error still points at the learner's line, rebuilt from the source
         hidden_errors = [f for f, inst in zip(case_frames, instances) if f["status"] == "error"]
         if hidden_errors:

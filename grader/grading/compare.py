@@ -7,6 +7,7 @@ decoded from the sandbox (ndarrays of numeric dtypes, numbers, lists, tuples, di
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,25 @@ MESSAGES = {
 }
 
 
+KINDS = {"none": "type", "unconvertible": "type", "type": "type", "length": "type", "keys": "type", "not_none": "type",
+         "shape": "shape", "dtype": "dtype", "nonfinite": "nonfinite", "values": "value", "scalar": "value"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a case failed: the kind of failure (which diagnosis applies) and the message shown."""
+
+    kind: str  # one of grader.bank.schema.FAILURE_KINDS
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _problem(key: str, **fields: Any) -> Problem:
+    return Problem(KINDS[key], MESSAGES[key].format(**fields))
+
+
 def _type_name(value: Any) -> str:
     if isinstance(value, np.ndarray):
         return "ndarray" if value.ndim else "number"
@@ -49,29 +69,29 @@ def _small_shape(shape: tuple[int, ...]) -> bool:
     return len(shape) <= 4 and all(d <= 64 for d in shape)
 
 
-def compare(got: Any, expected: Any, rule: Compare, what: str = "the result", *, reveal: bool = True) -> str | None:
-    """Returns None when ``got`` matches ``expected``, else the first failing check's message.
+def compare(got: Any, expected: Any, rule: Compare, what: str = "the result", *, reveal: bool = True) -> Problem | None:
+    """Returns None when ``got`` matches ``expected``, else the first failing check.
 
     With ``reveal=False`` (hidden cases) a message never quotes what the learner's code produced
     beyond a small shape or a dtype, so that code cannot smuggle hidden inputs out through it.
     """
     if isinstance(got, Unconvertible):
         kind = got.type_name if reveal else "object"
-        return MESSAGES["unconvertible"].format(what=what, got=kind)
+        return _problem("unconvertible", what=what, got=kind)
     if expected is None:
-        return None if got is None else MESSAGES["not_none"].format(what=what, got=_type_name(got) if reveal else "value")
+        return None if got is None else _problem("not_none", what=what, got=_type_name(got) if reveal else "value")
     if got is None:
-        return MESSAGES["none"].format(what=what)
+        return _problem("none", what=what)
     if _numeric(expected):
         if not _numeric(got):
             kind = _type_name(got) if reveal else "non-numeric value"
-            return MESSAGES["type"].format(what=what, got=kind, expected="a NumPy array" if isinstance(expected, np.ndarray) and expected.ndim else "a number")
+            return _problem("type", what=what, got=kind, expected="a NumPy array" if isinstance(expected, np.ndarray) and expected.ndim else "a number")
         return _compare_arrays(np.asarray(got), np.asarray(expected), rule, what, reveal)
     if isinstance(expected, (list, tuple)):
         if type(got) is not type(expected):
-            return MESSAGES["type"].format(what=what, got=_type_name(got) if reveal else "value of another type", expected=type(expected).__name__)
+            return _problem("type", what=what, got=_type_name(got) if reveal else "value of another type", expected=type(expected).__name__)
         if len(got) != len(expected):
-            return MESSAGES["length"].format(what=what, got=len(got) if reveal else "another number of", expected=len(expected))
+            return _problem("length", what=what, got=len(got) if reveal else "another number of", expected=len(expected))
         for i, (g, e) in enumerate(zip(got, expected)):
             problem = compare(g, e, rule, f"{what}[{i}]", reveal=reveal)
             if problem:
@@ -79,9 +99,9 @@ def compare(got: Any, expected: Any, rule: Compare, what: str = "the result", *,
         return None
     if isinstance(expected, dict):
         if not isinstance(got, dict):
-            return MESSAGES["type"].format(what=what, got=_type_name(got) if reveal else "value of another type", expected="dict")
+            return _problem("type", what=what, got=_type_name(got) if reveal else "value of another type", expected="dict")
         if set(got) != set(expected):
-            return MESSAGES["keys"].format(what=what, got=sorted(got) if reveal else "other keys", expected=sorted(expected))
+            return _problem("keys", what=what, got=sorted(got) if reveal else "other keys", expected=sorted(expected))
         for key in expected:
             problem = compare(got[key], expected[key], rule, f"{what}[{key!r}]", reveal=reveal)
             if problem:
@@ -89,37 +109,37 @@ def compare(got: Any, expected: Any, rule: Compare, what: str = "the result", *,
         return None
     if type(got) is not type(expected) or got != expected:
         if not reveal:
-            return f"{what} differs from the expected value"
-        return MESSAGES["type"].format(what=what, got=repr(got)[:40], expected=repr(expected)[:40])
+            return Problem("value", f"{what} differs from the expected value")
+        return Problem("value", MESSAGES["type"].format(what=what, got=repr(got)[:40], expected=repr(expected)[:40]))
     return None
 
 
-def _compare_arrays(got: np.ndarray, expected: np.ndarray, rule: Compare, what: str, reveal: bool = True) -> str | None:
+def _compare_arrays(got: np.ndarray, expected: np.ndarray, rule: Compare, what: str, reveal: bool = True) -> Problem | None:
     if got.shape != expected.shape:  # exact: no broadcasting
         shown = got.shape if reveal or _small_shape(got.shape) else "another shape"
-        return MESSAGES["shape"].format(what=what, got=shown, expected=expected.shape)
+        return _problem("shape", what=what, got=shown, expected=expected.shape)
     if rule.dtype == "exact" and got.dtype != expected.dtype:
-        return MESSAGES["dtype"].format(what=what, got=got.dtype, expected=expected.dtype)
+        return _problem("dtype", what=what, got=got.dtype, expected=expected.dtype)
     if rule.dtype == "kind":
         float_like = {"f", "c"}
         if (got.dtype.kind in float_like) != (expected.dtype.kind in float_like) and expected.dtype.kind != "b":
-            return MESSAGES["dtype"].format(what=what, got=got.dtype, expected=f"{expected.dtype} "
+            return _problem("dtype", what=what, got=got.dtype, expected=f"{expected.dtype} "
                 f"({'float' if expected.dtype.kind in float_like else 'integer'})")
     if got.dtype.kind == "c" and expected.dtype.kind != "c":
-        return MESSAGES["dtype"].format(what=what, got=got.dtype, expected=expected.dtype)
+        return _problem("dtype", what=what, got=got.dtype, expected=expected.dtype)
     g = got.astype(np.complex128 if expected.dtype.kind == "c" else np.float64)
     e = expected.astype(g.dtype)
     bad_finite = ~np.isfinite(g) & np.isfinite(e)
     if bad_finite.any():
-        return MESSAGES["nonfinite"].format(what=what, count=int(bad_finite.sum()), size=g.size)
+        return _problem("nonfinite", what=what, count=int(bad_finite.sum()), size=g.size)
     same_special = (~np.isfinite(e)) & ((g == e) | (np.isnan(g) & np.isnan(e)))
     close = np.isclose(g, e, rtol=rule.rtol, atol=rule.atol) | same_special
     if close.all():
         return None
     if g.size == 1 and reveal:
-        return MESSAGES["scalar"].format(what=what, got=float(np.real(g.reshape(-1)[0])), expected=float(np.real(e.reshape(-1)[0])))
+        return _problem("scalar", what=what, got=float(np.real(g.reshape(-1)[0])), expected=float(np.real(e.reshape(-1)[0])))
     error = np.abs(g - e)[~close]
-    return MESSAGES["values"].format(what=what, count=int((~close).sum()), size=g.size, error=float(np.nanmax(error)) if error.size else float("nan"))
+    return _problem("values", what=what, count=int((~close).sum()), size=g.size, error=float(np.nanmax(error)) if error.size else float("nan"))
 
 
 def unchanged(final: Any, initial: Any) -> bool:

@@ -99,7 +99,7 @@ def example_lines(question: Any, seed: int = 0) -> list[str]:
         lines.append(f"例 {instance.label}:")
         lines += [f"    {name} = {_short(value)}" for name, value in instance.program["let"].items()]
         if instance.spec.property is not None:
-            lines.append(f"    {_call_text(instance.program['steps'][-1])} → (ランダム: 性質で判定) {instance.spec.diagnosis}".rstrip())
+            lines.append(f"    {_call_text(instance.program['steps'][-1])} → (ランダム: 性質で判定) {instance.spec.diagnosis.get('property', '')}".rstrip())
             continue
         results = iter(outcome.get("outputs", []))
         for step in instance.program["steps"]:

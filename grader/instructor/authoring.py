@@ -51,7 +51,7 @@ cases:                      # public examples (hidden: false) first, then hidden
     let:
       x: {{random: normal, shape: [N, D]}}
     args: [{{ref: x}}]
-    diagnosis: ""           # what failing this case usually means
+    diagnosis: {{value: ""}}  # failure kind → what failing this case that way usually means
 """
 
 _BODIES = {

@@ -141,7 +141,8 @@ def _reference_passes(question: CodeBase) -> str | None:
 
 
 def _code_checks(bank: Bank, qid: str, question: CodeBase, report: Report) -> None:
-    from grader.grading.codegrade import GraderFault, fill_blanks, grade_code, solution_source
+    from grader.errors import GraderFault
+    from grader.grading.codegrade import fill_blanks, grade_code, solution_source
 
     try:
         problem = _reference_passes(question)
