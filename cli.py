@@ -790,7 +790,9 @@ def grade_batch_cmd(ctx: click.Context, folder: Path, out: Path, answers_file: P
       eshikaku grade-batch submissions/ --answers answers.csv --out results/ --jobs 8
       eshikaku grade-batch submissions/ --out results/ --since-changed
     """
-    from grader.instructor.batch import BatchInputError, grade_batch, load_previous, write_reports
+    from grader.instructor.batch import grade_batch, load_previous
+    from grader.instructor.batch_constants import BatchInputError
+    from grader.instructor.batch_reports import write_reports
 
     bank = open_bank(ctx)
     previous = None

@@ -145,7 +145,8 @@ def make_class(root: Path, students: int, *, malicious: float = 0.0, marker: str
 
 def _run(folder: Path, out: Path, jobs: int) -> tuple[int, float, dict[str, int]]:
     from grader.bank.loader import load_bank
-    from grader.instructor.batch import grade_batch, write_reports
+    from grader.instructor.batch import grade_batch
+    from grader.instructor.batch_reports import write_reports
 
     bank = load_bank()
     started = time.perf_counter()

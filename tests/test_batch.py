@@ -18,15 +18,11 @@ from survivors import processes_named
 from cli import main
 from grader.bank.loader import BUILTIN_BANK, load_bank
 from grader.grading.codegrade import grade_code
-from grader.instructor.batch import (
-    BatchInputError,
-    content_hash,
-    grade_batch,
-    load_previous,
-    read_answers,
-    submission_seed,
-    write_reports,
-)
+from grader.instructor.batch import grade_batch, load_previous
+from grader.instructor.batch_constants import BatchInputError
+from grader.instructor.batch_reports import write_reports
+from grader.instructor.hashes import content_hash, submission_seed
+from grader.instructor.submissions import read_answers
 from grader.sandbox.sandbox import Sandbox, SandboxError, SandboxPool
 
 BANK = load_bank(use_cache=False)

@@ -570,7 +570,8 @@ class CodeBlankQuestion(CodeBase):
 class CodeFunctionQuestion(CodeBase):
     type: Literal["code_function"]
     template: str = Field(min_length=1, description="Starter code: the signature and docstring.")
-    solution_note: str = Field("", description="Shown after grading: a model solution or its key idea.")
+    solution: str = Field("", description="A complete model solution (validate proves it passes); shown after the attempt.")
+    solution_note: str = Field("", description="Shown after grading: the key idea of the solution.")
 
 
 Question = Annotated[

@@ -87,10 +87,10 @@ def choice_codes(question: CodeBlankQuestion, keys: dict[str, str]) -> dict[str,
 
 
 def solution_source(question: CodeBase) -> str | None:
-    """The right code for a code_blank question (its template with every right answer)."""
+    """The model solution: a code_blank's template with every right answer, or a code_function's `solution`."""
     if isinstance(question, CodeBlankQuestion):
         return fill_blanks(question, {b.name: b.right_code for b in question.blanks})
-    return None
+    return getattr(question, "solution", "") or None
 
 
 def parse_blank_submission(question: CodeBlankQuestion, text: str) -> dict[str, str]:

@@ -157,7 +157,9 @@ def _code_checks(bank: Bank, qid: str, question: CodeBase, report: Report) -> No
         for seed in SEEDS:
             result = grade_code(question, solution, seed)
             if not result.passed:
-                report.errors.append(_error(bank, qid, ("blanks",), f"the template with the right answers fails (seed {seed}, {_first_failure(result)})"))
+                where = ("blanks",) if isinstance(question, CodeBlankQuestion) else ("solution",)
+                what = "the template with the right answers" if isinstance(question, CodeBlankQuestion) else "the model solution"
+                report.errors.append(_error(bank, qid, where, f"{what} fails (seed {seed}, {_first_failure(result)}): fix it or the case"))
                 return
         report.proofs.append(Proof(qid, "solution", "passes"))
     template = grade_code(question, question.template, SEEDS[0])
