@@ -225,7 +225,6 @@ def grade_code(question: CodeBase, submission: str | dict[str, str], seed: int |
         source = source_for(question, submission)
     except ValueError as exc:
         return CodeResult(question.id, seed, "learner_error", 0.0, message=str(exc))
-    source, set_aside = set_aside_unused_imports(source)
     if len(source.encode("utf-8", "replace")) > MAX_SOURCE_BYTES:
         return CodeResult(question.id, seed, "learner_error", 0.0, message=f"the code is longer than {MAX_SOURCE_BYTES // 1000} kB: submit only what "
             "the question asks for")
@@ -236,6 +235,7 @@ def grade_code(question: CodeBase, submission: str | dict[str, str], seed: int |
         return CodeResult(question.id, seed, "learner_error", 0.0, message=f"SyntaxError: {where}{exc.msg}", traceback=((exc.text or "").rstrip(),))
     except (MemoryError, RecursionError, ValueError, OverflowError) as exc:  # pathological nesting, NUL bytes
         return CodeResult(question.id, seed, "learner_error", 0.0, message=f"the code cannot be compiled ({type(exc).__name__}): simplify it")
+    source, set_aside = set_aside_unused_imports(source)  # after the size and compile checks: the parse is bounded
     try:
         instances = build_cases(question, seed)
         box = sandbox or shared_sandbox()
