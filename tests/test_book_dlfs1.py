@@ -31,6 +31,13 @@ QUESTIONS = {
     "sigmoid_function": "sigmoid",
     "sum_squared_error_function": "sum_squared_error",
     "cross_entropy_error_function": "cross_entropy_error",
+    "sigmoid_grad_function": "sigmoid_grad",
+    "relu_grad_function": "relu_grad",
+    "numerical_gradient_central": "numerical_gradient",
+    "relu_layer": "Relu",
+    "sigmoid_layer": "Sigmoid",
+    "affine_layer": "Affine",
+    "softmax_with_loss": "SoftmaxWithLoss",
 }
 # Questions on the same names that ask for more than the book gives (the book's code is not expected to pass):
 # stable_sigmoid wants no overflow warning; the course's mean_squared_error(d, y) is not in the book.
