@@ -49,6 +49,8 @@ QUESTIONS = {
     "col2im_function": "col2im",
     "convolution_forward": "Convolution",
     "max_pool": "Pooling",
+    "batch_norm_forward": "BatchNormalization",
+    "batchnorm_backward": "BatchNormalization",
 }
 # Questions on the same names that ask for more than the book gives (the book's code is not expected to pass):
 # stable_sigmoid wants no overflow warning; the course's mean_squared_error(d, y) is not in the book.

@@ -481,6 +481,54 @@ class Dropout:
     def backward(self, dout):
         return dout * self.mask
 """, "train_flg_ignored"),
+    Variant("batch_norm_forward", "sample_variance", """\
+import numpy as np
+
+class BatchNormalization:
+    def __init__(self, gamma, beta, momentum=0.9, running_mean=None, running_var=None):
+        self.gamma = gamma
+        self.beta = beta
+        self.momentum = momentum
+        self.running_mean = running_mean
+        self.running_var = running_var
+
+    def forward(self, x, train_flg=True):
+        shape = x.shape
+        x = x.reshape(shape[0], -1)
+        if self.running_mean is None:
+            self.running_mean = np.zeros(x.shape[1])
+            self.running_var = np.zeros(x.shape[1])
+        if train_flg:
+            mu = np.mean(x, axis=0)
+            var = np.var(x, axis=0, ddof=1)
+            self.running_mean = self.momentum * self.running_mean + (1 - self.momentum) * mu
+            self.running_var = self.momentum * self.running_var + (1 - self.momentum) * var
+        else:
+            mu, var = self.running_mean, self.running_var
+        xn = (x - mu) / np.sqrt(var + 10e-7)
+        return (self.gamma * xn + self.beta).reshape(shape)
+""", "unbiased_variance"),
+    Variant("batchnorm_backward", "treats_statistics_as_constants", """\
+import numpy as np
+
+class BatchNormalization:
+    def __init__(self, gamma, beta, momentum=0.9, running_mean=None, running_var=None):
+        self.gamma, self.beta = gamma, beta
+
+    def forward(self, x, train_flg=True):
+        self.input_shape = x.shape
+        x = x.reshape(x.shape[0], -1)
+        self.std = np.sqrt(x.var(axis=0) + 10e-7)
+        self.xn = (x - x.mean(axis=0)) / self.std
+        return (self.gamma * self.xn + self.beta).reshape(self.input_shape)
+
+    def backward(self, dout):
+        dout = dout.reshape(dout.shape[0], -1)
+        self.dbeta = np.sum(dout, axis=0)
+        self.dgamma = np.sum(dout * self.xn, axis=0)
+        dx = self.gamma / self.std * dout
+        return dx.reshape(self.input_shape)
+""", "statistics_as_constants"),
 ]
 
 CONVENTIONS: list[Variant] = [
@@ -758,4 +806,46 @@ class Pooling:
                 np.add.at(dx, (n, c, i*s + a // pw, j*s + a % pw), dout[:, :, i, j])
         return dx
 """, "default_stride_two"),
+    Variant("batch_norm_forward", "pytorch_eps", """\
+import numpy as np
+
+class BatchNormalization:
+    def __init__(self, gamma, beta, momentum=0.9, running_mean=None, running_var=None, eps=1e-5):
+        self.gamma, self.beta, self.momentum, self.eps = gamma, beta, momentum, eps
+        self.running_mean, self.running_var = running_mean, running_var
+
+    def forward(self, x, train_flg=True):
+        flat = x.reshape(len(x), -1)
+        if self.running_mean is None:
+            self.running_mean = np.zeros(flat.shape[1])
+            self.running_var = np.zeros(flat.shape[1])
+        if train_flg:
+            mu, var = flat.mean(0), flat.var(0)
+            self.running_mean = self.momentum * self.running_mean + (1 - self.momentum) * mu
+            self.running_var = self.momentum * self.running_var + (1 - self.momentum) * var
+        else:
+            mu, var = self.running_mean, self.running_var
+        return (self.gamma * (flat - mu) / np.sqrt(var + self.eps) + self.beta).reshape(x.shape)
+"""),
+    Variant("batch_norm_forward", "train_flag_spelling", """\
+import numpy as np
+
+class BatchNormalization:
+    def __init__(self, gamma, beta, momentum=0.9, running_mean=None, running_var=None):
+        self.gamma, self.beta, self.momentum = gamma, beta, momentum
+        self.running_mean, self.running_var = running_mean, running_var
+
+    def forward(self, x, train_flag=True):
+        flat = x.reshape(len(x), -1)
+        if self.running_mean is None:
+            self.running_mean = np.zeros(flat.shape[1])
+            self.running_var = np.zeros(flat.shape[1])
+        if train_flag:
+            mu, var = flat.mean(0), flat.var(0)
+            self.running_mean = self.momentum * self.running_mean + (1 - self.momentum) * mu
+            self.running_var = self.momentum * self.running_var + (1 - self.momentum) * var
+        else:
+            mu, var = self.running_mean, self.running_var
+        return (self.gamma * (flat - mu) / np.sqrt(var + 1e-6) + self.beta).reshape(x.shape)
+""", "train_flag_name"),
 ]
