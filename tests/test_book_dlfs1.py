@@ -29,6 +29,8 @@ SEEDS = (3, 17)
 QUESTIONS = {
     "step_function": "step_function",
     "sigmoid_function": "sigmoid",
+    "relu_function": "relu",
+    "softmax_function": "softmax",
     "sum_squared_error_function": "sum_squared_error",
     "cross_entropy_error_function": "cross_entropy_error",
     "sigmoid_grad_function": "sigmoid_grad",

@@ -529,6 +529,315 @@ class BatchNormalization:
         dx = self.gamma / self.std * dout
         return dx.reshape(self.input_shape)
 """, "statistics_as_constants"),
+    Variant("softmax_function", "global_constant", """\
+import numpy as np
+
+def softmax(a):
+    c = np.max(a)
+    exp_a = np.exp(a - c)
+    return exp_a / np.sum(exp_a, axis=-1, keepdims=True)
+""", "global_max"),
+    Variant("softmax_function", "shift_in_place", """\
+import numpy as np
+
+def softmax(x):
+    x -= x.max(axis=-1, keepdims=True)
+    np.exp(x, out=x)
+    return x / x.sum(axis=-1, keepdims=True)
+""", named_by=('the input `x` was modified',)),
+    Variant("softmax_function", "unguarded_exp", """\
+import numpy as np
+
+def softmax(x):
+    e = np.exp(x)
+    return e / e.sum(axis=-1, keepdims=True)
+""", "no_max_shift"),
+    Variant("relu_function", "np_max", """\
+import numpy as np
+
+def relu(x):
+    return np.max(0, x)
+""", "np_max_instead_of_maximum"),
+    Variant("relu_function", "zeroes_in_place", """\
+import numpy as np
+
+def relu(x):
+    x[x < 0] = 0
+    return x
+""", named_by=('the input `x` was modified',)),
+    Variant("step_function", "threshold", """\
+import numpy as np
+
+def step_function(x):
+    return (x > 1e-7).astype(int)
+""", "threshold_not_zero"),
+    Variant("sigmoid_function", "math_module", """\
+import math
+
+def sigmoid(x):
+    return 1 / (1 + math.exp(-x))
+""", "math_exp"),
+    Variant("sigmoid_grad_function", "exp_form", """\
+import numpy as np
+
+def sigmoid_grad(x):
+    e = np.exp(x)
+    return e / (1 + e) ** 2
+""", "exp_ratio_overflow"),
+    Variant("relu_grad_function", "reversed", """\
+import numpy as np
+
+def relu_grad(x):
+    grad = np.ones_like(x)
+    grad[x > 0] = 0
+    return grad
+""", "reversed"),
+    Variant("relu_layer", "mask_multiplied", """\
+import numpy as np
+
+class Relu:
+    def forward(self, x):
+        self.mask = (x <= 0)
+        out = x.copy()
+        out[self.mask] = 0
+        return out
+
+    def backward(self, dout):
+        return dout * self.mask
+""", "mask_reversed"),
+    Variant("sigmoid_layer", "without_one_minus", """\
+import numpy as np
+
+class Sigmoid:
+    def forward(self, x):
+        self.out = 1 / (1 + np.exp(-x))
+        return self.out
+
+    def backward(self, dout):
+        return dout * self.out
+""", "missing_one_minus"),
+    Variant("affine_layer", "dw_wrong_order", """\
+import numpy as np
+
+class Affine:
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+
+    def forward(self, x):
+        self.original_x_shape = x.shape
+        self.x = x.reshape(x.shape[0], -1)
+        return np.dot(self.x, self.W) + self.b
+
+    def backward(self, dout):
+        self.dW = np.dot(dout.T, self.x)
+        self.db = np.sum(dout, axis=0)
+        return np.dot(dout, self.W.T).reshape(*self.original_x_shape)
+""", "dw_transposed"),
+    Variant("affine_layer", "flat_dx", """\
+import numpy as np
+
+class Affine:
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+
+    def forward(self, x):
+        self.x = x.reshape(x.shape[0], -1)
+        return self.x @ self.W + self.b
+
+    def backward(self, dout):
+        self.dW = self.x.T @ dout
+        self.db = dout.sum(axis=0)
+        return dout @ self.W.T
+""", "dx_not_reshaped"),
+    Variant("softmax_with_loss", "gradient_not_averaged", """\
+import numpy as np
+
+class SoftmaxWithLoss:
+    def forward(self, x, t):
+        self.t = t
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        self.y = e / e.sum(axis=1, keepdims=True)
+        n = len(x)
+        labels = t if t.ndim == 1 else t.argmax(axis=1)
+        return -np.log(self.y[np.arange(n), labels] + 1e-7).sum() / n
+
+    def backward(self, dout=1):
+        n = len(self.y)
+        if self.t.size == self.y.size:
+            return self.y - self.t
+        dx = self.y.copy()
+        dx[np.arange(n), self.t] -= 1
+        return dx
+""", "not_divided_by_n"),
+    Variant("momentum_class", "uphill", """\
+import numpy as np
+
+class Momentum:
+    def __init__(self, lr=0.01, momentum=0.9):
+        self.lr, self.momentum, self.v = lr, momentum, None
+
+    def update(self, params, grads):
+        if self.v is None:
+            self.v = {k: np.zeros_like(w) for k, w in params.items()}
+        for k in params:
+            self.v[k] = self.momentum * self.v[k] + self.lr * grads[k]
+            params[k] += self.v[k]
+""", "gradient_sign"),
+    Variant("adagrad_class", "squared_not_accumulated", """\
+import numpy as np
+
+class AdaGrad:
+    def __init__(self, lr=0.01):
+        self.lr = lr
+
+    def update(self, params, grads):
+        for key in params.keys():
+            h = grads[key] * grads[key]
+            params[key] -= self.lr * grads[key] / (np.sqrt(h) + 1e-7)
+""", "h_overwritten"),
+    Variant("rmsprop_class", "accumulates_like_adagrad", """\
+import numpy as np
+
+class RMSprop:
+    def __init__(self, lr=0.01, decay_rate=0.99):
+        self.lr, self.decay_rate, self.h = lr, decay_rate, None
+
+    def update(self, params, grads):
+        if self.h is None:
+            self.h = {k: np.zeros_like(v) for k, v in params.items()}
+        for k in params:
+            self.h[k] += grads[k] ** 2
+            params[k] -= self.lr * grads[k] / (np.sqrt(self.h[k]) + 1e-7)
+""", "adagrad_sum"),
+    Variant("adam_class", "learning_rate_overwritten", """\
+import numpy as np
+
+class Adam:
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999):
+        self.lr, self.beta1, self.beta2 = lr, beta1, beta2
+        self.iter, self.m, self.v = 0, None, None
+
+    def update(self, params, grads):
+        if self.m is None:
+            self.m = {key: np.zeros_like(val) for key, val in params.items()}
+            self.v = {key: np.zeros_like(val) for key, val in params.items()}
+        self.iter += 1
+        self.lr *= np.sqrt(1.0 - self.beta2 ** self.iter) / (1.0 - self.beta1 ** self.iter)
+        for key in params.keys():
+            self.m[key] += (1 - self.beta1) * (grads[key] - self.m[key])
+            self.v[key] += (1 - self.beta2) * (grads[key] ** 2 - self.v[key])
+            params[key] -= self.lr * self.m[key] / (np.sqrt(self.v[key]) + 1e-7)
+""", "lr_overwritten"),
+    Variant("dropout_layer", "keeps_with_probability_p", """\
+import numpy as np
+
+class Dropout:
+    def __init__(self, dropout_ratio=0.5):
+        self.dropout_ratio = dropout_ratio
+        self.mask = None
+
+    def forward(self, x, train_flg=True):
+        if train_flg:
+            self.mask = np.random.rand(*x.shape) < self.dropout_ratio
+            return x * self.mask
+        return x * (1.0 - self.dropout_ratio)
+
+    def backward(self, dout):
+        return dout * self.mask
+""", named_by=('the mask keeps units with probability dropout_ratio instead',)),
+    Variant("col2im_function", "crops_the_wrong_corner", """\
+import numpy as np
+
+def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
+    N, C, H, W = input_shape
+    out_h = (H + 2 * pad - filter_h) // stride + 1
+    out_w = (W + 2 * pad - filter_w) // stride + 1
+    col = col.reshape(N, out_h, out_w, C, filter_h, filter_w).transpose(0, 3, 4, 5, 1, 2)
+    img = np.zeros((N, C, H + 2 * pad + stride - 1, W + 2 * pad + stride - 1))
+    for y in range(filter_h):
+        for x in range(filter_w):
+            img[:, :, y:y + stride * out_h:stride, x:x + stride * out_w:stride] += col[:, :, y, x, :, :]
+    return img[:, :, :H, :W]
+""", "padding_not_cropped"),
+    Variant("max_pool", "all_maxima_get_the_gradient", """\
+import numpy as np
+
+class Pooling:
+    def __init__(self, pool_h, pool_w, stride=1, pad=0):
+        self.pool_h, self.pool_w, self.stride, self.pad = pool_h, pool_w, stride, pad
+
+    def forward(self, x):
+        N, C, H, W = x.shape
+        ph, pw, s = self.pool_h, self.pool_w, self.stride
+        oh, ow = (H - ph) // s + 1, (W - pw) // s + 1
+        self.x = x
+        self.out = np.zeros((N, C, oh, ow))
+        for i in range(oh):
+            for j in range(ow):
+                self.out[:, :, i, j] = np.max(x[:, :, i*s:i*s+ph, j*s:j*s+pw], axis=(2, 3))
+        return self.out
+
+    def backward(self, dout):
+        ph, pw, s = self.pool_h, self.pool_w, self.stride
+        dx = np.zeros_like(self.x)
+        for i in range(dout.shape[2]):
+            for j in range(dout.shape[3]):
+                window = self.x[:, :, i*s:i*s+ph, j*s:j*s+pw]
+                peak = self.out[:, :, i, j][:, :, None, None]
+                dx[:, :, i*s:i*s+ph, j*s:j*s+pw] += (window == peak) * dout[:, :, i, j][:, :, None, None]
+        return dx
+""", "gradient_to_every_tie"),
+    Variant("batch_norm_forward", "layer_norm_axis", """\
+import numpy as np
+
+class BatchNormalization:
+    def __init__(self, gamma, beta, momentum=0.9, running_mean=None, running_var=None):
+        self.gamma = gamma
+        self.beta = beta
+        self.momentum = momentum
+        self.running_mean = running_mean
+        self.running_var = running_var
+
+    def forward(self, x, train_flg=True):
+        shape = x.shape
+        x = x.reshape(shape[0], -1)
+        mean = np.mean(x, axis=1, keepdims=True)
+        var = np.var(x, axis=1, keepdims=True)
+        return (self.gamma * (x - mean) / np.sqrt(var + 1e-6) + self.beta).reshape(shape)
+""", "per_sample_statistics"),
+    Variant("cross_entropy_error_function", "summed_over_batch", """\
+import numpy as np
+
+def cross_entropy_error(y, t):
+    if y.ndim == 1:
+        t = t.reshape(1, t.size)
+        y = y.reshape(1, y.size)
+    if t.size == y.size:
+        t = t.argmax(axis=1)
+    return -np.sum(np.log(y[np.arange(y.shape[0]), t] + 1e-7))
+""", "batch_sum"),
+    Variant("sum_squared_error_function", "averaged", """\
+import numpy as np
+
+def sum_squared_error(y, t):
+    return 0.5 * np.mean((y - t) ** 2)
+""", "mean_not_sum"),
+    Variant("numerical_gradient_central", "h_rounds_away", """\
+import numpy as np
+
+def numerical_gradient(f, x):
+    h = 1e-50
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(*x.shape):
+        tmp = x[idx]
+        x[idx] = tmp + h
+        a = f(x)
+        x[idx] = tmp - h
+        b = f(x)
+        x[idx] = tmp
+        grad[idx] = (a - b) / (2 * h)
+    return grad
+""", "h_too_small"),
 ]
 
 CONVENTIONS: list[Variant] = [
@@ -848,4 +1157,40 @@ class BatchNormalization:
             mu, var = self.running_mean, self.running_var
         return (self.gamma * (flat - mu) / np.sqrt(var + 1e-6) + self.beta).reshape(x.shape)
 """, "train_flag_name"),
+    Variant("softmax_function", "columns_are_samples", """\
+import numpy as np
+
+def softmax(x):
+    # one sample per column, classes on axis 0
+    e = np.exp(x - x.max(axis=0))
+    return e / e.sum(axis=0)
+""", "classes_on_axis_0"),
+    Variant("softmax_function", "old_transpose_version", """\
+import numpy as np
+
+def softmax(x):
+    if x.ndim == 2:
+        x = x.T
+        x = x - np.max(x, axis=0)
+        y = np.exp(x) / np.sum(np.exp(x), axis=0)
+        return y.T
+    x = x - np.max(x)
+    return np.exp(x) / np.sum(np.exp(x))
+"""),
+    Variant("numerical_gradient_central", "course_1d_only", """\
+import numpy as np
+
+def numerical_gradient(f, x):
+    h = 1e-4
+    grad = np.zeros_like(x)
+    for idx in range(x.size):
+        tmp_val = x[idx]
+        x[idx] = tmp_val + h
+        fxh1 = f(x)
+        x[idx] = tmp_val - h
+        fxh2 = f(x)
+        grad[idx] = (fxh1 - fxh2) / (2 * h)
+        x[idx] = tmp_val
+    return grad
+""", "one_dimensional_only_no_float"),
 ]
