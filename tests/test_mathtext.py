@@ -8,7 +8,7 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from grader.learner import mathtext
+from grader.learner import mathbox, mathtext
 from grader.learner.mathtext import cell_width, convert, latex_to_unicode
 
 
@@ -52,13 +52,13 @@ def test_a_2d_formula_inside_japanese_prose_stays_aligned() -> None:
 
 def test_ambiguous_width_can_be_two_cells(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ESHIKAKU_AMBIGUOUS_WIDTH", "2")
-    monkeypatch.setattr(mathtext, "_width_fn", None)
+    monkeypatch.setattr(mathbox, "_width_fn", None)
     try:
         assert cell_width("α") == 2 and cell_width("行") == 2
         box = mathtext.latex_box(r"\begin{pmatrix}\alpha & 1 \\ 2 & \beta\end{pmatrix}")
         assert len({cell_width(line) for line in box.lines}) == 1  # every row equally wide in cells
     finally:
-        monkeypatch.setattr(mathtext, "_width_fn", None)
+        monkeypatch.setattr(mathbox, "_width_fn", None)
 
 
 def test_questions_render_for_a_narrow_japanese_terminal() -> None:
