@@ -248,12 +248,12 @@ def convert(text: str) -> str:
     if not has_math(text):
         return text
     out: list[str] = []
-    for line in _display_lines(text):
+    for line in display_lines(text):
         out.extend(convert_line(line))
     return "\n".join(out)
 
 
-def _display_lines(text: str) -> list[str]:
+def display_lines(text: str) -> list[str]:
     """Lines of ``text``, with each display formula spanning lines joined into one line."""
     joined = re.sub(r"\$\$(.+?)\$\$", lambda m: "$$" + m.group(1).replace("\n", " ") + "$$", text, flags=re.S)
     joined = re.sub(r"\\\[(.+?)\\\]", lambda m: "\\[" + m.group(1).replace("\n", " ") + "\\]", joined, flags=re.S)
