@@ -228,7 +228,8 @@ def test_a_near_typo_is_suggested():
 def test_answering_a_parameterised_question_needs_its_seed():
     result = run("answer", "conv_output_size_param", "7x7")
     assert result.exit_code == 2
-    assert result.stderr == "Error: conv_output_size_param には数値のパラメータがあります: `eshikaku show conv_output_size_param` が表示する --seed を付けてください\n"
+    expected = "Error: conv_output_size_param には数値のパラメータがあります: `eshikaku show conv_output_size_param` が表示する --seed を付けてください\n"
+    assert result.stderr == expected
 
 
 def test_bank_only_needs_a_bank():

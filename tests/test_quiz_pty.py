@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from progress_helpers import ROOT, eshikaku_command, fixture_args, isolated_env, plain, run, run_json
+from progress_helpers import ROOT, eshikaku_command, fixture_args, isolated_env, plain, run, run_json, shown_label
 
 IDS = ["fx_sigmoid_max", "fx_conv_shape", "fx_relu_code", "fx_pooling_choice", "fx_relu_choice"]
 RELU = "def relu(x):\r    import numpy as np\r    return np.maximum(0, x)\r"
@@ -37,7 +37,7 @@ def test_quiz_in_a_terminal_then_resume_then_stats(tmp_path: Path) -> None:
     child.send("h\r")
     child.expect("ヒント 1/2")
     child.expect("回答 1/5 >")
-    child.send("2\r")
+    child.send(shown_label("fx_sigmoid_max", "2", 7, 0) + "\r")
     child.expect("✓ 正解")
     child.expect("Enter で次の問題へ")
     child.send("\r")
@@ -76,11 +76,11 @@ def test_quiz_in_a_terminal_then_resume_then_stats(tmp_path: Path) -> None:
     child = spawn(env, *fixture_args(), "quiz", "--resume")
     child.expect("回答 4/5 >")
     assert shown_choices(child.before) == order_before
-    child.send("1\r")
+    child.send(shown_label("fx_pooling_choice", "1", 7, 3) + "\r")
     child.expect("✓ 正解")
     child.send("\r")
     child.expect("回答 5/5 >")
-    child.send("3\r")
+    child.send(shown_label("fx_relu_choice", "3", 7, 4) + "\r")
     child.expect("✓ 正解")
     child.expect("結果")
     child.expect(pexpect.EOF)

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from progress_helpers import fixture_args, isolated_env, run, run_json
+from progress_helpers import fixture_args, isolated_env, run, run_json, shown_label
 
 from grader.learner import srs
 from grader.learner.storage import Store
@@ -126,9 +126,11 @@ def test_exam_date_is_remembered_and_planned(tmp_path: Path) -> None:
 
 def test_mistakes_lists_the_latest_wrong_answers(tmp_path: Path) -> None:
     env = isolated_env(tmp_path)
-    run(env, *fixture_args(), "quiz", "fx_sigmoid_max", "fx_conv_shape", "fx_pooling_choice", input="1\n6x6\n1\n")
+    wrong, right = shown_label("fx_sigmoid_max", "1", 3, 0), shown_label("fx_pooling_choice", "1", 3, 2)
+    run(env, *fixture_args(), "quiz", "fx_sigmoid_max", "fx_conv_shape", "fx_pooling_choice", "--seed", "3", input=f"{wrong}\n6x6\n{right}\n")
     listed = run_json(env, *fixture_args(), "mistakes", "--json")
     assert [m["id"] for m in listed] == ["fx_conv_shape", "fx_sigmoid_max"]  # most recent first
     retry = run_json(env, *fixture_args(), "mistakes", "--retry", "--json", input="7x7\n2\n")
-    assert retry["right"] == 2
-    assert run_json(env, *fixture_args(), "mistakes", "--json") == []
+    assert [a["id"] for a in retry["attempts"]] == ["fx_conv_shape", "fx_sigmoid_max"] and retry["answered"] == 2
+    still = {m["id"] for m in run_json(env, *fixture_args(), "mistakes", "--json")}
+    assert still == {a["id"] for a in retry["attempts"] if a["verdict"] != "right"}
