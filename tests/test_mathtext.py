@@ -82,7 +82,7 @@ def test_questions_render_for_a_narrow_japanese_terminal() -> None:
 def test_japanese_lines_break_between_characters_never_inside_words_or_before_punctuation() -> None:
     from rich.text import Text
 
-    from grader.learner.terminal import cjk_wrap
+    from grader.learner.richtext import cjk_wrap
 
     text = "勾配の二乗の指数移動平均を用いるため、古い勾配の影響が薄れ、np.maximum(0, x) の更新量が 0 に向かって消えていかない。"
     for width in range(12, 40):
