@@ -94,8 +94,9 @@ def explained_variance_ratio(X: ArrayLike) -> NDArray[np.float64]:
     """Explained variance ratio (寄与率) of each principal component of data X (N, D), largest first:
     the eigenvalues of the covariance matrix divided by their sum."""
     data = np.asarray(X, dtype=np.float64)
-    eig: NDArray[np.float64] = np.linalg.eigvalsh(np.cov(data, rowvar=False))[::-1]
-    return eig / eig.sum()
+    eig = np.asarray(np.linalg.eigvalsh(np.cov(data, rowvar=False))[::-1], dtype=np.float64)
+    ratio: NDArray[np.float64] = eig / eig.sum()
+    return ratio
 
 
 def pca_ratio_2x2(s11: float, s12: float, s22: float) -> float:
