@@ -33,6 +33,8 @@ __all__ = [
     "tpr_at_threshold_of_eight",
     "average_precision_of_six",
     "interpolated_ap_of_six",
+    "map_of_two",
+    "interpolated_map_of_two",
 ]
 
 
@@ -165,3 +167,13 @@ def average_precision_of_six(h1: int, h2: int, h3: int, h4: int, h5: int, h6: in
 def interpolated_ap_of_six(h1: int, h2: int, h3: int, h4: int, h5: int, h6: int, n_positives: int) -> float:
     """All-point interpolated AP (VOC 2010+) of the same six detections, for comparison."""
     return _interpolated_ap([h1, h2, h3, h4, h5, h6], n_positives)
+
+
+def map_of_two(ap_first: float, h1: int, h2: int, h3: int, h4: int, h5: int, h6: int, n_positives: int) -> float:
+    """mAP of two classes: the first class's AP ``ap_first`` and the AP of six ranked detections of the second."""
+    return (ap_first + average_precision_of_six(h1, h2, h3, h4, h5, h6, n_positives)) / 2
+
+
+def interpolated_map_of_two(ap_first: float, h1: int, h2: int, h3: int, h4: int, h5: int, h6: int, n_positives: int) -> float:
+    """The same mAP with the second class's AP all-point interpolated (VOC 2010+)."""
+    return (ap_first + interpolated_ap_of_six(h1, h2, h3, h4, h5, h6, n_positives)) / 2

@@ -8,6 +8,8 @@ from reference.ranking_metrics import (
     average_precision_of_six,
     fpr_at_threshold_of_eight,
     interpolated_ap_of_six,
+    interpolated_map_of_two,
+    map_of_two,
     rates_at_threshold,
     roc_auc,
     roc_auc_of_eight,
@@ -81,3 +83,8 @@ def test_average_precision_by_hand():
     # interpolation raises the 2/3 to the 3/4 found later
     assert interpolated_ap_of_six(1, 0, 1, 1, 0, 0, 4) == pytest.approx((1 + 3 / 4 + 3 / 4) / 4)
     assert average_precision([1, 1, 1], 3) == 1.0
+
+
+def test_map_is_the_mean_of_class_aps():
+    assert map_of_two(0.5, 1, 0, 1, 1, 0, 0, 4) == pytest.approx((0.5 + (1 + 2 / 3 + 3 / 4) / 4) / 2)
+    assert interpolated_map_of_two(0.5, 1, 0, 1, 1, 0, 0, 4) == pytest.approx((0.5 + (1 + 3 / 4 + 3 / 4) / 4) / 2)
