@@ -16,6 +16,7 @@ __all__ = [
     "least_squares_slope_of_four",
     "least_squares_intercept_of_four",
     "correlation_of_four",
+    "ridge_slope_of_four",
     "odds",
     "logit",
     "odds_ratio",
@@ -52,6 +53,13 @@ def correlation_of_four(x1: float, x2: float, x3: float, x4: float, y1: float, y
     """Pearson correlation coefficient (相関係数) r = Sxy / sqrt(Sxx Syy) of four points."""
     sxy, sxx, syy = _stats4((x1, x2, x3, x4), (y1, y2, y3, y4))
     return sxy / math.sqrt(sxx * syy)
+
+
+def ridge_slope_of_four(x1: float, x2: float, x3: float, x4: float, y1: float, y2: float, y3: float, y4: float, lam: float) -> float:
+    """Ridge estimate of w in y = w x (no intercept) minimising Σ (y_i − w x_i)² + λ w²: Σ x y / (Σ x² + λ)."""
+    x = np.array([x1, x2, x3, x4], dtype=np.float64)
+    y = np.array([y1, y2, y3, y4], dtype=np.float64)
+    return float(x @ y / (x @ x + lam))
 
 
 def odds(p: float) -> float:

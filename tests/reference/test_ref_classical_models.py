@@ -18,6 +18,7 @@ from reference.classical_models import (
     odds,
     odds_ratio,
     pca_ratio_2x2,
+    ridge_slope_of_four,
     svm_margin_2d,
 )
 
@@ -73,3 +74,11 @@ def test_kmeans_step_by_hand():
     assert C[0, 0] == 0.0  # input not modified
     assert kmeans_update_1d(1, 2, 3, 7, 8, 9, 2, 8) == pytest.approx(2.0)
     assert kmeans_update_1d(1, 2, 5, 7, 8, 9, 1, 8) == pytest.approx(1.5)  # 5 is nearer to 8 than to 1
+
+
+def test_ridge_slope_minimises_the_penalised_loss():
+    x, y, lam = (1.0, -2.0, 3.0, 0.5), (2.0, -3.0, 7.0, 1.0), 2.5
+    w = ridge_slope_of_four(*x, *y, lam)
+    loss = lambda v: sum((b - v * a) ** 2 for a, b in zip(x, y)) + lam * v * v
+    assert loss(w) < loss(w + 1e-4) and loss(w) < loss(w - 1e-4)
+    assert ridge_slope_of_four(*x, *y, 0.0) == pytest.approx(np.dot(x, y) / np.dot(x, x))
