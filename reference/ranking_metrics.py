@@ -4,7 +4,7 @@ Conventions:
 
 * a sample is predicted positive when its score is **at or above** the threshold, so every distinct
   score is one threshold and samples with equal scores always move together (Fawcett 2006,
-  "An introduction to ROC analysis", section 5: equally scored instances);
+  "An introduction to ROC analysis", on equally scored instances);
 * AUC is the area under that ROC curve with straight segments between its points, which equals the
   probability that a random positive scores above a random negative, a tie counting 1/2
   (the Mann–Whitney statistic);
