@@ -1,4 +1,4 @@
-"""2-1-4 … 2-1-9 (optional in the syllabus): least squares and correlation, odds and logits, the SVM
+"""2-1-4 … 2-1-9 (optional in the syllabus; ridge also serves 2-1-10 正則化): least squares, ridge and correlation, odds and logits, the SVM
 margin, Gini impurity, PCA's explained variance ratio (寄与率) and one step of k-means.
 
 :func:`kmeans_step` has the signature of the code question; the functions of scalars serve
@@ -14,7 +14,6 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "least_squares_slope_of_four",
-    "least_squares_intercept_of_four",
     "correlation_of_four",
     "ridge_slope_of_four",
     "odds",
@@ -23,7 +22,6 @@ __all__ = [
     "svm_margin_2d",
     "gini_impurity",
     "gini_split_decrease",
-    "explained_variance_ratio",
     "pca_ratio_2x2",
     "kmeans_step",
     "kmeans_update_1d",
@@ -41,12 +39,6 @@ def least_squares_slope_of_four(x1: float, x2: float, x3: float, x4: float, y1: 
     """Slope of the least-squares line y = a x + b through four points: Sxy / Sxx."""
     sxy, sxx, _ = _stats4((x1, x2, x3, x4), (y1, y2, y3, y4))
     return sxy / sxx
-
-
-def least_squares_intercept_of_four(x1: float, x2: float, x3: float, x4: float, y1: float, y2: float, y3: float, y4: float) -> float:
-    """Intercept b = ȳ − a x̄ of the least-squares line."""
-    a = least_squares_slope_of_four(x1, x2, x3, x4, y1, y2, y3, y4)
-    return (y1 + y2 + y3 + y4) / 4 - a * (x1 + x2 + x3 + x4) / 4
 
 
 def correlation_of_four(x1: float, x2: float, x3: float, x4: float, y1: float, y2: float, y3: float, y4: float) -> float:
@@ -96,15 +88,6 @@ def gini_split_decrease(l0: int, l1: int, r0: int, r1: int) -> float:
     n = n_left + n_right
     parent = gini_impurity([l0 + r0, l1 + r1])
     return parent - n_left / n * gini_impurity([l0, l1]) - n_right / n * gini_impurity([r0, r1])
-
-
-def explained_variance_ratio(X: ArrayLike) -> NDArray[np.float64]:
-    """Explained variance ratio (寄与率) of each principal component of data X (N, D), largest first:
-    the eigenvalues of the covariance matrix divided by their sum."""
-    data = np.asarray(X, dtype=np.float64)
-    eig = np.asarray(np.linalg.eigvalsh(np.cov(data, rowvar=False))[::-1], dtype=np.float64)
-    ratio: NDArray[np.float64] = eig / eig.sum()
-    return ratio
 
 
 def pca_ratio_2x2(s11: float, s12: float, s22: float) -> float:

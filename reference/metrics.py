@@ -20,7 +20,6 @@ let a parameterised question pass its drawn numbers straight in
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -35,11 +34,7 @@ __all__ = [
     "precision_from_counts",
     "recall_from_counts",
     "f1_from_counts",
-    "macro_precision_3x3",
     "macro_recall_3x3",
-    "macro_f1_3x3",
-    "micro_f1_3x3",
-    "weighted_recall_3x3",
     "rmse_of_four",
     "mae_of_four",
     "perplexity_of_four",
@@ -87,9 +82,9 @@ def scores_from_confusion(cm: ArrayLike, average: str = "macro") -> tuple[float,
     Parameters
     ----------
     cm : ndarray of shape (K, K)
-    average : {"macro", "micro", "weighted"}
+    average : {"macro", "micro"}
         macro: the unweighted mean of the per-class scores; micro: the scores of the summed
-        TP, FP and FN over the classes; weighted: per-class scores weighted by the class support.
+        TP, FP and FN over the classes.
 
     Returns
     -------
@@ -108,10 +103,7 @@ def scores_from_confusion(cm: ArrayLike, average: str = "macro") -> tuple[float,
     per_f = _ratio(2 * per_p * per_r, per_p + per_r)
     if average == "macro":
         return float(per_p.mean()), float(per_r.mean()), float(per_f.mean())
-    if average == "weighted":
-        w = m.sum(axis=1) / m.sum()
-        return float(per_p @ w), float(per_r @ w), float(per_f @ w)
-    raise ValueError(f"average must be 'macro', 'micro' or 'weighted', not {average!r}")
+    raise ValueError(f"average must be 'macro' or 'micro', not {average!r}")
 
 
 def precision_recall_f1(y_true: ArrayLike, y_pred: ArrayLike, average: str = "macro") -> tuple[float, float, float]:
@@ -190,21 +182,9 @@ def f1_from_counts(tp: float, fp: float, fn: float) -> float:
     return float(_ratio(2 * tp, 2 * tp + fp + fn))
 
 
-def _on_3x3(average: str, which: int) -> Callable[..., float]:
-    """A function of the nine counts m<true><pred> of a 3-class confusion matrix, for parameterised questions."""
-
-    def score(m00: float, m01: float, m02: float, m10: float, m11: float, m12: float, m20: float, m21: float, m22: float) -> float:
-        cm = [[m00, m01, m02], [m10, m11, m12], [m20, m21, m22]]
-        return scores_from_confusion(cm, average)[which]
-
-    return score
-
-
-macro_precision_3x3 = _on_3x3("macro", 0)
-macro_recall_3x3 = _on_3x3("macro", 1)
-macro_f1_3x3 = _on_3x3("macro", 2)
-micro_f1_3x3 = _on_3x3("micro", 2)
-weighted_recall_3x3 = _on_3x3("weighted", 1)
+def macro_recall_3x3(m00: float, m01: float, m02: float, m10: float, m11: float, m12: float, m20: float, m21: float, m22: float) -> float:
+    """Macro-averaged recall of a 3-class confusion matrix given by its nine counts m<true><pred>."""
+    return scores_from_confusion([[m00, m01, m02], [m10, m11, m12], [m20, m21, m22]], "macro")[1]
 
 
 def rmse_of_four(y1: float, y2: float, y3: float, y4: float, p1: float, p2: float, p3: float, p4: float) -> float:

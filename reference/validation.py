@@ -1,4 +1,4 @@
-"""2-1-11 検証集合 and 2-1-10 機械学習の課題: k-fold splits, hold-out sizes, the bias–variance
+"""2-1-11 検証集合 and 2-1-10 機械学習の課題: k-fold splits, grid-search fit counts, the bias–variance
 decomposition and the edge length of the curse of dimensionality.
 
 k-fold convention (scikit-learn's ``KFold`` without shuffling): the samples 0 … n − 1 are cut, in
@@ -17,7 +17,6 @@ __all__ = [
     "fold_size",
     "fold_start",
     "train_size",
-    "holdout_sizes",
     "cv_fit_count",
     "bias_squared_of_four",
     "variance_of_four",
@@ -69,14 +68,6 @@ def fold_start(n: int, k: int, i: int) -> int:
 def train_size(n: int, k: int, i: int) -> int:
     """Training-set size in round i: every sample not in fold i."""
     return n - fold_size(n, k, i)
-
-
-def holdout_sizes(n: int, test_ratio: float, val_ratio: float) -> tuple[int, int, int]:
-    """(train, validation, test) sizes of a hold-out split: the test and validation sets get
-    ``round(n·ratio)`` samples each (rounded half to even, as Python's ``round``), training the rest."""
-    n_test = round(n * test_ratio)
-    n_val = round(n * val_ratio)
-    return n - n_test - n_val, n_val, n_test
 
 
 def cv_fit_count(k: int, n_candidates: int, refit: int = 1) -> int:
