@@ -29,6 +29,7 @@ __all__ = [
     "gaussian_pdf",
     "gaussian_mixture_pdf",
     "binomial_pmf",
+    "binomial_cdf",
     "multinomial_pmf",
     "covariance_from_joint",
     "t_statistic",
@@ -138,6 +139,11 @@ def gaussian_mixture_pdf(x: float, w1: float, m1: float, v1: float, m2: float, v
 def binomial_pmf(k: int, n: int, p: float) -> float:
     """``P(X = k) = C(n, k) p^k (1 - p)^(n - k)`` for ``X ~ Bin(n, p)``."""
     return comb(n, k) * p**k * (1 - p) ** (n - k)
+
+
+def binomial_cdf(k: int, n: int, p: float) -> float:
+    """``P(X <= k)`` for ``X ~ Bin(n, p)``."""
+    return sum(binomial_pmf(j, n, p) for j in range(k + 1))
 
 
 def multinomial_pmf(n1: int, n2: int, n3: int, p1: float, p2: float, p3: float) -> float:

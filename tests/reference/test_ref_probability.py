@@ -10,6 +10,7 @@ from reference.probability import (
     bernoulli_map,
     bernoulli_mle,
     bernoulli_posterior_mean,
+    binomial_cdf,
     binomial_pmf,
     covariance_from_joint,
     gaussian_mixture_pdf,
@@ -106,6 +107,8 @@ def test_gaussian_mixture_is_the_weighted_sum():
 def test_binomial_and_multinomial_pmfs():
     assert binomial_pmf(2, 4, 0.5) == pytest.approx(6 / 16)
     assert sum(binomial_pmf(k, 7, 0.3) for k in range(8)) == pytest.approx(1.0)
+    assert binomial_cdf(1, 3, 0.5) == pytest.approx(0.5)  # (1 + 3) / 8
+    assert binomial_cdf(7, 7, 0.3) == pytest.approx(1.0)
     assert multinomial_pmf(1, 1, 1, 1 / 3, 1 / 3, 1 / 3) == pytest.approx(6 / 27)
     assert multinomial_pmf(2, 0, 0, 0.5, 0.3, 0.2) == pytest.approx(0.25)
     total = sum(multinomial_pmf(a, b, 4 - a - b, 0.2, 0.5, 0.3) for a in range(5) for b in range(5 - a))
