@@ -23,6 +23,7 @@ __all__ = [
     "naive_bayes_posterior",
     "gaussian_mle",
     "mle_variance",
+    "noise_variance_mle",
     "bernoulli_mle",
     "bernoulli_map",
     "bernoulli_posterior_mean",
@@ -103,6 +104,14 @@ def gaussian_mle(x: ArrayLike) -> tuple[NDArray, NDArray]:
 def mle_variance(x1: float, x2: float, x3: float, x4: float, x5: float) -> float:
     """The maximum-likelihood (1/N) variance of five observations."""
     return float(gaussian_mle(np.array([[x1], [x2], [x3], [x4], [x5]]))[1][0, 0])
+
+
+def noise_variance_mle(r1: float, r2: float, r3: float, r4: float, r5: float) -> float:
+    """ML noise variance of a regression with Gaussian noise: the mean squared residual (PRML 1.2.5, 3.1.1).
+
+    ``r_n = y_n - f(x_n; w_ML)`` are the residuals of the fitted model; they are not re-centred.
+    """
+    return float(np.mean(np.square([r1, r2, r3, r4, r5])))
 
 
 def bernoulli_mle(k: int, n: int) -> float:

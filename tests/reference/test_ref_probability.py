@@ -19,6 +19,7 @@ from reference.probability import (
     mle_variance,
     multinomial_pmf,
     naive_bayes_posterior,
+    noise_variance_mle,
     positive_predictive_value,
     sample_mean_std,
     t_statistic,
@@ -74,6 +75,13 @@ def test_gaussian_mle_converges_on_samples():
     mu, sigma = gaussian_mle(x)
     np.testing.assert_allclose(mu, [1.0, -2.0], atol=0.02)
     np.testing.assert_allclose(sigma, cov, atol=0.03)
+
+
+def test_noise_variance_is_the_mean_squared_residual():
+    assert noise_variance_mle(1, -1, 2, 0, -2) == pytest.approx(2.0)
+    # residuals with a non-zero mean are not re-centred (unlike a sample variance)
+    assert noise_variance_mle(1, 1, 1, 1, 1) == pytest.approx(1.0)
+    assert noise_variance_mle(1, 1, 1, 1, 1) != pytest.approx(mle_variance(1, 1, 1, 1, 1))
 
 
 def test_bernoulli_estimators():
