@@ -21,6 +21,7 @@ __all__ = [
     "largest_singular_value",
     "power_entry",
     "matrix_rank",
+    "hadamard_sum",
 ]
 
 
@@ -81,3 +82,10 @@ def matrix_rank(A: ArrayLike) -> int:
     s = np.linalg.svd(np.asarray(A, dtype=float), compute_uv=False)
     tol = s.max(initial=0.0) * max(np.shape(A)) * np.finfo(float).eps
     return int(np.sum(s > tol))
+
+
+def hadamard_sum(a11: float, a12: float, a21: float, a22: float, b11: float, b12: float, b21: float, b22: float) -> float:
+    """Sum of the entries of the Hadamard (element-wise) product ``A ⊙ B`` of two 2x2 matrices, ``= tr(A^T B)``."""
+    A = _matrix(a11, a12, a21, a22)
+    B = _matrix(b11, b12, b21, b22)
+    return float(np.sum(A * B))

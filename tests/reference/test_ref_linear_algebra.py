@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from reference.linear_algebra import (
+    hadamard_sum,
     largest_eigenvalue,
     largest_singular_value,
     low_rank_approx,
@@ -80,3 +81,11 @@ def test_matrix_rank():
     assert matrix_rank(np.outer([1, 2, 3], [4, 5])) == 1
     assert matrix_rank(np.eye(4)) == 4
     assert matrix_rank(np.zeros((2, 3))) == 0
+
+
+def test_hadamard_sum_is_trace_of_at_b_not_of_ab():
+    A = np.array([[1.0, 2.0], [3.0, 4.0]])
+    B = np.array([[5.0, 6.0], [7.0, 8.0]])
+    assert hadamard_sum(*A.ravel(), *B.ravel()) == pytest.approx(5 + 12 + 21 + 32)
+    assert hadamard_sum(*A.ravel(), *B.ravel()) == pytest.approx(np.trace(A.T @ B))
+    assert hadamard_sum(*A.ravel(), *B.ravel()) != pytest.approx(np.trace(A @ B))
