@@ -16,6 +16,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+Floats = NDArray[np.float64]
+PerRow = Floats | np.float64  # a number for one distribution (K,), one value per row for (N, K)
+
 __all__ = [
     "self_information",
     "entropy",
@@ -35,7 +38,7 @@ __all__ = [
 ]
 
 
-def _xlogy(x: NDArray, y: NDArray) -> NDArray:
+def _xlogy(x: Floats, y: Floats) -> Floats:
     """``x * log(y)`` elementwise with ``0 * log(anything) = 0`` (no NaN from 0 * -inf)."""
     out = np.zeros(np.broadcast(x, y).shape)
     x, y = np.broadcast_to(x, out.shape), np.broadcast_to(y, out.shape)
@@ -57,7 +60,7 @@ def self_information(p: float, base: float = 2.0) -> float:
     return float(-np.log(p) / np.log(base))
 
 
-def entropy(p: ArrayLike) -> NDArray | np.floating:
+def entropy(p: ArrayLike) -> PerRow:
     """Entropy ``H(p) = -Σ_k p_k log p_k`` in nats, with ``0 log 0 = 0``.
 
     Parameters
@@ -70,10 +73,11 @@ def entropy(p: ArrayLike) -> NDArray | np.floating:
     float for (K,), ndarray of shape (N,) for (N, K)
     """
     p = np.asarray(p, dtype=float)
-    return -np.sum(_xlogy(p, p), axis=-1)
+    value: PerRow = -np.sum(_xlogy(p, p), axis=-1)
+    return value
 
 
-def cross_entropy(p: ArrayLike, q: ArrayLike) -> NDArray | np.floating:
+def cross_entropy(p: ArrayLike, q: ArrayLike) -> PerRow:
     """Cross-entropy between distributions ``H(p, q) = -Σ_k p_k log q_k`` in nats.
 
     Parameters
@@ -83,10 +87,11 @@ def cross_entropy(p: ArrayLike, q: ArrayLike) -> NDArray | np.floating:
     """
     p = np.asarray(p, dtype=float)
     q = np.asarray(q, dtype=float)
-    return -np.sum(_xlogy(p, q), axis=-1)
+    value: PerRow = -np.sum(_xlogy(p, q), axis=-1)
+    return value
 
 
-def kl_divergence(p: ArrayLike, q: ArrayLike) -> NDArray | np.floating:
+def kl_divergence(p: ArrayLike, q: ArrayLike) -> PerRow:
     """Kullback-Leibler divergence ``KL(p || q) = Σ_k p_k log(p_k / q_k)`` in nats.
 
     Parameters
@@ -102,10 +107,11 @@ def kl_divergence(p: ArrayLike, q: ArrayLike) -> NDArray | np.floating:
     """
     p = np.asarray(p, dtype=float)
     q = np.asarray(q, dtype=float)
-    return np.sum(_xlogy(p, p) - _xlogy(p, q), axis=-1)
+    value: PerRow = np.sum(_xlogy(p, p) - _xlogy(p, q), axis=-1)
+    return value
 
 
-def js_divergence(p: ArrayLike, q: ArrayLike) -> NDArray | np.floating:
+def js_divergence(p: ArrayLike, q: ArrayLike) -> PerRow:
     """Jensen-Shannon divergence ``JS(p, q) = ½ KL(p || m) + ½ KL(q || m)``, ``m = (p + q) / 2``, in nats.
 
     Parameters
@@ -123,9 +129,10 @@ def js_divergence(p: ArrayLike, q: ArrayLike) -> NDArray | np.floating:
     return 0.5 * kl_divergence(p, m) + 0.5 * kl_divergence(q, m)
 
 
-def _table(joint: ArrayLike) -> NDArray:
-    joint = np.asarray(joint, dtype=float)
-    return joint / joint.sum()
+def _table(joint: ArrayLike) -> Floats:
+    table: Floats = np.asarray(joint, dtype=float)
+    normalised: Floats = table / table.sum()
+    return normalised
 
 
 def joint_entropy(joint: ArrayLike) -> float:
@@ -151,7 +158,7 @@ def conditional_entropy(joint: ArrayLike) -> float:
     return float(entropy(table.ravel()) - entropy(table.sum(axis=1)))
 
 
-def mutual_information(joint: ArrayLike) -> np.floating:
+def mutual_information(joint: ArrayLike) -> np.float64:
     """Mutual information ``I(X; Y) = Σ_ij P(x_i, y_j) log(P(x_i, y_j) / (P(x_i) P(y_j)))`` in nats.
 
     Parameters
@@ -167,7 +174,8 @@ def mutual_information(joint: ArrayLike) -> np.floating:
     """
     table = _table(joint)
     independent = np.outer(table.sum(axis=1), table.sum(axis=0))
-    return np.sum(_xlogy(table, table) - _xlogy(table, independent))
+    value: np.float64 = np.sum(_xlogy(table, table) - _xlogy(table, independent))
+    return value
 
 
 # --------------------------------------------------------------------------- numbers for numeric questions
@@ -198,7 +206,7 @@ def js_of(p1: float, p2: float, p3: float, q1: float, q2: float, q3: float, base
     return _in_base(float(js_divergence([p1, p2, p3], [q1, q2, q3])), base)
 
 
-def _two_by_two(p00: float, p01: float, p10: float, p11: float) -> NDArray:
+def _two_by_two(p00: float, p01: float, p10: float, p11: float) -> Floats:
     return np.array([[p00, p01], [p10, p11]], dtype=float)
 
 

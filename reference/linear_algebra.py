@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+Floats = NDArray[np.float64]
+
 __all__ = [
     "low_rank_approx",
     "truncation_error",
@@ -25,7 +27,7 @@ __all__ = [
 ]
 
 
-def low_rank_approx(A: ArrayLike, k: int) -> NDArray:
+def low_rank_approx(A: ArrayLike, k: int) -> Floats:
     """Best rank-k approximation ``A_k = U_k Σ_k V_k^T`` by truncated SVD (Eckart-Young).
 
     Parameters
@@ -42,7 +44,8 @@ def low_rank_approx(A: ArrayLike, k: int) -> NDArray:
     """
     A = np.asarray(A, dtype=float)
     U, s, Vt = np.linalg.svd(A, full_matrices=False)
-    return (U[:, :k] * s[:k]) @ Vt[:k, :]
+    approx: Floats = (U[:, :k] * s[:k]) @ Vt[:k, :]
+    return approx
 
 
 def truncation_error(s1: float, s2: float, s3: float, s4: float, k: int) -> float:
@@ -51,7 +54,7 @@ def truncation_error(s1: float, s2: float, s3: float, s4: float, k: int) -> floa
     return float(np.sqrt(np.sum(s[k:] ** 2)))
 
 
-def _matrix(a: float, b: float, c: float, d: float) -> NDArray:
+def _matrix(a: float, b: float, c: float, d: float) -> Floats:
     return np.array([[a, b], [c, d]], dtype=float)
 
 

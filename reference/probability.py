@@ -17,6 +17,8 @@ from math import comb, factorial, prod
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+Floats = NDArray[np.float64]
+
 __all__ = [
     "bayes_posterior",
     "positive_predictive_value",
@@ -38,7 +40,7 @@ __all__ = [
 ]
 
 
-def bayes_posterior(prior: ArrayLike, likelihood: ArrayLike) -> NDArray:
+def bayes_posterior(prior: ArrayLike, likelihood: ArrayLike) -> Floats:
     """Posterior ``P(k | x) = P(x | k) P(k) / Σ_j P(x | j) P(j)`` over K hypotheses (ベイズ則).
 
     Parameters
@@ -54,8 +56,9 @@ def bayes_posterior(prior: ArrayLike, likelihood: ArrayLike) -> NDArray:
         Each row sums to 1 (normalised by the evidence ``P(x)`` of that row).
     """
     prior = np.asarray(prior, dtype=float)
-    joint = np.asarray(likelihood, dtype=float) * prior
-    return joint / joint.sum(axis=-1, keepdims=True)
+    joint: Floats = np.asarray(likelihood, dtype=float) * prior
+    posterior: Floats = joint / joint.sum(axis=-1, keepdims=True)
+    return posterior
 
 
 def positive_predictive_value(prevalence: float, sensitivity: float, specificity: float) -> float:
@@ -80,7 +83,7 @@ def naive_bayes_posterior(prior1: float, a1: float, b1: float, a0: float, b0: fl
     return float(bayes_posterior([1 - prior1, prior1], likelihood)[0, 1])
 
 
-def gaussian_mle(x: ArrayLike) -> tuple[NDArray, NDArray]:
+def gaussian_mle(x: ArrayLike) -> tuple[Floats, Floats]:
     """Maximum-likelihood mean and covariance of a multivariate Gaussian (PRML 2.3.4).
 
     Parameters
@@ -95,10 +98,10 @@ def gaussian_mle(x: ArrayLike) -> tuple[NDArray, NDArray]:
     sigma : ndarray of shape (D, D)
         ``(1/N) Σ_n (x_n - mu)(x_n - mu)^T``: divided by N, not N - 1 (the MLE is biased).
     """
-    x = np.asarray(x, dtype=float)
-    mu = x.mean(axis=0)
-    centred = x - mu
-    return mu, centred.T @ centred / x.shape[0]
+    data: Floats = np.asarray(x, dtype=float)
+    mu: Floats = data.mean(axis=0)
+    centred = data - mu
+    return mu, centred.T @ centred / data.shape[0]
 
 
 def mle_variance(x1: float, x2: float, x3: float, x4: float, x5: float) -> float:
@@ -133,10 +136,10 @@ def bernoulli_posterior_mean(k: int, n: int, a: float, b: float) -> float:
     return (k + a) / (n + a + b)
 
 
-def gaussian_pdf(x: ArrayLike, mean: float, var: float) -> NDArray | float:
+def gaussian_pdf(x: ArrayLike, mean: float, var: float) -> Floats | float:
     """Density ``N(x | mean, var) = exp(-(x - mean)^2 / (2 var)) / sqrt(2π var)`` (``var`` is the variance)."""
-    x = np.asarray(x, dtype=float)
-    value = np.exp(-((x - mean) ** 2) / (2 * var)) / np.sqrt(2 * np.pi * var)
+    points: Floats = np.asarray(x, dtype=float)
+    value: Floats = np.exp(-((points - mean) ** 2) / (2 * var)) / np.sqrt(2 * np.pi * var)
     return float(value) if value.ndim == 0 else value
 
 
