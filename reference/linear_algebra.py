@@ -19,10 +19,8 @@ __all__ = [
     "low_rank_approx",
     "truncation_error",
     "largest_eigenvalue",
-    "spectral_radius",
     "largest_singular_value",
     "power_entry",
-    "matrix_rank",
     "hadamard_sum",
 ]
 
@@ -63,11 +61,6 @@ def largest_eigenvalue(a: float, b: float, c: float, d: float) -> float:
     return float(np.max(np.linalg.eigvals(_matrix(a, b, c, d)).real))
 
 
-def spectral_radius(a: float, b: float, c: float, d: float) -> float:
-    """The largest absolute value of the eigenvalues of ``[[a, b], [c, d]]`` (complex ones included)."""
-    return float(np.max(np.abs(np.linalg.eigvals(_matrix(a, b, c, d)))))
-
-
 def largest_singular_value(a: float, b: float, c: float, d: float) -> float:
     """The largest singular value of ``[[a, b], [c, d]]``: the square root of the largest eigenvalue of ``A^T A``."""
     return float(np.linalg.svd(_matrix(a, b, c, d), compute_uv=False)[0])
@@ -78,13 +71,6 @@ def power_entry(a: float, b: float, c: float, d: float, n: int, i: int, j: int) 
     eigenvalues, P = np.linalg.eig(_matrix(a, b, c, d))
     power = P @ np.diag(eigenvalues**n) @ np.linalg.inv(P)
     return float(np.real(power[i, j]))
-
-
-def matrix_rank(A: ArrayLike) -> int:
-    """The rank: the number of singular values above ``max(M, N) · eps · σ_max`` (as ``np.linalg.matrix_rank``)."""
-    s = np.linalg.svd(np.asarray(A, dtype=float), compute_uv=False)
-    tol = s.max(initial=0.0) * max(np.shape(A)) * np.finfo(float).eps
-    return int(np.sum(s > tol))
 
 
 def hadamard_sum(a11: float, a12: float, a21: float, a22: float, b11: float, b12: float, b21: float, b22: float) -> float:

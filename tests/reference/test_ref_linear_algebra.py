@@ -10,9 +10,7 @@ from reference.linear_algebra import (
     largest_eigenvalue,
     largest_singular_value,
     low_rank_approx,
-    matrix_rank,
     power_entry,
-    spectral_radius,
     truncation_error,
 )
 
@@ -55,8 +53,6 @@ def test_eigenvalues_hand_values() -> None:
     # [[2, 1], [1, 2]] has eigenvalues 3 and 1; [[4, 1], [2, 3]] has 5 and 2
     assert largest_eigenvalue(2, 1, 1, 2) == pytest.approx(3.0)
     assert largest_eigenvalue(4, 1, 2, 3) == pytest.approx(5.0)
-    assert spectral_radius(1, 0, 0, -4) == pytest.approx(4.0)
-    assert spectral_radius(0, -1, 1, 0) == pytest.approx(1.0)  # rotation: eigenvalues ±i
 
 
 def test_largest_singular_value_is_root_of_ata_eigenvalue() -> None:
@@ -75,12 +71,6 @@ def test_power_entry_matches_repeated_multiplication() -> None:
     # [[a, b], [b, a]]: (A^n)_00 = ((a+b)^n + (a-b)^n) / 2
     assert power_entry(3, 1, 1, 3, 4, 0, 0) == pytest.approx((4**4 + 2**4) / 2)
 
-
-def test_matrix_rank() -> None:
-    assert matrix_rank([[1, 2, 3], [2, 4, 6], [1, 0, 1]]) == 2
-    assert matrix_rank(np.outer([1, 2, 3], [4, 5])) == 1
-    assert matrix_rank(np.eye(4)) == 4
-    assert matrix_rank(np.zeros((2, 3))) == 0
 
 
 def test_hadamard_sum_is_trace_of_at_b_not_of_ab() -> None:
