@@ -192,16 +192,14 @@ def show(ctx: click.Context, qid: str, seed: int | None, plain: bool) -> None:
     """
     from grader.learner.commands import show as show_question
 
-    current, examples = show_question(learner_env(ctx), qid, seed, plain=plain)
+    current, examples = show_question(learner_env(ctx), qid, seed)
     if _tty(plain):
         from grader.learner.screens import question_renderables
-        from grader.learner.terminal import make_console
+        from grader.learner.terminal import make_console, page
 
-        console = make_console()
-        for renderable in question_renderables(current, "", examples=True):
-            console.print(renderable)
+        page(make_console(), question_renderables(current, "", examples=True))
     else:
-        from grader.grading.render import question_text
+        from grader.learner.plain import question_text
 
         click.echo(question_text(current))
         if examples:
@@ -237,18 +235,14 @@ def answer(ctx: click.Context, qid: str, response: str, seed: int | None, as_jso
                     "response": response, "expected": verdict.expected, "feedback": list(verdict.feedback),
                     "explanation": current.explanation})  # fmt: skip
     elif _tty(plain):
-        from grader.learner.practice import Outcome
-        from grader.learner.screens import verdict_renderables
-        from grader.learner.terminal import make_console
+        from grader.learner import verdict as view
+        from grader.learner.terminal import make_console, page
 
-        status = "right" if verdict.correct else ("partial" if verdict.score > 0 else "wrong")
-        console = make_console()
-        for renderable in verdict_renderables(Outcome(0, current, status, verdict, 0.0, 0)):
-            console.print(renderable)
+        page(make_console(), view.renderables(view.of_answer(current, verdict)))
     else:
-        from grader.grading.render import verdict_text
+        from grader.learner import verdict as view
 
-        click.echo(verdict_text(current, verdict))
+        click.echo(view.text(view.of_answer(current, verdict)))
     sys.exit(Exit.OK if verdict.correct else Exit.WRONG)
 
 

@@ -38,12 +38,12 @@ prompt: |
   シグモイド関数 $\\sigma(x) = \\dfrac{{1}}{{1 + e^{{-x}}}}$ について、問 {n} の記述として正しいものを選べ。
   ただし学習率を $\\eta$、損失を $L$ とし、更新は $w \\leftarrow w - \\eta \\dfrac{{\\partial L}}{{\\partial w}}$ とする。
 choices:
-  - {{key: "1", text: "$\\sigma'(0) = 0.25$ である"}}
-  - {{key: "2", text: "$\\sigma(x)$ の値域は $(-1, 1)$ である", why: "値域は (0, 1)。"}}
+  - {{key: "1", text: '$\\sigma''(0) = 0.25$ である'}}
+  - {{key: "2", text: '$\\sigma(x)$ の値域は $(-1, 1)$ である', why: "値域は (0, 1)。"}}
   - {{key: "3", text: "勾配消失は起きない"}}
   - {{key: "4", text: "ReLU と同じ導関数をもつ"}}
 answer: "1"
-hints: ["$\\sigma'(x) = \\sigma(x)(1 - \\sigma(x))$"]
+hints: ['$\\sigma''(x) = \\sigma(x)(1 - \\sigma(x))$']
 explanation: |
   $\\sigma'(0) = 0.5 \\times 0.5 = 0.25$。問 {n} の解説。
 """
@@ -56,6 +56,7 @@ title: 生成問題 {n}
 prompt: |
   入力 {n} 個、出力 10 個の全結合層のパラメータ数 (バイアスを含む) を答えよ。$y = Wx + b$ とする。
 answer: {answer}
+hints: [重みは入力 × 出力の数だけある]
 explanation: |
   重み ${n} \\times 10$ とバイアス 10 の合計。
 """
@@ -68,6 +69,7 @@ title: 生成問題 {n}
 prompt: |
   形状 ({n}, 3, 8, 8) の入力に 3×3、ストライド 1、パディング 1 の畳み込み (出力 16 チャンネル) を行う。出力の形状は?
 answer: [{n}, 16, 8, 8]
+hints: ["パディング 1 の 3×3 畳み込みは高さと幅を保つ"]
 explanation: |
   $O = \\dfrac{{8 + 2 - 3}}{{1}} + 1 = 8$。
 """
@@ -76,6 +78,7 @@ TOPICS = ["1-1", "1-2", "2-1", "3-1", "3-2", "3-3", "3-4", "3-5", "3-6", "4-1", 
 
 
 def make_bank(root: Path, n: int = 1000) -> Path:
+    """``n`` valid questions (a broken file would be re-read and warned about on every start, and not count)."""
     bank = root / "bank1000"
     for i in range(n):
         folder = bank / f"{i // 100:02d}"

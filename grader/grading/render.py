@@ -1,5 +1,5 @@
-"""How a question is presented: its options relabelled in the order shown, and plain-text rendering of
-questions and verdicts (the fallback when no rich terminal is available).
+"""How a question is presented: its options relabelled in the order shown, and its source text (prompt,
+options, the line saying how to answer) for the learner's side to render.
 
 An attempt with a seed shows shuffled options relabelled 1, 2, 3 … in the order drawn, so nothing is
 learnt from a label ("it's 3"); :func:`present` gives that attempt (graded in the shown labels) and the
@@ -25,7 +25,7 @@ from grader.bank.schema import (
     SelfGradedQuestion,
     ShapeQuestion,
 )
-from grader.grading.answers import InvalidAnswer, Verdict, blank_keys, expected, matching_pairs, number_text, numbers_match, split_keys
+from grader.grading.answers import InvalidAnswer, blank_keys, matching_pairs, number_text, numbers_match, split_keys
 from grader.i18n import _
 
 TYPE_LABELS = {
@@ -246,21 +246,3 @@ def question_text(attempt: Attempt, *, show_template: bool = True) -> str:
         parts += ["", *choices]
     parts += ["", answer_help(attempt)]
     return "\n".join(parts)
-
-
-def expected_text(attempt: Attempt) -> str:
-    """The right answer as a verdict shows it."""
-    return expected(attempt)
-
-
-def verdict_mark(verdict: Verdict) -> str:
-    if verdict.correct:
-        return _("正解 ✓")
-    return _("部分正解 △ ({score:.0%})").format(score=verdict.score) if verdict.score > 0 else _("不正解 ✗")
-
-
-def verdict_text(attempt: Attempt, verdict: Verdict) -> str:
-    lines = [verdict_mark(verdict), _("正解: {expected}").format(expected=verdict.expected)]
-    lines += [f"  - {f}" for f in verdict.feedback]
-    lines += ["", _("解説:"), attempt.explanation.rstrip()]
-    return "\n".join(lines)

@@ -57,8 +57,6 @@ def run_session(practice: Practice, store: Store, io: Io) -> Summary:
         view: Any = RichView(ask=reader.line if io.editor else input)
     else:
         view = PlainView(sys.stderr if io.as_json else sys.stdout)
-    for note in getattr(reader, "notes", []):
-        view.notice(note)
     return run_practice(practice, view, reader)
 
 
@@ -153,7 +151,7 @@ def record_single(store: Store, question: Any, *, seed: int | None, response: st
     store.record_attempt(record, schedule=srs.schedule_update(rating, time.time(), None) if rating is not None else None)
 
 
-def show(env: Env, qid: str, seed: int | None, *, plain: bool) -> tuple[Any, list[str]]:
+def show(env: Env, qid: str, seed: int | None) -> tuple[Any, list[str]]:
     """The attempt to show (options relabelled when a seed is given) and its public examples."""
     from grader.grading.render import present
     from grader.learner.plain import public_examples

@@ -109,8 +109,7 @@ def run_exam_plain(exam: Exam, reader: Any, out: IO[str]) -> ExamResult | None:
 
     Returns the result, or None when the learner stopped with ``q`` (the exam stays open).
     """
-    from grader.grading.render import question_text
-    from grader.learner.mathtext import convert
+    from grader.learner.plain import question_text
 
     def say(text: str = "") -> None:
         out.write(text + "\n")
@@ -123,7 +122,7 @@ def run_exam_plain(exam: Exam, reader: Any, out: IO[str]) -> ExamResult | None:
         if shown != exam.position:
             item = exam.current
             say(f"\n=== {exam.position + 1}/{len(exam.items)} ===  {status_line(exam)}")
-            say(convert(question_text(exam.attempt(item))))
+            say(question_text(exam.attempt(item)))
             if item.response:
                 say(_("(現在の回答: {response})").format(response=exam.response_shown(item)))
             shown = exam.position
@@ -181,16 +180,8 @@ def result_text(result: ExamResult) -> str:
 
 
 def mistake_text(item: ExamItemResult, index: int, total: int) -> str:
-    from grader.grading.render import expected_text, question_text
-    from grader.learner.mathtext import convert
+    from grader.learner import verdict
+    from grader.learner.plain import question_text
 
-    current = item.attempt
-    answer = item.shown_response or _("(未回答)")
-    expected = item.verdict.expected if item.verdict else expected_text(current)
-    lines = [_("--- 見直し {index}/{total} ---").format(index=index, total=total), convert(question_text(current)), "",
-             _("あなたの回答: {answer}").format(answer=answer), _("正解: {expected}").format(expected=convert(expected))]  # fmt: skip
-    if item.verdict:
-        lines += [f"  - {f}" for f in item.verdict.feedback if not f.startswith(("✓", "✗"))]
-    lines += [_("注意: {note}").format(note=n) for n in item.notes]
-    lines += ["", _("解説:"), convert(current.explanation.rstrip())]
-    return "\n".join(lines)
+    return "\n".join([_("--- 見直し {index}/{total} ---").format(index=index, total=total), question_text(item.attempt), "",
+                      verdict.text(verdict.of_exam_item(item))])  # fmt: skip

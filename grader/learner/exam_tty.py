@@ -20,9 +20,9 @@ from grader.i18n import _
 from grader.learner.exam import Exam, ExamResult
 from grader.learner.exam_text import navigate, parse_command, status_line, submit_question, suspended_text, toolbar_text
 from grader.learner.plain import format_seconds
-from grader.learner.richtext import STYLES, labelled, prose, prose_line
+from grader.learner.richtext import STYLES
 from grader.learner.screens import question_renderables
-from grader.learner.terminal import PromptReader
+from grader.learner.terminal import PromptReader, page
 
 
 class ExamPrompt:
@@ -143,7 +143,7 @@ def exam_result_renderables(result: ExamResult) -> list[RenderableType]:
 
 def review_mistakes_tty(result: ExamResult, console: Console, reader: PromptReader) -> None:
     """Goes through each mistake with the right answer and its 解説 (Enter next, q stop)."""
-    from grader.grading.render import expected_text
+    from grader.learner import verdict
 
     mistakes = result.mistakes
     if not mistakes:
@@ -158,15 +158,7 @@ def review_mistakes_tty(result: ExamResult, console: Console, reader: PromptRead
     for n, item in enumerate(mistakes, 1):
         console.print()
         header = _("見直し {n}/{total} · 問 {pos}").format(n=n, total=len(mistakes), pos=item.pos + 1)
-        for renderable in question_renderables(item.attempt, header, examples=False):
-            console.print(renderable)
-        console.print(Text(_("あなたの回答: {answer}").format(answer=item.shown_response or _("(未回答)")), style=STYLES["wrong"]))
-        expected = item.verdict.expected if item.verdict and item.verdict.expected else expected_text(item.attempt)
-        console.print(labelled(_("正解: "), expected))
-        for f in item.verdict.feedback if item.verdict is not None else ():
-            console.print(prose_line(f"  - {f}"))
-        console.print(Text(_("解説"), style="bold underline"))
-        console.print(prose(item.attempt.explanation))
+        page(console, question_renderables(item.attempt, header, examples=False) + verdict.renderables(verdict.of_exam_item(item)), reader.line)
         if n < len(mistakes):
             try:
                 if reader.pause(rated=False).strip().lower() in ("q", ":q"):

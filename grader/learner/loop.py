@@ -38,6 +38,7 @@ class View(Protocol):
 
 class Reader(Protocol):
     interactive: bool
+    notes: list[str]  # what the loop tells the learner about their input (e.g. an encoding it read)
 
     def answer(self, current: Attempt, index: int, total: int) -> str: ...
     def code(self, current: Attempt, index: int, total: int, draft: str) -> str: ...
@@ -76,6 +77,7 @@ def run_practice(practice: Practice, view: View, reader: Reader) -> Summary:
     """
     for note in practice.notes:
         view.notice(note)
+    _say_notes(reader, view)
     interrupted = quit_ = False
     try:
         while (item := practice.current()) is not None:
@@ -133,7 +135,12 @@ def _ask(practice: Practice, item: ItemRow, view: View, reader: Reader) -> Outco
     index, total = practice.index_of(item), len(practice.items)
     while True:
         draft = practice.draft(item) if code else ""
-        text = reader.code(current, index, total, draft) if code else reader.answer(current, index, total)
+        try:
+            text = reader.code(current, index, total, draft) if code else reader.answer(current, index, total)
+        except InvalidAnswer as exc:  # typed bytes in no encoding it can read
+            view.invalid(str(exc))
+            continue
+        _say_notes(reader, view)
         command = command_of(text, current)
         if command == "quit":
             raise Quit
@@ -168,6 +175,11 @@ def _ask(practice: Practice, item: ItemRow, view: View, reader: Reader) -> Outco
             continue
         view.outcome(outcome)
         return outcome
+
+
+def _say_notes(reader: Reader, view: View) -> None:
+    while reader.notes:
+        view.notice(reader.notes.pop(0))
 
 
 def _read_marks(reader: Reader, view: View, current: Attempt) -> str:

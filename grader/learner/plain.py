@@ -119,14 +119,9 @@ class PlainView:
         self._print(_("注意: {text}").format(text=text))
 
     def question(self, practice: Practice, item: ItemRow, current: Attempt) -> None:
-        from grader.grading.render import answer_help, question_text
-        from grader.learner.mathtext import convert
-
         self._print(f"\n=== {practice.index_of(item)}/{len(practice.items)} ===")
-        text = question_text(current)
-        if is_code_entry(current.question):
-            text = text.replace(answer_help(current), _("コードで答える: 行を入力し、. だけの行で終える (h ヒント, s スキップ, q 終了)"))
-        self._print(convert(text))
+        help_line = _("コードで答える: 行を入力し、. だけの行で終える (h ヒント, s スキップ, q 終了)") if is_code_entry(current.question) else None
+        self._print(question_text(current, help_line=help_line))
         examples = public_examples(current)
         if examples:
             self._print("\n".join(examples))
@@ -146,10 +141,24 @@ class PlainView:
         return nullcontext()
 
     def outcome(self, outcome: Outcome) -> None:
-        self._print(outcome_text(outcome))
+        from grader.learner import verdict
+
+        self._print(verdict.text(verdict.of_outcome(outcome)))
 
     def summary(self, summary: Summary, *, interrupted: bool) -> None:
         self._print(summary_text(summary, interrupted=interrupted))
+
+
+def question_text(current: Attempt, *, help_line: str | None = None) -> str:
+    """A question as plain text (formulas as Unicode), as the plain quiz, the plain exam and ``show`` print it."""
+    from grader.grading.render import answer_help
+    from grader.grading.render import question_text as source_text
+    from grader.learner.mathtext import convert
+
+    text = source_text(current)
+    if help_line is not None:
+        text = text.replace(answer_help(current), help_line)
+    return convert(text)
 
 
 def public_examples(current: Attempt) -> list[str]:
@@ -164,35 +173,6 @@ def public_examples(current: Attempt) -> list[str]:
         return ["", *example_lines(current.question)]
     except Exception:  # a broken reference is the bank's problem; the question is still shown
         return []
-
-
-def outcome_text(outcome: Outcome) -> str:
-    """The verdict as text: the mark, the right answer (the model solution for code), feedback, 解説."""
-    from grader.grading.render import expected_text, verdict_mark
-    from grader.grading.report import case_lines, headline
-    from grader.learner.mathtext import convert
-
-    current = outcome.attempt
-    verdict = outcome.verdict
-    if outcome.status == "skipped" or verdict is None:
-        head = _("スキップ")
-    elif outcome.code is not None:
-        head = headline(outcome.code)
-    else:
-        head = verdict_mark(verdict)
-    if outcome.status == "error":
-        head = _("採点できませんでした (採点側のエラー): この回答は成績に数えません") + "\n" + head
-    expected = verdict.expected if verdict is not None and verdict.expected else expected_text(current)
-    lines = [head]
-    if current.question.type != "self_graded" or outcome.status == "skipped":
-        lines.append(_("正解: {expected}").format(expected=expected) if "\n" not in expected else _("正解:") + "\n" + expected)
-    if outcome.code is not None:
-        lines += ["", _("テストケース:"), *[f"  {line}" for line in case_lines(outcome.code)]]
-    elif verdict is not None:
-        lines += [f"  - {f}" for f in verdict.feedback]
-    lines += [_("注意: {note}").format(note=n) for n in outcome.notes]
-    lines += ["", _("解説:"), current.explanation.rstrip()]
-    return convert("\n".join(lines))
 
 
 def summary_text(summary: Summary, *, interrupted: bool = False) -> str:

@@ -1,10 +1,9 @@
-"""What the rich terminal draws: a question (with its public examples), a verdict (with the model
-solution and the 解説), the cases of a code result, and a session's summary."""
+"""What the rich terminal draws besides a verdict (:mod:`grader.learner.verdict`): a question, with its public
+examples, and a session's summary."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
@@ -16,18 +15,8 @@ from grader.bank.syllabus import topic_name
 from grader.i18n import _
 from grader.learner.mathtext import cell_width
 from grader.learner.plain import format_seconds, public_examples, remaining_text, review_reason
-from grader.learner.practice import Outcome, Summary, is_code_entry
-from grader.learner.richtext import STYLES, Para, code_block, labelled, prose, prose_line
-
-
-def marks() -> dict[str, tuple[str, str]]:
-    return {
-        "right": (_("✓ 正解"), "right"),
-        "partial": (_("△ 部分正解"), "partial"),
-        "wrong": (_("✗ 不正解"), "wrong"),
-        "skipped": (_("→ スキップ"), "dim"),
-        "error": (_("! 採点できませんでした (成績に数えません)"), "partial"),
-    }
+from grader.learner.practice import Summary, is_code_entry
+from grader.learner.richtext import STYLES, Para, code_block, prose, prose_line
 
 
 def question_renderables(current: Attempt, header: str, *, response: str | None = None, flagged: bool = False,
@@ -74,50 +63,6 @@ def _option(line: str) -> RenderableType:
         text.append_text(rendered.text)
         return Para(text, indent=cell_width(text.plain[: len(text.plain) - len(rendered.plain)]))
     return Group(text, Padding(rendered, (0, 0, 0, len(m.group(1)) + 4)))
-
-
-def verdict_head(outcome: Outcome) -> Text:
-    """The verdict line: for code the same words as ``submit`` (the score and how the cases count)."""
-    from grader.grading.report import headline
-
-    label, style = marks()[outcome.status]
-    if outcome.code is not None and outcome.status != "error":
-        label = headline(outcome.code)
-    elif outcome.verdict is not None and 0 < outcome.verdict.score < 1:
-        label += f" {outcome.verdict.score:.0%}"
-    head = Text(label, style=STYLES[style])
-    if outcome.hints:
-        head.append(_("  ヒント {n} 回").format(n=outcome.hints), style=STYLES["dim"])
-    head.append(f"  {format_seconds(outcome.seconds)}", style=STYLES["dim"])
-    return head
-
-
-def verdict_renderables(outcome: Outcome) -> list[RenderableType]:
-    """The verdict, the right answer (the model solution for code; also after a skip), feedback, 解説."""
-    from grader.grading.render import expected_text
-
-    current = outcome.attempt
-    out: list[RenderableType] = [Text(""), verdict_head(outcome)]
-    expected = outcome.verdict.expected if outcome.verdict is not None and outcome.verdict.expected else expected_text(current)
-    if current.question.type != "self_graded" or outcome.verdict is None:  # else its model answer was shown before marking
-        out.append(labelled(_("正解: "), expected))
-    if outcome.verdict is not None and outcome.code is None:
-        out += [prose_line(f"  - {f}") for f in outcome.verdict.feedback]
-    if outcome.code is not None:
-        out += case_renderables(outcome.code)
-    out += [Text(_("注意: {note}").format(note=n), style=STYLES["dim"]) for n in outcome.notes]
-    out += [Text(""), Text(_("解説"), style="bold underline"), prose(current.explanation)]
-    return out
-
-
-def case_renderables(result: Any) -> list[RenderableType]:
-    from grader.grading.report import case_lines
-
-    out: list[RenderableType] = [Text(_("テストケース:"), style="bold")]
-    for line in case_lines(result):
-        style = STYLES["right"] if line.startswith("✓") else (STYLES["wrong"] if line.startswith("✗") else "")
-        out.append(Text("  " + line, style=style))
-    return out
 
 
 def summary_renderables(summary: Summary, *, interrupted: bool) -> list[RenderableType]:

@@ -21,7 +21,7 @@ from grader.i18n import _
 from grader.learner.drafts import Drafts
 from grader.learner.practice import Outcome, Practice, Summary
 from grader.learner.richtext import STYLES, labelled, prose
-from grader.learner.screens import question_renderables, summary_renderables, verdict_renderables
+from grader.learner.screens import question_renderables, summary_renderables
 from grader.learner.storage import ItemRow
 
 
@@ -96,7 +96,9 @@ class RichView:
         return nullcontext()
 
     def outcome(self, outcome: Outcome) -> None:
-        page(self.console, verdict_renderables(outcome), self.ask)
+        from grader.learner import verdict
+
+        page(self.console, verdict.renderables(verdict.of_outcome(outcome)), self.ask)
 
     def summary(self, summary: Summary, *, interrupted: bool) -> None:
         for renderable in summary_renderables(summary, interrupted=interrupted):
@@ -111,8 +113,28 @@ class PromptReader:
     def __init__(self, history_path: Path | None = None, drafts: Drafts | None = None) -> None:
         self.history_path = history_path
         self.drafts = drafts
+        self.notes: list[str] = []  # said once by the loop: typed text that was not UTF-8
         self._session: Any = None
         self._code_session: Any = None
+
+    def typed(self, text: str) -> str:
+        """Text as typed: bytes that were not UTF-8 (a Shift-JIS terminal or paste) decoded as cp932 and said,
+        or refused with the fix.
+
+        Raises:
+            InvalidAnswer: Neither UTF-8 nor cp932 (the learner is asked again).
+        """
+        from grader.errors import UsageError
+        from grader.grading.answers import InvalidAnswer
+        from grader.learner.inputs import clean_typed
+
+        try:
+            decoded = clean_typed(text, _("入力"))
+        except UsageError as exc:
+            raise InvalidAnswer(str(exc)) from None
+        if decoded.note and decoded.note not in self.notes:
+            self.notes.append(decoded.note)
+        return decoded.text
 
     @property
     def session(self) -> Any:
@@ -135,7 +157,7 @@ class PromptReader:
         return PromptSession(history=history)
 
     def line(self, message: str) -> str:
-        return str(self.session.prompt([("class:prompt", message)]))
+        return self.typed(str(self.session.prompt([("class:prompt", message)])))
 
     def answer(self, current: Attempt, index: int, total: int) -> str:
         return self.line(_("回答 {index}/{total} > ").format(index=index, total=total))
@@ -185,9 +207,9 @@ class PromptReader:
             text = str(self._code_session.prompt("コード> ", default=default, bottom_toolbar=toolbar))
         except (KeyboardInterrupt, EOFError):
             if self.drafts is not None and qid:
-                self.drafts.save(qid, self._code_session.default_buffer.text)
+                self.drafts.save(qid, self.typed(self._code_session.default_buffer.text))
             raise
-        return text + "\n"
+        return self.typed(text) + "\n"
 
     def edit(self, text: str) -> str | None:
         import click
