@@ -16,18 +16,29 @@ import click
 
 from grader.bank.loader import BUILTIN_BANK, Bank, display_path, load_bank
 from grader.bank.schema import QUESTION_TYPES
-
-EXIT_RIGHT, EXIT_WRONG, EXIT_USAGE = 0, 1, 2
+from grader.errors import EshikakuError, Exit
 
 
 class UsageError(click.ClickException):
-    """A bad argument, an unknown id or a broken bank: exit status 2, one clear line, no traceback."""
+    """A bad argument, an unknown id, a broken bank or a grader fault: one clear line, no traceback."""
 
-    exit_code = EXIT_USAGE
+    def __init__(self, message: str, exit_code: int = Exit.USAGE) -> None:
+        super().__init__(message)
+        self.exit_code = int(exit_code)  # type: ignore[misc]  # click declares it per class; here it is per error
 
 
-def fail(message: str) -> NoReturn:
-    raise UsageError(message)
+def fail(message: str, exit_code: int = Exit.USAGE) -> NoReturn:
+    raise UsageError(message, exit_code)
+
+
+class Commands(click.Group):
+    """The command group: an error of a known kind raised anywhere below becomes its message and exit status."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except EshikakuError as exc:
+            raise UsageError(str(exc), exc.exit) from None
 
 
 def _bank_paths(ctx: click.Context) -> list[Path]:
@@ -133,7 +144,7 @@ PLAIN_OPTION = click.option("--plain", is_flag=True, help="Plain text without co
 # --------------------------------------------------------------------------- the group
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option(
     "--bank",
     "banks",
@@ -275,7 +286,7 @@ def answer(ctx: click.Context, qid: str, response: str, seed: int | None, as_jso
                     "explanation": current.explanation})  # fmt: skip
     else:
         click.echo(verdict_text(current, verdict))
-    sys.exit(EXIT_RIGHT if verdict.correct else EXIT_WRONG)
+    sys.exit(Exit.OK if verdict.correct else Exit.WRONG)
 
 
 # --------------------------------------------------------------------------- quiz / review / mistakes
@@ -602,7 +613,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, verbose
         status = "ok" if not report.errors else f"{len(report.errors)} problem(s)"
         caught = sum(p.outcome.startswith("fails") for p in report.proofs)
         click.echo(f"{report.checked} question(s) checked, {caught} wrong answer(s) proved wrong by execution: {status}", err=True)
-    sys.exit(0 if not report.errors else 1)
+    sys.exit(Exit.OK if not report.errors else Exit.WRONG)
 
 
 @main.command()
@@ -637,7 +648,7 @@ def coverage(ctx: click.Context, topic: str | None, below: bool, edition: str | 
         for line in cov.coverage_lines(rows, syllabus, only_below=below, topic=topic):
             click.echo(line)
         click.echo(cov.summary_line(rows), err=True)
-    sys.exit(1 if cov.below_floor(rows) else 0)
+    sys.exit(Exit.WRONG if cov.below_floor(rows) else Exit.OK)
 
 
 @main.command()
@@ -679,8 +690,8 @@ def submit(ctx: click.Context, qid: str, file: Any, seed: int | None, as_json: b
         click.echo(result_text(result))
         click.echo(f"(seed {result.seed}; isolation: {', '.join(result.layers) or 'none'})", err=True)
     if result.status == "grader_fault":
-        sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_RIGHT if result.passed else EXIT_WRONG)
+        sys.exit(Exit.FAULT)
+    sys.exit(Exit.OK if result.passed else Exit.WRONG)
 
 
 @main.command()
@@ -845,7 +856,7 @@ def grade_batch_cmd(ctx: click.Context, folder: Path, out: Path, answers_file: P
         click.echo(f"wrote {display_path(out / 'results.csv')}, cases.csv, students.csv, report.json and gradescope/<student>/results.json", err=True)
     if counts["grader_fault"]:
         _note(f"{counts['grader_fault']} row(s) are grader faults (the bank or the grader failed, not the student): see their message in results.csv")
-        sys.exit(1)
+        sys.exit(Exit.FAULT)
 
 
 @main.group()

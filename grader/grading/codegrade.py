@@ -15,14 +15,19 @@ import random
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from grader.bank.cases import CaseInstance, CaseSpecError, build_cases
 from grader.bank.params import ParameterError, load_callable
-from grader.bank.schema import CodeBase, CodeBlankQuestion
+from grader.bank.schema import CodeBase
 from grader.errors import GraderFault
 from grader.grading.compare import Problem, compare, unchanged
+from grader.grading.diagnose import Finding, diagnose
+from grader.grading.source import choice_codes as choice_codes  # kept importable from here while callers move
+from grader.grading.source import fill_blanks as fill_blanks
+from grader.grading.source import set_aside_note, set_aside_unused_imports, source_for
+from grader.grading.source import solution_source as solution_source
 from grader.sandbox.harness import pack, run_case, unpack
 
 OUTCOME_MESSAGES = {
@@ -63,69 +68,16 @@ class CodeResult:
     layers: tuple[str, ...] = ()
     seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()  # the misconceptions the submission behaves like (grader.grading.diagnose)
+    notes: tuple[str, ...] = ()  # how the source was prepared (e.g. an unused matplotlib import set aside)
 
     @property
     def passed(self) -> bool:
         return self.status == "graded" and self.score >= 1.0 - 1e-12
 
-
-# --------------------------------------------------------------------------- assembling the source
-
-
-def fill_blanks(question: CodeBlankQuestion, codes: dict[str, str]) -> str:
-    """The template with each blank's marker replaced by the given code (missing blanks stay as markers)."""
-    source = question.template
-    for blank in question.blanks:
-        if blank.name in codes:
-            source = source.replace(blank.token, codes[blank.name].strip())
-    return source
-
-
-def choice_codes(question: CodeBlankQuestion, keys: dict[str, str]) -> dict[str, str]:
-    """Blank name → the code of the chosen choice key."""
-    return {b.name: next(c.text for c in b.choices if c.key == keys[b.name]) for b in question.blanks if b.name in keys}
-
-
-def solution_source(question: CodeBase) -> str | None:
-    """The model solution: a code_blank's template with every right answer, or a code_function's `solution`."""
-    if isinstance(question, CodeBlankQuestion):
-        return fill_blanks(question, {b.name: b.right_code for b in question.blanks})
-    return getattr(question, "solution", "") or None
-
-
-def parse_blank_submission(question: CodeBlankQuestion, text: str) -> dict[str, str]:
-    """A blank submission: the whole (filled-in or untouched) template, ``# (え)`` headed sections, or one blank's code."""
-    first_line = next((line.strip() for line in question.template.splitlines() if line.strip()), "")
-    if (first_line and first_line in text) or any(b.token in text for b in question.blanks):
-        return {"__whole__": text}
-    sections = re.split(r"^#\s*\(?([^\s)]+)\)?\s*$", text, flags=re.M)
-    names = {b.name for b in question.blanks}
-    if len(sections) > 1 and all(sections[i] in names for i in range(1, len(sections), 2)):
-        return {sections[i]: sections[i + 1].strip() for i in range(1, len(sections), 2)}
-    if len(question.blanks) == 1:
-        return {question.blanks[0].name: _blank_part(question.template, question.blanks[0].token, text.strip())}
-    raise ValueError("give the whole filled-in template, or one section per blank headed `# (name)`")
-
-
-def _blank_part(template: str, token: str, code: str) -> str:
-    """The blank's part of ``code`` when the learner typed the whole template line around it
-    (``grad += rate * param`` for the blank in ``grad += rate * (え)``)."""
-    line = next((l for l in template.splitlines() if token in l), "")
-    before, _, after = line.partition(token)
-    before, after = before.strip(), after.strip()
-    if "\n" not in code and before and code.startswith(before):
-        code = code[len(before) :].strip()
-        if after and code.endswith(after):
-            code = code[: -len(after)].strip()
-    return code
-
-
-def source_for(question: CodeBase, submission: str | dict[str, str]) -> str:
-    if isinstance(question, CodeBlankQuestion):
-        codes = parse_blank_submission(question, submission) if isinstance(submission, str) else submission
-        return codes["__whole__"] if "__whole__" in codes else fill_blanks(question, codes)
-    assert isinstance(submission, str)
-    return submission
+    @property
+    def misconceptions(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.findings)
 
 
 # --------------------------------------------------------------------------- the sandbox, shared
@@ -283,6 +235,7 @@ def grade_code(question: CodeBase, submission: str | dict[str, str], seed: int |
         return CodeResult(question.id, seed, "learner_error", 0.0, message=f"SyntaxError: {where}{exc.msg}", traceback=((exc.text or "").rstrip(),))
     except (MemoryError, RecursionError, ValueError, OverflowError) as exc:  # pathological nesting, NUL bytes
         return CodeResult(question.id, seed, "learner_error", 0.0, message=f"the code cannot be compiled ({type(exc).__name__}): simplify it")
+    source, set_aside = set_aside_unused_imports(source)  # after the size and compile checks: the parse is bounded
     try:
         instances = build_cases(question, seed)
         box = sandbox or shared_sandbox()
@@ -301,7 +254,7 @@ def grade_code(question: CodeBase, submission: str | dict[str, str], seed: int |
             if result.status == "graded":  # it loads fine on its own: the failure needed the hidden inputs
                 result = CodeResult(question.id, seed, "learner_error", 0.0, message="the code failed while loading, only when the hidden cases were "
                     "present", layers=result.layers)
-        return result
+        return replace(result, notes=(set_aside_note(set_aside),)) if set_aside else result
     except (CaseSpecError, ParameterError, GraderFault) as exc:
         return CodeResult(question.id, seed, "grader_fault", 0.0, message=f"bank or grader error: {exc}")
 
@@ -387,4 +340,7 @@ def _judge(question: CodeBase, seed: int, source: str, instances: list[CaseInsta
             first_error_tb = learner_traceback(hidden_errors[0]["error"]["traceback"], source)
     total = sum(r.weight for r in results)
     score = sum(r.weight for r in results if r.passed) / total if total else 0.0
-    return CodeResult(question.id, seed, "graded", score, tuple(results), traceback=first_error_tb, **common)
+    failing = [(instance, case_frames[i]) for i, instance in enumerate(instances)
+               if i < len(case_frames) and not results[i].passed and results[i].kind != "stopped"]
+    findings = diagnose(question, source, failing) if failing else ()
+    return CodeResult(question.id, seed, "graded", score, tuple(results), traceback=first_error_tb, findings=findings, **common)

@@ -52,7 +52,7 @@ def judge(attempt: Attempt, response: str) -> Verdict:
     """
     question = attempt.question
     if isinstance(question, CodeBlankQuestion):
-        from grader.grading.codegrade import choice_codes
+        from grader.grading.source import choice_codes
 
         keys = blank_keys(question, response)
         verdict, _ = judge_code(attempt, choice_codes(question, keys))

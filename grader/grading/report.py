@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from grader.grading.codegrade import CodeResult
+from grader.i18n import _
 
 STATUS_TEXT = {"learner_error": "コードのエラー", "grader_fault": "採点側のエラー (あなたのコードの問題ではありません)"}
 
@@ -49,6 +50,11 @@ def case_lines(result: CodeResult) -> list[str]:
         if case.stdout:
             lines.append("      printed: " + _short(case.stdout.rstrip(), 200))
     lines += [f"    {t}" for t in result.traceback]
+    for finding in result.findings:
+        lines.append(_("考えられる原因: {says}").format(says=finding.says))
+        if finding.line:
+            lines.append(_("    該当しそうな行: {line}").format(line=finding.line))
+    lines += list(result.notes)
     return lines
 
 

@@ -91,17 +91,6 @@ def _wrong_answer_errors(bank: Bank, qid: str, question: NumericQuestion | Shape
             report.proofs.append(Proof(qid, f"wrong answer {wi + 1}", "graded wrong at every seed tried"))
 
 
-def misconception_source(question: CodeBase, index: int) -> str:
-    """The complete source of one misconception (a code_blank's wrong blanks go into the right template)."""
-    from grader.grading.codegrade import fill_blanks
-
-    wrong = question.misconceptions[index]
-    if wrong.code.strip() or not isinstance(question, CodeBlankQuestion):
-        return wrong.code
-    right = {b.name: b.right_code for b in question.blanks}
-    return fill_blanks(question, right | wrong.blanks)
-
-
 def _parameter_errors(bank: Bank, qid: str, question: Question) -> list[BankError]:
     from grader.bank.params import ParameterError, attempt
 
@@ -142,7 +131,8 @@ def _reference_passes(question: CodeBase) -> str | None:
 
 def _code_checks(bank: Bank, qid: str, question: CodeBase, report: Report) -> None:
     from grader.errors import GraderFault
-    from grader.grading.codegrade import fill_blanks, grade_code, solution_source
+    from grader.grading.codegrade import grade_code
+    from grader.grading.source import fill_blanks, solution_source
 
     try:
         problem = _reference_passes(question)
@@ -171,6 +161,8 @@ def _code_checks(bank: Bank, qid: str, question: CodeBase, report: Report) -> No
         if isinstance(question, CodeBlankQuestion) and (unknown := sorted(set(wrong.blanks) - {b.name for b in question.blanks})):
             report.errors.append(_error(bank, qid, ("misconceptions", mi, "blanks"), f"names unknown blank(s) {unknown}"))
             continue
+        from grader.grading.diagnose import misconception_source
+
         source = misconception_source(question, mi)
         results = [grade_code(question, source, seed) for seed in SEEDS]
         if all(r.passed for r in results):

@@ -140,7 +140,7 @@ def _grade_answer(question: Question, text: str, seed: int, sandbox: _Turns) -> 
         except InvalidAnswer:
             keys = None  # not choice keys: the answer is code
         if keys is not None:
-            from grader.grading.codegrade import choice_codes
+            from grader.grading.source import choice_codes
 
             data = _grade_code(question, choice_codes(question, keys), seed, sandbox)  # the keys are proved by running them
             return {**data, "response": text, "expected": blank_expected(question)}

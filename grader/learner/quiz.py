@@ -160,8 +160,8 @@ def grade_response(current: Attempt, response: str, *, code: bool = False) -> tu
     if isinstance(question, CodeBlankQuestion):
         keys = blank_keys(question, response)  # InvalidAnswer before anything runs
         try:
-            from grader.grading.codegrade import choice_codes
             from grader.grading.judge import judge_code
+            from grader.grading.source import choice_codes
 
             verdict, result = judge_code(current, choice_codes(question, keys))
             if result.status != "grader_fault":
