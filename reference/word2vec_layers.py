@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from reference.activations import sigmoid
 
-__all__ = ["MatMul", "SigmoidWithLoss", "Embedding", "EmbeddingDot", "sigmoid_with_loss"]
+__all__ = ["MatMul", "SigmoidWithLoss", "Embedding", "EmbeddingDot", "sigmoid_with_loss", "sigmoid_with_loss_grad"]
 
 Array = NDArray[np.floating]
 
@@ -69,6 +69,11 @@ def sigmoid_with_loss(x: Array, t: NDArray[np.integer], eps: float = 1e-7) -> fl
     labels = np.asarray(t)
     p = np.where(labels == 1, y, 1 - y)
     return float(-np.sum(np.log(p + eps)) / y.shape[0])
+
+
+def sigmoid_with_loss_grad(x: float, t: int, batch_size: int, dout: float = 1.0) -> float:
+    """One entry of :meth:`SigmoidWithLoss.backward`: ``(σ(x) - t) * dout / N`` (for numeric questions)."""
+    return float((sigmoid(np.asarray(x, dtype=float)) - t) * dout / batch_size)
 
 
 class SigmoidWithLoss:
