@@ -89,8 +89,19 @@ def build_value(spec: Any, dims: dict[str, int], lets: dict[str, Any], rng: np.r
     if isinstance(spec, FuncValue):
         return {"$func": spec.func}
     if isinstance(spec, ExprValue):
-        return author_value(spec.expr, dims)
+        return author_value(spec.expr, dims | _numbers(lets))
     return spec  # a plain number, string, bool or None
+
+
+def _numbers(lets: dict[str, Any]) -> dict[str, int | float]:
+    """The earlier lets an ``expr`` may use: the plain numbers (an array has no single value to compute with)."""
+    out: dict[str, int | float] = {}
+    for name, value in lets.items():
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value.item()
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[name] = value
+    return out
 
 
 def _steps(question: CodeBase, case: Case, dims: dict[str, int], lets: dict[str, Any], rng: np.random.Generator) -> list[dict[str, Any]]:

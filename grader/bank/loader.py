@@ -172,6 +172,16 @@ def add_private_references(root: Path) -> None:
                 reference.__path__.append(str(folder))
 
 
+def reference_roots_for(root: Path) -> list[Path]:
+    """Where the references of a questions folder may live: beside it, inside it, then the built-in ones."""
+    return [root.parent, root, PROJECT_ROOT] if root != BUILTIN_BANK else [PROJECT_ROOT]
+
+
+def bank_root_of(path: Path) -> Path:
+    """The questions folder a single question file belongs to: the folder above its topic folder."""
+    return path.resolve().parent.parent
+
+
 def load_bank(roots: list[Path] | None = None, *, use_cache: bool = True) -> Bank:
     """Loads every ``*.yaml`` under ``roots`` (default: the built-in bank), reporting all problems."""
     roots = [r.resolve() for r in (roots or [BUILTIN_BANK])]
@@ -180,7 +190,7 @@ def load_bank(roots: list[Path] | None = None, *, use_cache: bool = True) -> Ban
         if not root.is_dir():
             bank.errors.append(BankError(root, 1, 1, "", "no such questions folder"))
             continue
-        reference_roots = [root.parent, root, PROJECT_ROOT] if root != BUILTIN_BANK else [PROJECT_ROOT]
+        reference_roots = reference_roots_for(root)
         if root != BUILTIN_BANK:
             add_private_references(root)
         cache_path = _cache_file(root)

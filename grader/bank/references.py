@@ -9,11 +9,12 @@ from typing import Any
 from grader.bank.positions import BankError, Loc, YamlBuilder, dotted
 from grader.bank.schema import CodeBase, ComputedAnswer, Question
 
-_DEFINED: dict[tuple[Path, int, int], set[str] | None] = {}
+_DEFINED: dict[tuple[Path, int, int], set[str] | SyntaxError | None] = {}
 
 
-def _defined_names(module_file: Path) -> set[str] | None:
-    """Top-level names a module defines, read without importing it (NumPy stays unloaded)."""
+def _defined_names(module_file: Path) -> set[str] | SyntaxError | None:
+    """Top-level names a module defines, read without importing it (NumPy stays unloaded); the
+    SyntaxError when it cannot be parsed; None when it cannot be read."""
     try:
         st = module_file.stat()
     except OSError:
@@ -22,7 +23,9 @@ def _defined_names(module_file: Path) -> set[str] | None:
     if key not in _DEFINED:
         try:
             tree = ast.parse(module_file.read_text(encoding="utf-8"))
-        except (OSError, SyntaxError, UnicodeDecodeError):
+        except SyntaxError as exc:
+            _DEFINED[key] = exc
+        except (OSError, UnicodeDecodeError, ValueError):
             _DEFINED[key] = None
         else:
             names: set[str] = set()
@@ -37,15 +40,26 @@ def _defined_names(module_file: Path) -> set[str] | None:
     return _DEFINED[key]
 
 
+def _candidates(target: str, roots: list[Path]) -> list[Path]:
+    rel = Path(*target.partition(":")[0].split("."))
+    return [c for root in roots for c in (root / rel.with_suffix(".py"), root / rel / "__init__.py") if c.is_file()]
+
+
 def find_reference(target: str, roots: list[Path]) -> Path | None:
     """The file that defines ``reference.mod:name`` under one of ``roots``, if any."""
-    module, _, name = target.partition(":")
-    rel = Path(*module.split("."))
-    for root in roots:
-        for candidate in (root / rel.with_suffix(".py"), root / rel / "__init__.py"):
-            names = _defined_names(candidate) if candidate.is_file() else None
-            if names is not None and name in names:
-                return candidate
+    name = target.partition(":")[2]
+    for candidate in _candidates(target, roots):
+        names = _defined_names(candidate)
+        if isinstance(names, set) and name in names:
+            return candidate
+    return None
+
+
+def _broken_module(target: str, roots: list[Path]) -> tuple[Path, SyntaxError] | None:
+    for candidate in _candidates(target, roots):
+        names = _defined_names(candidate)
+        if isinstance(names, SyntaxError):
+            return candidate, names
     return None
 
 
@@ -70,7 +84,12 @@ def reference_targets(question: Question) -> list[tuple[Loc, str]]:
 def reference_errors(question: Question, data: dict[str, Any], builder: YamlBuilder, roots: list[Path]) -> list[BankError]:
     errors = []
     for loc, target in reference_targets(question):
-        if find_reference(target, roots) is None:
+        broken = _broken_module(target, roots) if find_reference(target, roots) is None else None
+        if broken:
+            module_file, exc = broken
+            errors.append(BankError(module_file, exc.lineno or 1, exc.offset or 1, "", f"SyntaxError: {exc.msg} (this module holds "
+                                    f"`{target}`, named by {builder.path.name}): fix the code"))
+        elif find_reference(target, roots) is None:
             module, _, name = target.partition(":")
             line, col = builder.position(loc)
             errors.append(BankError(builder.path, line, col, dotted(loc), f"`{target}` does not exist: define {name} in {module.replace('.', '/')}.py "

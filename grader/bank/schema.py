@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, WithJsonSchema, field_validator, model_validator
 
 from grader.bank.schema_base import (
     ID_PATTERN,
@@ -58,7 +58,13 @@ from grader.bank.schema_code import (
 class ChoiceQuestion(QuestionBase):
     type: Literal["choice"]
     choices: list[Choice] = Field(min_length=2)
-    answer: list[Key] = Field(min_length=1, description="Key(s) of the right choice(s).")
+    answer: Annotated[
+        list[Key],
+        WithJsonSchema({"anyOf": [
+            {"type": "string", "minLength": 1}, {"type": "integer"},
+            {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}, "minItems": 1},
+        ]}),
+    ] = Field(min_length=1, description="Key of the right choice, or a list of keys when several are right.")  # fmt: skip
     shuffle: bool = Field(True, description="Shuffle the choices at display (keys stay stable).")
 
     _keys = field_validator("choices")(_check_keys)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 ID_PATTERN = r"^[a-z0-9_]+$"
 TOPIC_PATTERN = r"^[1-5]-[1-9]$"
@@ -19,7 +19,8 @@ def _int_to_str(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-Key = Annotated[str, BeforeValidator(_int_to_str)]
+# A key may be written unquoted (1, 2, …): the JSON Schema says so, and the loader makes it text.
+Key = Annotated[str, BeforeValidator(_int_to_str), WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]})]
 
 
 class Strict(BaseModel):

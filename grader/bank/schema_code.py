@@ -18,15 +18,23 @@ class ArrayValue(Strict):
     dtype: str = "float64"
 
 
+Size = Annotated[int, Field(ge=0)]
+
+
 class RandomValue(Strict):
-    """A seeded random array; dims may be numbers or names of the case's ``dims``."""
+    """A seeded random array. ``shape`` entries are sizes or names (formulas) of the case's ``dims``.
+
+    ``uniform`` draws from [low, high); ``integers`` from low to high with **both ends included**;
+    ``normal`` has mean 0 and standard deviation ``scale``; ``permutation`` shuffles 0 … shape[0]−1.
+    The dtype is float64 unless ``dtype`` says otherwise (integers are cast to it too).
+    """
 
     random: Literal["uniform", "normal", "integers", "permutation"]
-    shape: list[int | str] = Field(default_factory=list)
+    shape: list[Size | str] = Field(default_factory=list)
     low: float = -1.0
-    high: float = 1.0
+    high: float = Field(1.0, description="Upper bound: excluded for uniform, included for integers.")
     scale: float = 1.0
-    dtype: str = "float64"
+    dtype: str = Field("float64", description="NumPy dtype of the array (default float64, also for integers).")
 
 
 class MappingValue(Strict):
@@ -120,7 +128,7 @@ class Case(Strict):
     hidden: bool = Field(True, description="Hidden cases never show their inputs.")
     weight: float = Field(1.0, gt=0)
     repeat: int = Field(1, ge=1, le=50, description="Number of seeded random instances of this case.")
-    dims: dict[str, tuple[int, int] | int] = Field(
+    dims: dict[str, tuple[Size, Size] | Size] = Field(
         default_factory=dict, description="Named sizes drawn per instance: N: [1, 8]."
     )
     let: dict[str, Value] = Field(default_factory=dict, description="Named input values.")

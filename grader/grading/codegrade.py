@@ -21,13 +21,14 @@ from typing import Any
 from grader.bank.cases import CaseInstance, CaseSpecError, build_cases
 from grader.bank.params import ParameterError, load_callable
 from grader.bank.schema import CodeBase
-from grader.errors import GraderFault
+from grader.errors import BankFault, GraderFault
 from grader.grading.compare import Problem, compare, unchanged
 from grader.grading.diagnose import Finding, diagnose
 from grader.grading.source import choice_codes as choice_codes  # kept importable from here while callers move
 from grader.grading.source import fill_blanks as fill_blanks
 from grader.grading.source import set_aside_note, set_aside_unused_imports, source_for
 from grader.grading.source import solution_source as solution_source
+from grader.grading.trusted import run_prelude, time_limit
 from grader.sandbox.harness import pack, run_case, unpack
 
 OUTCOME_MESSAGES = {
@@ -109,7 +110,7 @@ def reference_namespace(question: CodeBase) -> dict[str, Any]:
     module = __import__(question.reference.partition(":")[0], fromlist=["_"])
     namespace: dict[str, Any] = {**vars(module)}
     if question.prelude:
-        exec(compile(question.prelude, "<prelude>", "exec"), namespace)
+        run_prelude(question.prelude, namespace)
     namespace[question.entry] = obj
     return namespace
 
@@ -125,7 +126,11 @@ def expected_outputs(question: CodeBase, instances: list[CaseInstance]) -> list[
     """
     with _reference_lock:
         namespace = reference_namespace(question)
-        return [None if i.spec.property else run_case(i.program, namespace) for i in instances]
+        outputs = []
+        for instance in instances:
+            with time_limit(f"the reference on case {instance.label}"):
+                outputs.append(None if instance.spec.property else run_case(instance.program, namespace))
+        return outputs
 
 
 def _public_detail(instance: CaseInstance, expected: dict[str, Any]) -> dict[str, Any]:
@@ -255,7 +260,7 @@ def grade_code(question: CodeBase, submission: str | dict[str, str], seed: int |
                 result = CodeResult(question.id, seed, "learner_error", 0.0, message="the code failed while loading, only when the hidden cases were "
                     "present", layers=result.layers)
         return replace(result, notes=(set_aside_note(set_aside),)) if set_aside else result
-    except (CaseSpecError, ParameterError, GraderFault) as exc:
+    except (CaseSpecError, ParameterError, GraderFault, BankFault) as exc:
         return CodeResult(question.id, seed, "grader_fault", 0.0, message=f"bank or grader error: {exc}")
 
 

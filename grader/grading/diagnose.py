@@ -22,6 +22,7 @@ from typing import Any
 from grader.bank.cases import CaseInstance
 from grader.bank.schema import CodeBase, CodeBlankQuestion
 from grader.grading.source import fill_blanks, solution_source
+from grader.grading.trusted import run_prelude, time_limit
 from grader.sandbox.harness import run_case
 
 # Running a case swaps sys.stdout and seeds NumPy's global generator: one at a time, as for the reference.
@@ -50,8 +51,9 @@ def misconception_source(question: CodeBase, index: int) -> str:
 def _namespace(question: CodeBase, source: str) -> dict[str, Any]:
     namespace: dict[str, Any] = {"__name__": "misconception"}
     if question.prelude:
-        exec(compile(question.prelude, "<prelude>", "exec"), namespace)
-    exec(compile(source, "<misconception>", "exec"), namespace)
+        run_prelude(question.prelude, namespace)
+    with time_limit("a misconception while loading"):
+        exec(compile(source, "<misconception>", "exec"), namespace)
     return namespace
 
 
@@ -103,6 +105,8 @@ def diagnose(question: CodeBase, learner_source: str, failing: Sequence[tuple[Ca
                 namespace = _namespace(question, source)
             except Exception:  # validate proves every misconception loads; a broken one only goes unmatched
                 continue
-            if all(_same_outcome(instance, frame, run_case(instance.program, namespace)) for instance, frame in cases):
+            with time_limit(f"misconception {wrong.name}"):
+                same = all(_same_outcome(instance, frame, run_case(instance.program, namespace)) for instance, frame in cases)
+            if same:
                 found.append(Finding(wrong.name, wrong.says, defect_line(question, source, learner_source)))
     return tuple(found)

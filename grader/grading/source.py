@@ -11,13 +11,27 @@ import re
 from grader.bank.schema import CodeBase, CodeBlankQuestion
 from grader.i18n import _
 
+_ATOMS = (ast.Name, ast.Constant, ast.Attribute, ast.Subscript, ast.Call, ast.List, ast.Tuple, ast.Dict, ast.Set)
+
+
+def _grouped(token: str, code: str) -> str:
+    """The code to put in place of ``token``: a marker written with brackets, like ``(あ)``, keeps them
+    around an expression, so ``2 * (あ)`` with ``h + h_tilde`` reads ``2 * (h + h_tilde)``."""
+    if not token.startswith(("(", "（")):
+        return code
+    try:
+        node = ast.parse(code, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return code  # a statement, or not code at all: inserted as written
+    return code if isinstance(node, _ATOMS) else f"({code})"
+
 
 def fill_blanks(question: CodeBlankQuestion, codes: dict[str, str]) -> str:
     """The template with each blank's marker replaced by the given code (missing blanks stay as markers)."""
     source = question.template
     for blank in question.blanks:
         if blank.name in codes:
-            source = source.replace(blank.token, codes[blank.name].strip())
+            source = source.replace(blank.token, _grouped(blank.token, codes[blank.name].strip()))
     return source
 
 

@@ -10,7 +10,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.bank.loader import Bank, BankError, load_bank, load_file, locate
+from grader.bank.loader import (
+    BUILTIN_BANK,
+    Bank,
+    BankError,
+    add_private_references,
+    bank_root_of,
+    load_bank,
+    load_file,
+    locate,
+    reference_roots_for,
+)
 from grader.bank.schema import (
     ChoiceQuestion,
     CodeBase,
@@ -116,12 +126,14 @@ def _reference_passes(question: CodeBase) -> str | None:
     """Runs the trusted reference in-process on its own cases: mutation rules and property checkers must hold."""
     from grader.bank.cases import build_cases
     from grader.grading.codegrade import judge_case, reference_namespace
+    from grader.grading.trusted import time_limit
     from grader.sandbox.harness import pack, run_case, unpack
 
     namespace = reference_namespace(question)
     for seed in SEEDS:
         for instance in build_cases(question, seed):
-            got = unpack(pack(run_case(instance.program, namespace)))
+            with time_limit(f"the reference on case {instance.label} (seed {seed})"):
+                got = unpack(pack(run_case(instance.program, namespace)))
             expected = None if instance.spec.property else got
             problem = judge_case(instance, got, expected)
             if problem:
@@ -129,14 +141,39 @@ def _reference_passes(question: CodeBase) -> str | None:
     return None
 
 
+def _broken_template(question: CodeFunctionQuestion, result: Any) -> str | None:
+    """Why starter code cannot count as "proved wrong": it must load, define the entry, and fail on values."""
+    import ast
+
+    try:
+        tree = ast.parse(question.template)
+    except SyntaxError as exc:
+        return f"the template does not compile (SyntaxError: {exc.msg}, line {exc.lineno} of the template): starter code must load"
+    defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    defined |= {t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+    if question.entry not in defined:
+        return f"the template does not define `{question.entry}` (it defines {', '.join(sorted(defined)) or 'nothing'}): name it as `entry` says"
+    if result.status != "graded":
+        return f"the untouched template never reaches the cases ({result.message}): starter code must load and fail a case on its values"
+    return None
+
+
 def _code_checks(bank: Bank, qid: str, question: CodeBase, report: Report) -> None:
-    from grader.errors import GraderFault
     from grader.grading.codegrade import grade_code
     from grader.grading.source import fill_blanks, solution_source
+    from grader.grading.trusted import PreludeError, TrustedTimeout
 
     try:
         problem = _reference_passes(question)
-    except (GraderFault, ValueError, TypeError, KeyError, ArithmeticError) as exc:
+    except PreludeError as exc:
+        line, col = locate(bank.paths[qid], ("prelude",))
+        block = bank.paths[qid].read_text(encoding="utf-8").splitlines()[line - 1][col - 1 :].startswith(("|", ">"))
+        report.errors.append(BankError(bank.paths[qid], line + exc.lineno if block else line, col, "prelude", f"{exc}: fix the prelude"))
+        return
+    except TrustedTimeout as exc:
+        report.errors.append(_error(bank, qid, ("reference",), str(exc)))
+        return
+    except Exception as exc:  # the reference raising is the bank's problem, reported, never a traceback
         problem = f"{type(exc).__name__}: {exc}"
     if problem:
         report.errors.append(_error(bank, qid, ("reference",), f"the reference fails its own cases ({problem}): fix the reference or the case"))
@@ -153,7 +190,10 @@ def _code_checks(bank: Bank, qid: str, question: CodeBase, report: Report) -> No
                 return
         report.proofs.append(Proof(qid, "solution", "passes"))
     template = grade_code(question, question.template, SEEDS[0])
-    if template.passed:
+    broken = _broken_template(question, template) if isinstance(question, CodeFunctionQuestion) else None
+    if broken:
+        report.errors.append(_error(bank, qid, ("template",), broken))
+    elif template.passed:
         report.errors.append(_error(bank, qid, ("template",), "the untouched template passes every case: add a case it fails"))
     else:
         report.proofs.append(Proof(qid, "template", f"fails {_first_failure(template)}"))
@@ -193,7 +233,10 @@ def check(paths: list[Path], *, execute: bool = True, strict: bool = False) -> R
     files = [p for p in paths if p.is_file()]
     bank = load_bank(folders, use_cache=False) if folders else Bank()
     for path in files:
-        result = load_file(path.resolve())
+        root = bank_root_of(path)
+        if root.resolve() != BUILTIN_BANK:
+            add_private_references(root)
+        result = load_file(path.resolve(), reference_roots_for(root.resolve()))
         bank.errors.extend(result.errors)
         if result.question is not None:
             bank.questions[result.question.id] = result.question
