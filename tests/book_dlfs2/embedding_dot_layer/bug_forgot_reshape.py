@@ -1,5 +1,4 @@
 # expect: misconception dout_not_reshaped
-import numpy as np
 
 
 class EmbeddingDot:

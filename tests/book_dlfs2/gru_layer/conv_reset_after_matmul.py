@@ -23,7 +23,6 @@ class GRU:
         return (1 - z) * h_prev + z * n
 
     def backward(self, dh_next):
-        H = self.Wh.shape[0]
         x, h_prev, z, r, n, hn = self.cache
         a_n = dh_next * z * (1 - n**2)
         a_z = dh_next * (n - h_prev) * z * (1 - z)

@@ -1,5 +1,8 @@
 # expect: pass
+# ruff: noqa: F821
+# (sigmoid and LSTM are given by the question's prelude)
 import numpy as np
+
 
 class GRU:
     def __init__(self, Wx, Wh):

@@ -1,6 +1,7 @@
 # expect: pass
 import numpy as np
 
+
 class MatMul:
     def __init__(self, W):
         self.params = [W]

@@ -1,6 +1,7 @@
 # expect: pass
 import numpy as np
 
+
 class RNN:
     def __init__(self, Wx, Wh, b):
         self.params = [Wx, Wh, b]
