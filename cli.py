@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -49,87 +47,36 @@ def _bank_paths(ctx: click.Context) -> list[Path]:
     return paths
 
 
+def learner_env(ctx: click.Context) -> Any:
+    from grader.learner.context import Env
+
+    obj = ctx.find_root().obj or {}
+    return Env(_bank_paths(ctx), obj.get("db"), db_given=bool(obj.get("db_given")), create=bool(obj.get("create")),
+               warn=lambda text: click.echo(text, err=True))  # fmt: skip
+
+
 def open_bank(ctx: click.Context, *, quiet: bool = False) -> Bank:
     """Loads the bank, printing one warning line per broken file (the valid questions stay usable)."""
-    bank = load_bank(_bank_paths(ctx))
-    if not quiet:
-        for path in bank.broken_files:
-            first = next(e for e in bank.errors if e.path == path)
-            click.echo(f"warning: skipped broken file {first}  (run `eshikaku validate` for every problem)", err=True)
+    bank: Bank = learner_env(ctx).bank(quiet=quiet)
     return bank
-
-
-def get_question(bank: Bank, qid: str) -> Any:
-    question = bank.get(qid)
-    if question is None:
-        near = [q for q in bank.questions if qid in q or q in qid][:5]
-        hint = f" Did you mean: {', '.join(near)}?" if near else " Run `eshikaku list` to see the ids."
-        fail(f"no question with id {qid!r}.{hint}")
-    return question
 
 
 def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-@contextmanager
-def progress_db(ctx: click.Context) -> Iterator[Any]:
-    """The progress database of ``--db``; a damaged, foreign or newer-schema file is a clear error, never rewritten."""
-    import sqlite3
-
-    from grader.learner.storage import Store, StoreError, resolve_db_path
-
-    path = resolve_db_path((ctx.find_root().obj or {}).get("db"))
-    try:
-        store = Store(path)
-    except StoreError as exc:
-        fail(str(exc))
-    try:
-        yield store
-    except sqlite3.DatabaseError as exc:
-        fail(f"the progress database {path} cannot be used ({exc}); it was not modified further. Move it away or pass --db PATH.")
-    finally:
-        store.close()
-
-
-def _interactive(answers: Path | None, as_json: bool, plain: bool) -> tuple[bool, bool]:
-    """(read with the line editor, draw with rich): only on a terminal, and never for --answers/--json/--plain."""
-    rich_out = sys.stdout.isatty() and not as_json and not plain
-    editor_in = rich_out and answers is None and sys.stdin.isatty()
-    return editor_in, rich_out
-
-
-def _practice_io(store: Any, answers: Path | None, as_json: bool, plain: bool) -> tuple[Any, Any]:
-    """The (view, reader) pair of a practice session."""
-    from grader.learner.quiz import LineReader, PlainView
-
-    editor_in, rich_out = _interactive(answers, as_json, plain)
-    if rich_out:
-        from grader.learner.terminal import RichView
-
-        view: Any = RichView()
-    else:
-        view = PlainView(sys.stderr if as_json else sys.stdout)
-    if editor_in:
-        from grader.learner.terminal import PromptReader
-
-        reader: Any = PromptReader(store.path.with_name(store.path.name + ".history"))
-    else:
-        reader = LineReader.from_file(str(answers)) if answers else LineReader(sys.stdin)
-    return view, reader
-
-
-def _run_practice(practice: Any, store: Any, answers: Path | None, as_json: bool, plain: bool) -> None:
-    from grader.learner.quiz import run_practice
-
-    view, reader = _practice_io(store, answers, as_json, plain)
-    summary = run_practice(practice, view, reader)
-    if as_json:
-        _echo_json(summary.as_dict())
-
-
 def _note(text: str) -> None:
     click.echo(f"note: {text}", err=True)
+
+
+def _io(answers: Path | None, as_json: bool, plain: bool) -> Any:
+    from grader.learner.commands import Io
+
+    return Io(answers, as_json, plain)
+
+
+def _tty(plain: bool) -> bool:
+    return sys.stdout.isatty() and not plain
 
 
 ANSWERS_OPTION = click.option(
@@ -158,11 +105,13 @@ PLAIN_OPTION = click.option("--plain", is_flag=True, help="Plain text without co
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
     envvar="ESHIKAKU_DB",
-    help="The progress database (env ESHIKAKU_DB; default: progress.sqlite3 in the user data directory).",
+    help="The progress database (env ESHIKAKU_DB; default: progress.sqlite3 in the user data directory). It must exist unless --create.",
 )
+@click.option("--create", is_flag=True, help="Create the --db file if it does not exist yet.")
+@click.option("--lang", envvar="ESHIKAKU_LANG", help="Language of the messages (default ja; env ESHIKAKU_LANG).")
 @click.version_option(package_name="eshikaku", message="eshikaku %(version)s")
 @click.pass_context
-def main(ctx: click.Context, banks: tuple[Path, ...], bank_only: bool, db: Path | None) -> None:
+def main(ctx: click.Context, banks: tuple[Path, ...], bank_only: bool, db: Path | None, create: bool, lang: str | None) -> None:
     """E資格 (JDLA Deep Learning for ENGINEER) の問題集・採点ツール.
 
     Practise with a terminal quiz, take timed mock exams, review with spaced repetition, grade your own
@@ -175,12 +124,16 @@ def main(ctx: click.Context, banks: tuple[Path, ...], bank_only: bool, db: Path 
       eshikaku stats
       eshikaku list --topic 3-4
     """
+    from grader.i18n import set_language
+
     if bank_only and not banks:
         raise click.UsageError("--bank-only needs at least one --bank PATH")
-    ctx.obj = {"banks": banks, "bank_only": bank_only, "db": db}
+    set_language(lang)
+    given = ctx.get_parameter_source("db") == click.core.ParameterSource.COMMANDLINE
+    ctx.obj = {"banks": banks, "bank_only": bank_only, "db": db, "db_given": given, "create": create}
 
 
-# --------------------------------------------------------------------------- list / show
+# --------------------------------------------------------------------------- list / show / answer
 
 
 @main.command("list")
@@ -191,7 +144,8 @@ def main(ctx: click.Context, banks: tuple[Path, ...], bank_only: bool, db: Path 
 @click.option("--update-readme", is_flag=True, help="Regenerate the counts table in questions/README.md.")
 @click.pass_context
 def list_cmd(ctx: click.Context, topic: str | None, qtype: str | None, tag: str | None, as_json: bool, update_readme: bool) -> None:
-    """List the questions of the bank.
+    """List the questions of the bank, with your marks (✓ right last time, ✗ not, ⏰ due) and the count
+    per sub-section. On a terminal the list opens in a pager.
 
     \b
     Example:
@@ -201,63 +155,73 @@ def list_cmd(ctx: click.Context, topic: str | None, qtype: str | None, tag: str 
     """
     from grader.bank.catalog import catalog, counts_table, render_readme, select
 
-    bank = open_bank(ctx)
     if update_readme:
         readme = BUILTIN_BANK / "README.md"
         readme.write_text(render_readme(readme.read_text(encoding="utf-8"), counts_table(load_bank([BUILTIN_BANK]))), encoding="utf-8")
         click.echo(f"updated {display_path(readme)}", err=True)
         return
-    questions = select(bank, topic=topic, qtype=qtype, tag=tag)
     if as_json:
-        _echo_json(catalog(bank, questions))
+        bank = open_bank(ctx)
+        _echo_json(catalog(bank, select(bank, topic=topic, qtype=qtype, tag=tag)))
         return
-    for q in questions:
-        params = " ⟳" if q.parameters else ""
-        click.echo(f"{q.id:34} {q.topic:4} {q.type:13} {'★' * q.difficulty:3} {q.title}{params}")
-    click.echo(f"{len(questions)} question(s)", err=True)
+    from grader.learner.commands import list_rows
+
+    lines, table, summary = list_rows(learner_env(ctx), topic=topic, qtype=qtype, tag=tag)
+    if sys.stdout.isatty():
+        click.echo_via_pager("\n".join([*lines, "", *table, summary]) + "\n")
+        return
+    for line in lines:
+        click.echo(line)
+    click.echo(summary, err=True)
 
 
 @main.command()
 @click.argument("qid", metavar="ID")
-@click.option("--seed", type=int, help="Seed of a parameterised question (same seed → same numbers).")
+@click.option("--seed", type=int, help="Seed: the numbers of a parameterised question and the order (and labels) of the options.")
+@PLAIN_OPTION
 @click.pass_context
-def show(ctx: click.Context, qid: str, seed: int | None) -> None:
+def show(ctx: click.Context, qid: str, seed: int | None, plain: bool) -> None:
     """Show a question as a learner sees it (without the answer).
+
+    Without --seed the options are in file order under their own keys; with --seed they are shuffled
+    and labelled 1, 2, 3 … as the quiz shows them, and `answer ID LABEL --seed N` takes those labels.
 
     \b
     Example:
       eshikaku show conv_output_size_param --seed 7
     """
-    from grader.bank.params import ParameterError, attempt
-    from grader.grading.render import question_text
+    from grader.learner.commands import show as show_question
 
-    question = get_question(open_bank(ctx), qid)
-    try:
-        current = attempt(question, seed)
-    except ParameterError as exc:
-        fail(f"bank error in {qid}: {exc}")
-    click.echo(question_text(current))
-    from grader.bank.schema import CodeBase
+    current, examples = show_question(learner_env(ctx), qid, seed, plain=plain)
+    if _tty(plain):
+        from grader.learner.screens import question_renderables
+        from grader.learner.terminal import make_console
 
-    if isinstance(question, CodeBase):
-        from grader.grading.report import example_lines
+        console = make_console()
+        for renderable in question_renderables(current, "", examples=True):
+            console.print(renderable)
+    else:
+        from grader.grading.render import question_text
 
-        click.echo("\n" + "\n".join(example_lines(question)))
+        click.echo(question_text(current))
+        if examples:
+            click.echo("\n".join(examples))
     if current.seed is not None:
         click.echo(f"\n(seed {current.seed})")
-
-
-# --------------------------------------------------------------------------- answer
 
 
 @main.command(context_settings={"ignore_unknown_options": True})  # so that a negative number is an answer
 @click.argument("qid", metavar="ID")
 @click.argument("response", metavar="ANSWER")
-@click.option("--seed", type=int, help="Seed of the parameterised attempt being answered.")
+@click.option("--seed", type=int, help="Seed of the attempt shown by `show ID --seed N`: ANSWER then uses the labels it showed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
+@PLAIN_OPTION
 @click.pass_context
-def answer(ctx: click.Context, qid: str, response: str, seed: int | None, as_json: bool) -> None:
-    """Grade one answer. Exit status: 0 right, 1 wrong, 2 usage or bank error.
+def answer(ctx: click.Context, qid: str, response: str, seed: int | None, as_json: bool, plain: bool) -> None:
+    """Grade one answer and record it in your progress. Exit status: 0 right, 1 wrong, 2 usage or bank error.
+
+    A choice is answered with its label: the key in the file without --seed, the label that
+    `show ID --seed N` showed with --seed N.
 
     \b
     Example:
@@ -265,26 +229,25 @@ def answer(ctx: click.Context, qid: str, response: str, seed: int | None, as_jso
       eshikaku answer conv_output_size 7x7
       eshikaku answer ridge_blank 4
     """
-    from grader.bank.params import ParameterError, attempt
-    from grader.grading.answers import InvalidAnswer
-    from grader.grading.judge import judge
-    from grader.grading.render import verdict_text
+    from grader.learner.commands import answer as grade_answer
 
-    question = get_question(open_bank(ctx), qid)
-    if question.parameters is not None and seed is None:
-        fail(f"{qid} has parameters: pass the --seed shown by `eshikaku show {qid}`")
-    try:
-        current = attempt(question, seed)
-        verdict = judge(current, response)
-    except InvalidAnswer as exc:
-        fail(f"{qid}: {exc}")
-    except ParameterError as exc:
-        fail(f"bank error in {qid}: {exc}")
+    current, verdict = grade_answer(learner_env(ctx), qid, response, seed)
     if as_json:
         _echo_json({"id": qid, "seed": current.seed, "correct": verdict.correct, "score": verdict.score,
                     "response": response, "expected": verdict.expected, "feedback": list(verdict.feedback),
                     "explanation": current.explanation})  # fmt: skip
+    elif _tty(plain):
+        from grader.learner.practice import Outcome
+        from grader.learner.screens import verdict_renderables
+        from grader.learner.terminal import make_console
+
+        status = "right" if verdict.correct else ("partial" if verdict.score > 0 else "wrong")
+        console = make_console()
+        for renderable in verdict_renderables(Outcome(0, current, status, verdict, 0.0, 0)):
+            console.print(renderable)
     else:
+        from grader.grading.render import verdict_text
+
         click.echo(verdict_text(current, verdict))
     sys.exit(Exit.OK if verdict.correct else Exit.WRONG)
 
@@ -309,8 +272,9 @@ def quiz(ctx: click.Context, ids: tuple[str, ...], topic: str | None, tag: str |
     """Practise: questions one at a time, graded at once, with hints and the 解説.
 
     Without IDs, picks a mixed set weighted toward your weak and due questions. Type the answer
-    (choice keys, a number, a shape, an expression, or code); `h` shows the next hint, `s` skips,
-    `q` ends. Every answer is saved at once: after Ctrl-C, `--resume` continues.
+    (an option's number, a number, a shape, an expression, or code); `h` shows the next hint, `s`
+    skips, `q` ends the quiz. Every answer is saved at once: after Ctrl-C, `--resume` continues.
+    After each verdict you may rate it yourself (1 もう一度 … 4 簡単, g a lucky guess, u undo).
 
     \b
     Example:
@@ -319,27 +283,12 @@ def quiz(ctx: click.Context, ids: tuple[str, ...], topic: str | None, tag: str |
       eshikaku quiz ridge_blank chain_rule
       echo 2 | eshikaku quiz sigmoid_derivative_max --json
     """
-    from grader.learner.quiz import Practice, choose_questions
-    from grader.learner.storage import PRACTICE_KINDS
+    from grader.learner.commands import quiz as run_quiz
 
-    bank = open_bank(ctx)
-    with progress_db(ctx) as store:
-        if resume:
-            practice = Practice.resume(store, bank, PRACTICE_KINDS)
-            if practice is None:
-                fail("no unfinished quiz to resume: start one with `eshikaku quiz`")
-        else:
-            if ids:
-                questions = [get_question(bank, qid) for qid in ids]
-            else:
-                questions = choose_questions(bank, store, topic=topic, tag=tag, qtype=qtype, count=count, seed=seed)
-            if not questions:
-                fail("no question matches these filters: see `eshikaku list`")
-            if store.open_sessions(PRACTICE_KINDS):
-                _note("an unfinished session is waiting: `eshikaku quiz --resume` continues it")
-            options = {"ids": list(ids), "topic": topic, "tag": tag, "type": qtype, "count": count, "seed": seed}
-            practice = Practice.start(store, bank, "quiz", questions, options, seed=seed)
-        _run_practice(practice, store, answers, as_json, plain)
+    summary = run_quiz(learner_env(ctx), _io(answers, as_json, plain), ids=ids, topic=topic, tag=tag, qtype=qtype, count=count, seed=seed,
+                       resume=resume)  # fmt: skip
+    if as_json:
+        _echo_json(summary.as_dict())
 
 
 @main.command()
@@ -353,11 +302,11 @@ def quiz(ctx: click.Context, ids: tuple[str, ...], topic: str | None, tag: str |
 @click.pass_context
 def review(ctx: click.Context, count: int | None, topic: str | None, exam_date: str | None, cram: bool,
            answers: Path | None, as_json: bool, plain: bool) -> None:  # fmt: skip
-    """Spaced repetition (FSRS) of the questions you have answered.
+    """Spaced repetition (FSRS) of the questions you have answered: every card due today.
 
     Your graded answers schedule each question: wrong → Again, right → Good, right after a hint or
-    slowly → Hard. With --exam-date, questions your schedule would not bring back before the exam
-    (and those never answered) are spread over the days left.
+    slowly → Hard; after each verdict you may rate it yourself. With --exam-date, questions your
+    schedule would not bring back before the exam (and those never answered) are spread over the days left.
 
     \b
     Example:
@@ -365,56 +314,13 @@ def review(ctx: click.Context, count: int | None, topic: str | None, exam_date: 
       eshikaku review --exam-date 2026-08-22
       eshikaku review --cram --count 30
     """
-    import time
+    from grader.learner.commands import review as run_review
 
-    from grader.bank.catalog import select
-    from grader.learner import srs
-    from grader.learner.quiz import Practice
-
-    bank = open_bank(ctx)
-    with progress_db(ctx) as store:
-        if exam_date is not None:
-            if exam_date.lower() in ("none", "off", ""):
-                store.set_setting("exam_date", None)
-                store.set_setting("plan_start", None)
-            else:
-                try:
-                    srs.parse_exam_date(exam_date)
-                except ValueError as exc:
-                    fail(str(exc))
-                if store.setting("exam_date") != exam_date:
-                    store.set_setting("exam_date", exam_date)
-                    store.set_setting("plan_start", str(time.time()))
-        stored_date = store.setting("exam_date")
-        exam = srs.parse_exam_date(stored_date) if stored_date else None
-        now = time.time()
-        ids = [q.id for q in select(bank, topic=topic)]
-        cards = store.cards()
-        if cram:
-            queue = srs.cram_order(ids, cards, now)[: count or 20]
-            kind = "cram"
-        else:
-            plan_start = store.setting("plan_start")
-            plan = srs.plan_reviews(ids, cards, now, exam_date=exam, plan_start=float(plan_start) if plan_start else None)
-            for note in plan.notes:
-                _note(note)
-            queue = plan.queue[:count] if count else plan.queue
-            kind = "review"
-            if plan.exam_date:
-                _note(f"試験日 {plan.exam_date} まであと {plan.days_left} 日: 今日 {len(queue)} 問 (期限 {plan.due_now}"
-                      f" + 試験前に回す {plan.scheduled_extra} / 残り {plan.remaining_before_exam}, 1 日 {plan.per_day} 問)")  # fmt: skip
-            if not queue:
-                when = f" 次の復習は {srs.describe_due(plan.next_due, now)}。" if plan.next_due else ""
-                message = f"今日復習する問題はありません。{when}`eshikaku review --cram` で全体を見直せます。"
-                if as_json:
-                    _echo_json({"due": 0, "next_due": plan.next_due, "message": message})
-                else:
-                    click.echo(message)
-                return
-        questions = [bank.questions[q] for q in queue]
-        options = {"topic": topic, "count": count, "exam_date": stored_date, "cram": cram}
-        practice = Practice.start(store, bank, kind, questions, options)
-        _run_practice(practice, store, answers, as_json, plain)
+    outcome = run_review(learner_env(ctx), _io(answers, as_json, plain), count=count, topic=topic, exam_date=exam_date, cram=cram)
+    if isinstance(outcome, dict):
+        _echo_json(outcome) if as_json else click.echo(outcome["message"])
+    elif as_json:
+        _echo_json(outcome.as_dict())
 
 
 @main.command()
@@ -432,141 +338,215 @@ def mistakes(ctx: click.Context, limit: int, retry: bool, answers: Path | None, 
       eshikaku mistakes
       eshikaku mistakes --retry
     """
-    from grader.learner.quiz import Practice
-    from grader.learner.stats import recent_mistakes
+    from grader.learner.commands import mistakes as run_mistakes
+    from grader.learner.srs import describe_due
 
-    bank = open_bank(ctx)
-    with progress_db(ctx) as store:
-        items = recent_mistakes(store, bank, limit)
-        if not retry:
-            if as_json:
-                _echo_json(items)
-                return
-            if not items:
-                click.echo("間違えたままの問題はありません。")
-                return
-            for m in items:
-                click.echo(f"{m['id']:34} {m['at'][:16]}  {m['verdict']:7} ×{m['times_wrong']}  {m['title']}")
-            click.echo(f"{len(items)} question(s): `eshikaku mistakes --retry` to answer them again", err=True)
-            return
-        if not items:
-            click.echo("間違えたままの問題はありません。")
-            return
-        questions = [bank.questions[m["id"]] for m in items]
-        practice = Practice.start(store, bank, "mistakes", questions, {"limit": limit})
-        _run_practice(practice, store, answers, as_json, plain)
+    outcome = run_mistakes(learner_env(ctx), _io(answers, as_json, plain), limit=limit, retry=retry)
+    if not isinstance(outcome, list):
+        if as_json:
+            _echo_json(outcome.as_dict())
+        return
+    if as_json:
+        _echo_json(outcome)
+    elif not outcome:
+        click.echo("間違えたままの問題はありません。")
+    else:
+        import time
+        from datetime import datetime
+
+        now = time.time()
+        for m in outcome:
+            ago = describe_due(now, datetime.fromisoformat(m["at"]).timestamp()).replace("後", "前")
+            click.echo(f"{m['id']:34} {ago:10}  {m['verdict']:7} ×{m['times_wrong']}  {m['title']}")
+        click.echo(f"{len(outcome)} 問: `eshikaku mistakes --retry` でもう一度解けます", err=True)
 
 
-# --------------------------------------------------------------------------- exam
+# --------------------------------------------------------------------------- exam / stats
 
 
 @main.command()
 @click.option("--count", "-n", type=click.IntRange(min=1), default=100, show_default=True, help="How many questions.")
 @click.option("--minutes", type=click.FloatRange(min=0, min_open=True), help="Time allowed (default: 120 minutes per 100 questions, scaled to --count).")
 @click.option("--topic", help="Only this syllabus topic or group.")
+@click.option("--form", type=click.IntRange(min=1), help="Fixed mock-exam form N (questions/exam_forms.yaml): 100 questions, the same for everyone.")
 @click.option("--seed", type=int, help="Seed of the selection and the choice order.")
-@click.option("--resume", is_flag=True, help="Continue the unfinished exam, with its answers and remaining time.")
+@click.option("--resume", is_flag=True, help="Continue the unfinished exam, with its answers (its clock never stops).")
 @click.option("--no-review", is_flag=True, help="Do not go through the mistakes after the results.")
 @ANSWERS_OPTION
 @JSON_OPTION
 @PLAIN_OPTION
 @click.pass_context
-def exam(ctx: click.Context, count: int, minutes: float | None, topic: str | None, seed: int | None, resume: bool,
+def exam(ctx: click.Context, count: int, minutes: float | None, topic: str | None, form: int | None, seed: int | None, resume: bool,
          no_review: bool, answers: Path | None, as_json: bool, plain: bool) -> None:  # fmt: skip
-    """A timed mock exam in the E資格 format: four-choice style questions, results only at the end.
+    """A timed mock exam in the E資格 format: four-choice style questions drawn by the exam's four
+    areas, results only at the end (by area and by sub-section).
 
     Move freely (n next, p previous, g N go to, f flag, l list), change answers until you submit (S).
-    When the countdown reaches zero the exam is submitted as it stands. Then each mistake is shown with
-    its 解説. Without a terminal, each input line answers the next question and the end of the input
-    submits.
+    When the countdown reaches zero the exam is submitted as it stands; the clock is the wall clock
+    from the start, so it runs on while the program is stopped. Then each mistake is shown with its
+    解説. Without a terminal, each input line answers the next question and the end of the input submits.
 
     \b
     Example:
       eshikaku exam
+      eshikaku exam --form 1
       eshikaku exam --count 20 --minutes 25
       eshikaku exam --resume
     """
-    from grader.learner.exam import DEFAULT_COUNT, Exam, choose_exam, exam_pool, mistake_text, result_text, run_exam_plain, time_limit
+    from grader.learner.commands import exam as run_exam
 
-    bank = open_bank(ctx)
-    with progress_db(ctx) as store:
-        if resume:
-            current = Exam.resume(store, bank)
-            if current is None:
-                fail("no unfinished exam to resume: start one with `eshikaku exam`")
-        else:
-            pool = len(exam_pool(bank, topic))
-            if pool == 0:
-                fail("the bank has no exam-style question (choice, or code_blank with choices for every blank)")
-            questions = choose_exam(bank, count, seed, topic)
-            if len(questions) < count:
-                _note(f"the bank has {len(questions)} exam-style question(s): the exam has {len(questions)}" + ("" if minutes else ", time scaled"))
-            if store.latest_open(("exam",)) is not None:
-                _note("an unfinished exam is waiting: `eshikaku exam --resume` continues it")
-            seconds = time_limit(len(questions), minutes)
-            options = {"count": count, "minutes": minutes, "topic": topic, "seed": seed, "default_count": DEFAULT_COUNT}
-            current = Exam.start(store, bank, questions, seconds, options, seed=seed)
-        editor_in, rich_out = _interactive(answers, as_json, plain)
-        if editor_in:
-            from grader.learner.terminal import PromptReader, exam_result_renderables, make_console, review_mistakes_tty, run_exam_tty
-
-            console = make_console()
-            reader = PromptReader(store.path.with_name(store.path.name + ".history"))
-            result = run_exam_tty(current, console, reader)
-            if result is None:
-                return
-            for renderable in exam_result_renderables(result):
-                console.print(renderable)
-            if not no_review:
-                review_mistakes_tty(result, console, reader)
-            return
-        from grader.learner.quiz import LineReader
-
-        out = sys.stderr if as_json else sys.stdout
-        line_reader = LineReader.from_file(str(answers)) if answers else LineReader(sys.stdin)
-        result = run_exam_plain(current, line_reader, out)
-        if result is None:
-            return
-        if as_json:
-            _echo_json(result.as_dict())
-            return
-        click.echo(result_text(result))
-        if not no_review:
-            mistakes_ = result.mistakes
-            for n, item in enumerate(mistakes_, 1):
-                click.echo("\n" + mistake_text(item, n, len(mistakes_)))
+    result = run_exam(learner_env(ctx), _io(answers, as_json, plain), count=count, minutes=minutes, topic=topic, seed=seed, resume=resume,
+                      form=form, review_mistakes=not no_review)  # fmt: skip
+    if result is not None and as_json:
+        _echo_json(result.as_dict())
 
 
-# --------------------------------------------------------------------------- stats
+@main.command("exam-forms")
+@click.option("--write", is_flag=True, help="Write questions/exam_forms.yaml (else only print the per-area counts).")
+@click.pass_context
+def exam_forms_cmd(ctx: click.Context, write: bool) -> None:
+    """Draw the three fixed mock-exam forms (instructors): 100 questions each, pairwise disjoint, every
+    area at its share; deterministic for a given bank. `validate --strict` checks the file.
+
+    \b
+    Example:
+      eshikaku exam-forms --write
+    """
+    from grader.learner.commands import exam_forms
+    from grader.learner.exam_forms import area_counts
+
+    bank = open_bank(ctx, quiet=True)
+    path, forms = exam_forms(learner_env(ctx), write=write)
+    for n, ids in enumerate(forms.forms, 1):
+        counts = area_counts([bank.questions[i] for i in ids])
+        click.echo(f"form {n}: {len(ids)} questions, " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if path is not None:
+        click.echo(f"wrote {display_path(path)}", err=True)
 
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print everything as JSON, including the last 100 attempts.")
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool) -> None:
-    """Your progress: accuracy per syllabus topic and question type (weakest first), recent activity,
-    coverage of the bank, and the review schedule.
+    """Your progress: accuracy per exam area, sub-section and question type (weakest first), recent
+    activity, coverage of the bank, and the review schedule.
 
     \b
     Example:
       eshikaku stats
-      eshikaku stats --json | jq '.by_topic[0]'
+      eshikaku stats --json | jq '.by_area'
     """
     from grader.learner.stats import compute_stats, stats_text
 
-    bank = open_bank(ctx, quiet=as_json)
-    with progress_db(ctx) as store:
+    env = learner_env(ctx)
+    bank = env.bank(quiet=as_json)
+    with env.store() as store:
         data = compute_stats(store, bank)
     if as_json:
         _echo_json(data)
     elif sys.stdout.isatty():
-        from grader.learner.terminal import make_console, stats_renderables
+        from grader.learner.stats_view import stats_renderables
+        from grader.learner.terminal import make_console
 
         console = make_console()
         for renderable in stats_renderables(data):
             console.print(renderable)
     else:
         click.echo(stats_text(data))
+
+
+# --------------------------------------------------------------------------- code: submit / practice / watch
+
+
+@main.command()
+@click.argument("qid", metavar="ID")
+@click.argument("file", required=False)
+@click.option("--seed", type=int, help="Seed of the hidden cases (default: a new one, printed).")
+@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+@click.pass_context
+def submit(ctx: click.Context, qid: str, file: str | None, seed: int | None, as_json: bool) -> None:
+    """Grade your code for a code question in an isolated sandbox and record it. Exit 0 all cases pass, 1 otherwise.
+
+    FILE holds the whole function (code_function), or the filled-in template or the code of each
+    blank (code_blank; several blanks: one section per blank headed `# (name)`). Use - for stdin.
+    UTF-8 (with or without a BOM) is read as is; a cp932 (Shift-JIS) file is read and you are told.
+    With no FILE, $EDITOR opens on your last draft (or the template under the task).
+
+    \b
+    Example:
+      eshikaku submit softmax_function my_softmax.py
+      echo 'param' | eshikaku submit ridge_blank -
+    """
+    from grader.grading.report import result_json, result_text
+    from grader.learner.commands import submit as grade_submission
+
+    result, notes = grade_submission(learner_env(ctx), qid, file, seed)
+    for note in notes:
+        click.echo(f"注意: {note}", err=True)
+    if as_json:
+        _echo_json(result_json(result))
+    else:
+        click.echo(result_text(result))
+        click.echo(f"(seed {result.seed}; isolation: {', '.join(result.layers) or 'none'})", err=True)
+    if result.status == "grader_fault":
+        sys.exit(Exit.FAULT)
+    sys.exit(Exit.OK if result.passed else Exit.WRONG)
+
+
+@main.command("practice")
+@click.argument("topic")
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("exercises"), show_default=True,
+              help="Where the exercise files go.")
+@click.pass_context
+def practice_cmd(ctx: click.Context, topic: str, folder: Path) -> None:
+    """Write exercise files for the code questions of TOPIC: <dir>/<id>.py, the task as a comment and
+    the template. Files that exist already (your work) are kept. Then `eshikaku watch`.
+
+    \b
+    Example:
+      eshikaku practice 3-1
+      eshikaku watch exercises/
+    """
+    from grader.learner.exercises import write_exercises
+
+    written, kept = write_exercises(learner_env(ctx), topic, folder)
+    for path in written:
+        click.echo(f"wrote {display_path(path)}")
+    for path in kept:
+        click.echo(f"kept {display_path(path)} (already there)", err=True)
+    click.echo(f"next: edit them and run `eshikaku watch {folder}` (each save is graded)", err=True)
+
+
+@main.command()
+@click.argument("target", type=click.Path(exists=True, path_type=Path), default=Path("exercises"), required=False)
+@click.pass_context
+def watch(ctx: click.Context, target: Path) -> None:
+    """Grade exercise files now and again each time one is saved (Ctrl-C stops). The file name is the
+    question id; progress is recorded as for `submit`.
+
+    \b
+    Example:
+      eshikaku watch exercises/
+      eshikaku watch exercises/softmax_function.py
+    """
+    from grader.grading.report import result_text
+    from grader.learner.exercises import watch as watch_files
+
+    def show(path: Path, result: Any, notes: list[str]) -> None:
+        click.echo(f"\n── {display_path(path)} ──")
+        for note in notes:
+            click.echo(f"注意: {note}")
+        if result is not None:
+            click.echo(result_text(result))
+        click.echo("(保存するたびに採点します · Ctrl-C で終了)", err=True)
+
+    try:
+        watch_files(learner_env(ctx), target, show)
+    except KeyboardInterrupt:
+        click.echo("\n終了しました", err=True)
+
+
+# --------------------------------------------------------------------------- validate / schema (instructors)
 
 
 # --------------------------------------------------------------------------- validate / schema
@@ -650,48 +630,6 @@ def coverage(ctx: click.Context, topic: str | None, below: bool, edition: str | 
         click.echo(cov.summary_line(rows), err=True)
     sys.exit(Exit.WRONG if cov.below_floor(rows) else Exit.OK)
 
-
-@main.command()
-@click.argument("qid", metavar="ID")
-@click.argument("file", type=click.File("r", encoding="utf-8"), required=False)
-@click.option("--seed", type=int, help="Seed of the hidden cases (default: a new one, printed).")
-@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
-@click.pass_context
-def submit(ctx: click.Context, qid: str, file: Any, seed: int | None, as_json: bool) -> None:
-    """Grade your code for a code question in an isolated sandbox. Exit 0 all cases pass, 1 otherwise.
-
-    FILE holds the whole function (code_function), or the filled-in template or the code of each
-    blank (code_blank; several blanks: one section per blank headed `# (name)`). Use - for stdin.
-    With no FILE, $EDITOR opens on the template.
-
-    \b
-    Example:
-      eshikaku submit softmax_function my_softmax.py
-      echo 'param' | eshikaku submit ridge_blank -
-    """
-    from grader.bank.schema import CodeBase
-    from grader.grading.codegrade import grade_code
-    from grader.grading.report import result_json, result_text
-
-    question = get_question(open_bank(ctx), qid)
-    if not isinstance(question, CodeBase):
-        fail(f"{qid} is a {question.type} question: answer it with `eshikaku answer {qid} ANSWER`")
-    if file is None:
-        source = click.edit(getattr(question, "template", ""), extension=".py", require_save=True)
-        if source is None:
-            fail("nothing submitted: the editor was closed without saving")
-    else:
-        source = file.read()
-    assert isinstance(source, str)
-    result = grade_code(question, source, seed)
-    if as_json:
-        _echo_json(result_json(result))
-    else:
-        click.echo(result_text(result))
-        click.echo(f"(seed {result.seed}; isolation: {', '.join(result.layers) or 'none'})", err=True)
-    if result.status == "grader_fault":
-        sys.exit(Exit.FAULT)
-    sys.exit(Exit.OK if result.passed else Exit.WRONG)
 
 
 @main.command()
@@ -919,3 +857,4 @@ def export_json(ctx: click.Context, output: Path, seed: int, topic: str | None, 
 
 if __name__ == "__main__":
     main()
+

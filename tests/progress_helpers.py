@@ -79,3 +79,22 @@ def run_json(env: dict[str, str], *args: str, input: str | None = None) -> Any:
 def plain(text: str) -> str:
     """Terminal output without colour and cursor sequences."""
     return ANSI.sub("", text).replace("\r", "")
+
+
+def shown_label(qid: str, key: str, session_seed: int, pos: int = 0) -> str:
+    """The label under which a session started with ``--seed session_seed`` shows option ``key`` of the
+    question at ``pos`` (options are shuffled and relabelled 1… in the order shown)."""
+    import random
+
+    from grader.bank.loader import load_bank
+    from grader.bank.params import attempt
+    from grader.grading.render import present
+
+    rng = random.Random(session_seed)
+    seeds = [rng.randrange(1, 2**31) for _ in range(pos + 1)]
+    shown = present(attempt(load_bank([FIXTURE_BANK]).questions[qid], seeds[pos]))
+    for group in shown.labels.values():
+        for label, original in group.items():
+            if original == key:
+                return label
+    return key

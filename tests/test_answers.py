@@ -64,7 +64,7 @@ def test_choice_wrong_key_shows_why():
 
 @pytest.mark.parametrize("response", ["5", "0.25", "b", "", "(2", "2;3"])
 def test_choice_unknown_key_is_invalid_and_lists_the_keys(response: str):
-    with pytest.raises(InvalidAnswer, match=r"answer with a choice key: 1, 2, 3, 4"):
+    with pytest.raises(InvalidAnswer, match=r"選択肢の番号で答えてください: 1, 2, 3, 4"):
         verdict(SIGMOID, response)
 
 
@@ -162,7 +162,7 @@ def test_numeric_negative_with_unicode_minus():
 @pytest.mark.parametrize("response", ["abc", "0.25x", "1,05", "", "1/0", "10^400", "(1"])
 def test_numeric_unreadable_is_invalid(response: str):
     q = make("quarter", "numeric", answer=0.25)
-    with pytest.raises(InvalidAnswer, match=r"answer with a number, e.g. 0.25, 1/4 or 2.5e-3"):
+    with pytest.raises(InvalidAnswer, match=r"数値で答えてください"):
         verdict(q, response)
 
 
@@ -194,7 +194,7 @@ def test_shape_wrong():
 
 @pytest.mark.parametrize("response", ["7by7", "seven", "7.0x7", "-7x7", "", "7x?"])
 def test_shape_unreadable_is_invalid(response: str):
-    with pytest.raises(InvalidAnswer, match=r"answer with a shape such as 7x7, \(7, 7\) or 7, 7"):
+    with pytest.raises(InvalidAnswer, match=r"形状で答えてください"):
         verdict(SHAPE, response)
 
 
@@ -224,7 +224,7 @@ def test_matching_all_right_in_each_notation(response: str):
 def test_matching_two_of_four_is_half_credit(response: str):
     v = verdict(OPTIMIZERS, response)
     assert (v.correct, v.score) == (False, 0.5)
-    assert v.feedback == ("C: not 3", "D: not 4")
+    assert v.feedback == ("C: 3 ではない", "D: 4 ではない")
     assert v.expected == "A-2, B-1, C-4, D-3"
 
 
@@ -235,7 +235,7 @@ def test_matching_none_right():
 
 @pytest.mark.parametrize("response", ["A-9", "E-1", "1,2", "x", "2,1,4"])
 def test_matching_unreadable_is_invalid(response: str):
-    with pytest.raises(InvalidAnswer, match=r"answer with pairs such as A-2, one per left item \(A, B, C, D\)"):
+    with pytest.raises(InvalidAnswer, match=r"左の記号-右の記号 の組で、左の各項目 \(A, B, C, D\) に一つずつ答えてください \(例: A-2\)"):
         verdict(OPTIMIZERS, response)
 
 
@@ -271,13 +271,13 @@ def test_self_graded_scores_by_rubric_weight(response: str, score: float, correc
 
 
 def test_self_graded_lists_missed_points():
-    assert verdict(ESSAY, "1").feedback == ("missed: アンサンブル効果がある", "missed: 推論時は出力をスケールする")
+    assert verdict(ESSAY, "1").feedback == ("満たしていない: アンサンブル効果がある", "満たしていない: 推論時は出力をスケールする")
 
 
 def test_self_graded_invalid():
-    with pytest.raises(InvalidAnswer, match="rubric points are numbered 1–3"):
+    with pytest.raises(InvalidAnswer, match="採点ポイントの番号は 1–3 です"):
         verdict(ESSAY, "4")
-    with pytest.raises(InvalidAnswer, match=r"list the rubric points you covered, e.g. 1,3 \(1–3\), all or none"):
+    with pytest.raises(InvalidAnswer, match=r"満たした採点ポイントの番号"):
         verdict(ESSAY, "good")
 
 
@@ -298,7 +298,7 @@ def test_code_blank_by_key(bank):
 def test_code_blank_unknown_key_or_blank_is_invalid(bank):
     q = bank.get("ridge_blank")
     for response in ["5", "お=4", "4,4", "", "え="]:
-        with pytest.raises(InvalidAnswer, match=r"answer each blank with a choice key, e.g. え=1"):
+        with pytest.raises(InvalidAnswer, match=r"各空欄の選択肢の番号を空欄の順に答えてください \(例: 1、または え=1\)"):
             verdict(q, response)
 
 
@@ -322,7 +322,7 @@ def test_code_blank_with_two_blanks_gives_partial_credit():
     assert verdict(TWO_BLANKS, "い=2 あ=1").correct is True
     v = verdict(TWO_BLANKS, "あ=1, い=1")
     assert (v.correct, v.score) == (False, 0.5)
-    with pytest.raises(InvalidAnswer, match="e.g. あ=1, い=1"):
+    with pytest.raises(InvalidAnswer, match="例: 1 1、または あ=1, い=1"):
         verdict(TWO_BLANKS, "あ=1")
 
 
@@ -343,5 +343,5 @@ def test_expression_question(bank):
     assert verdict(q, "2(x+y)").correct is True
     assert verdict(q, "2x+2y").correct is True
     assert verdict(q, "2*x").correct is False
-    with pytest.raises(InvalidAnswer, match=r"invalid expression: unknown name 't'.*Use x, y, numbers"):
+    with pytest.raises(InvalidAnswer, match=r"式として読めません: unknown name .t..*x, y、数"):
         verdict(q, "2t")

@@ -233,3 +233,12 @@ def test_expr_values_may_use_earlier_lets(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     code, out = run("--bank", str(bank), "validate", str(path))
     assert code == 0, out
+
+
+def test_a_shift_jis_answers_csv_is_told_to_be_saved_as_utf8_at_its_line(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.csv"
+    answers.write_bytes("student,question,answer\nalice,sigmoid_derivative_max,2\n佐藤,sigmoid_derivative_max,2\n".encode("cp932"))
+    (tmp_path / "class").mkdir()
+    code, out = run("grade-batch", str(tmp_path / "class"), "--answers", str(answers), "--out", str(tmp_path / "out"))
+    assert code == 2 and "Traceback" not in out
+    assert "answers.csv:line 3: the answers file is not UTF-8 (it looks like Shift-JIS / cp932): save it as UTF-8" in out

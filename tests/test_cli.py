@@ -36,6 +36,7 @@ BUILTIN_IDS = [
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(PROJECT_ROOT)  # paths in messages are relative to the working directory
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("ESHIKAKU_DB", str(tmp_path / "progress.sqlite3"))  # answers are recorded: never in the real database
     monkeypatch.delenv("ESHIKAKU_BANK", raising=False)
 
 
@@ -60,7 +61,8 @@ def test_list_shows_the_builtin_questions():
     listed = ids_listed(result.stdout)
     assert set(BUILTIN_IDS) <= set(listed)
     assert len(listed) == len(set(listed))
-    assert result.stderr == f"{len(listed)} question(s)\n"  # no warning: the built-in bank is clean
+    assert result.stderr.splitlines()[-1].startswith(f"{len(listed)} 問 (3-1 ")  # no warning: the built-in bank is clean
+    assert "注意" not in result.stderr
     line = next(l for l in result.stdout.splitlines() if l.startswith("conv_output_size_param "))
     assert " 3-4 " in line and " shape " in line and line.endswith("⟳")
 
@@ -120,7 +122,7 @@ def test_answer_choice_unknown_key_is_a_usage_error():
     result = run("answer", "sigmoid_derivative_max", "5")
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr == "Error: sigmoid_derivative_max: answer with a choice key: 1, 2, 3, 4\n"
+    assert result.stderr == "Error: sigmoid_derivative_max: 選択肢の番号で答えてください: 1, 2, 3, 4\n"
 
 
 def test_answer_json():
@@ -164,7 +166,7 @@ def test_answer_expression_code_is_rejected_and_never_run(tmp_path: Path):
         result = run("answer", "chain_rule", payload)
         assert result.exit_code == 2, payload
         assert result.stdout == "", payload
-        assert result.stderr.startswith("Error: chain_rule: invalid expression: "), result.stderr
+        assert result.stderr.startswith("Error: chain_rule: 式として読めません: "), result.stderr
         assert "uid=" not in result.output
     assert not marker.exists()
 
@@ -186,7 +188,7 @@ def test_answer_shape_wrong_and_unreadable():
     assert "解説:" in wrong.stdout
     bad = run("answer", "conv_output_size", "7by7")
     assert bad.exit_code == 2
-    assert bad.stderr == "Error: conv_output_size: answer with a shape such as 7x7, (7, 7) or 7, 7\n"
+    assert bad.stderr == "Error: conv_output_size: 形状で答えてください (例: 7x7, (7, 7), 7, 7)\n"
 
 
 # --------------------------------------------------------------------------- answer: matching
@@ -207,20 +209,27 @@ def test_unknown_id_is_one_line_and_exit_2(command: list[str]):
     result = run(*command)
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr == "Error: no question with id 'no_such_question'. Run `eshikaku list` to see the ids.\n"
+    assert result.stderr == "Error: id 'no_such_question' の問題はありません。 `eshikaku list` で id を確かめてください。\n"
 
 
 def test_unknown_id_suggests_near_ids():
     result = run("show", "conv_output")
     assert result.exit_code == 2
-    assert result.stderr.startswith("Error: no question with id 'conv_output'. Did you mean: conv_output_size")
+    assert result.stderr.startswith("Error: id 'conv_output' の問題はありません。 もしかして: conv_output_size")
     assert result.stderr.count("\n") == 1
+
+
+def test_a_near_typo_is_suggested():
+    result = run("show", "softmaxx_function")
+    assert result.exit_code == 2
+    assert "もしかして: softmax_function" in result.stderr
 
 
 def test_answering_a_parameterised_question_needs_its_seed():
     result = run("answer", "conv_output_size_param", "7x7")
     assert result.exit_code == 2
-    assert result.stderr == "Error: conv_output_size_param has parameters: pass the --seed shown by `eshikaku show conv_output_size_param`\n"
+    expected = "Error: conv_output_size_param には数値のパラメータがあります: `eshikaku show conv_output_size_param` が表示する --seed を付けてください\n"
+    assert result.stderr == expected
 
 
 def test_bank_only_needs_a_bank():
@@ -407,7 +416,7 @@ def test_console_script_rejects_code_and_runs_nothing(tmp_path: Path):
     )  # fmt: skip
     assert proc.returncode == 2
     assert proc.stdout == ""
-    assert proc.stderr.startswith("Error: chain_rule: invalid expression: ")
+    assert proc.stderr.startswith("Error: chain_rule: 式として読めません: ")
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     assert not marker.exists()
 

@@ -8,7 +8,7 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from grader.learner import mathtext
+from grader.learner import mathbox, mathtext
 from grader.learner.mathtext import cell_width, convert, latex_to_unicode
 
 
@@ -52,13 +52,13 @@ def test_a_2d_formula_inside_japanese_prose_stays_aligned() -> None:
 
 def test_ambiguous_width_can_be_two_cells(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ESHIKAKU_AMBIGUOUS_WIDTH", "2")
-    monkeypatch.setattr(mathtext, "_width_fn", None)
+    monkeypatch.setattr(mathbox, "_width_fn", None)
     try:
         assert cell_width("α") == 2 and cell_width("行") == 2
         box = mathtext.latex_box(r"\begin{pmatrix}\alpha & 1 \\ 2 & \beta\end{pmatrix}")
         assert len({cell_width(line) for line in box.lines}) == 1  # every row equally wide in cells
     finally:
-        monkeypatch.setattr(mathtext, "_width_fn", None)
+        monkeypatch.setattr(mathbox, "_width_fn", None)
 
 
 def test_questions_render_for_a_narrow_japanese_terminal() -> None:
@@ -82,7 +82,7 @@ def test_questions_render_for_a_narrow_japanese_terminal() -> None:
 def test_japanese_lines_break_between_characters_never_inside_words_or_before_punctuation() -> None:
     from rich.text import Text
 
-    from grader.learner.terminal import cjk_wrap
+    from grader.learner.richtext import cjk_wrap
 
     text = "勾配の二乗の指数移動平均を用いるため、古い勾配の影響が薄れ、np.maximum(0, x) の更新量が 0 に向かって消えていかない。"
     for width in range(12, 40):

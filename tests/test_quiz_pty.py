@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from progress_helpers import ROOT, eshikaku_command, fixture_args, isolated_env, plain, run, run_json
+from progress_helpers import ROOT, eshikaku_command, fixture_args, isolated_env, plain, run, run_json, shown_label
 
 IDS = ["fx_sigmoid_max", "fx_conv_shape", "fx_relu_code", "fx_pooling_choice", "fx_relu_choice"]
 RELU = "def relu(x):\r    import numpy as np\r    return np.maximum(0, x)\r"
@@ -37,9 +37,9 @@ def test_quiz_in_a_terminal_then_resume_then_stats(tmp_path: Path) -> None:
     child.send("h\r")
     child.expect("ヒント 1/2")
     child.expect("回答 1/5 >")
-    child.send("2\r")
+    child.send(shown_label("fx_sigmoid_max", "2", 7, 0) + "\r")
     child.expect("✓ 正解")
-    child.expect("Enter で次の問題へ")
+    child.expect("Enter で次へ")
     child.send("\r")
 
     # 2: a wrong answer, with the right one and the 解説
@@ -48,7 +48,7 @@ def test_quiz_in_a_terminal_then_resume_then_stats(tmp_path: Path) -> None:
     child.expect("✗ 不正解")
     child.expect("7 × 7")
     child.expect("解説")
-    child.expect("Enter で次の問題へ")
+    child.expect("Enter で次へ")
     child.send("\r")
 
     # 3: code, pasted (bracketed paste) into the editor, finished with Esc Enter; graded in the sandbox
@@ -59,7 +59,7 @@ def test_quiz_in_a_terminal_then_resume_then_stats(tmp_path: Path) -> None:
     child.expect("✓ 正解")
     child.expect("テストケース")
     child.expect("✓ worked_example")
-    child.expect("Enter で次の問題へ")
+    child.expect("Enter で次へ")
     child.send("\r")
 
     # 4: Ctrl-C in the middle: no traceback, the session stays open
@@ -76,11 +76,11 @@ def test_quiz_in_a_terminal_then_resume_then_stats(tmp_path: Path) -> None:
     child = spawn(env, *fixture_args(), "quiz", "--resume")
     child.expect("回答 4/5 >")
     assert shown_choices(child.before) == order_before
-    child.send("1\r")
+    child.send(shown_label("fx_pooling_choice", "1", 7, 3) + "\r")
     child.expect("✓ 正解")
     child.send("\r")
     child.expect("回答 5/5 >")
-    child.send("3\r")
+    child.send(shown_label("fx_relu_choice", "3", 7, 4) + "\r")
     child.expect("✓ 正解")
     child.expect("結果")
     child.expect(pexpect.EOF)
@@ -115,7 +115,7 @@ def test_ctrl_d_and_q_end_without_a_traceback(tmp_path: Path) -> None:
     child = spawn(env, *fixture_args(), "quiz", "--resume")
     child.expect("回答 1/2 >")
     child.send("7x7\r")
-    child.expect("Enter で次の問題へ")
+    child.expect("Enter で次へ")
     child.send("q\r")
     child.expect("結果")
     child.expect(pexpect.EOF)
@@ -125,7 +125,8 @@ def test_ctrl_d_and_q_end_without_a_traceback(tmp_path: Path) -> None:
 
 def test_quiz_from_stdin_prints_plain_text_and_json(tmp_path: Path) -> None:
     env = isolated_env(tmp_path)
-    done = run(env, *fixture_args(), "quiz", "fx_sigmoid_max", "fx_conv_shape", "--json", input="h\n2\n7 x 7\n")
+    label = shown_label("fx_sigmoid_max", "2", 9, 0)
+    done = run(env, *fixture_args(), "quiz", "fx_sigmoid_max", "fx_conv_shape", "--seed", "9", "--json", input=f"h\n{label}\n7 x 7\n")
     assert done.returncode == 0, done.stderr
     assert "\x1b[" not in done.stdout + done.stderr  # plain output when not on a terminal
     assert "σ(x) = 1/(1 + e⁻ˣ)" in done.stderr  # formulas as Unicode even in plain text
@@ -147,4 +148,4 @@ def test_typed_code_from_a_file_goes_through_the_sandbox(tmp_path: Path) -> None
 def test_nothing_to_resume_is_a_clear_error(tmp_path: Path, args: list[str]) -> None:
     done = run(isolated_env(tmp_path), *fixture_args(), *args)
     assert done.returncode == 2
-    assert "no unfinished" in done.stderr and "Traceback" not in done.stderr
+    assert "ありません" in done.stderr and "Traceback" not in done.stderr

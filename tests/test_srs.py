@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from progress_helpers import fixture_args, isolated_env, run, run_json
+from progress_helpers import fixture_args, isolated_env, run, run_json, shown_label
 
 from grader.learner import srs
 from grader.learner.storage import Store
@@ -81,20 +81,27 @@ def test_exam_date_in_the_past_suggests_cram() -> None:
 
 def test_review_command_uses_the_schedule_and_cram_leaves_it_alone(tmp_path: Path) -> None:
     env = isolated_env(tmp_path)
-    assert run(env, *fixture_args(), "quiz", "fx_sigmoid_max", "fx_conv_shape", input="1\n7x7\n").returncode == 0
-    # nothing is due yet (the first reviews are minutes away)
-    done = run(env, *fixture_args(), "review")
+    done = run(env, *fixture_args(), "review")  # nothing answered, nothing due
     assert done.returncode == 0 and "ありません" in done.stdout
-    # make the wrong one due now
+    assert run(env, *fixture_args(), "quiz", "fx_sigmoid_max", "fx_conv_shape", "--seed", "1", input="1\n7x7\n").returncode == 0
+    # the first reviews are minutes away: due today, so review and stats agree
+    stats = run_json(env, *fixture_args(), "stats", "--json")
+    assert stats["schedule"]["due_today"] == 2
+    listed = run_json(env, *fixture_args(), "review", "--json", "--count", "5", input="")
+    assert listed["total"] == 2
+    # only the wrong one due today
     with Store(env["ESHIKAKU_DB"]) as store:
+        store.conn.execute("UPDATE sessions SET state = 'abandoned'")
+        store.conn.execute("UPDATE cards SET due = ? WHERE question_id = 'fx_conv_shape'", (time.time() + 3 * 86400,))
         store.conn.execute("UPDATE cards SET due = ? WHERE question_id = 'fx_sigmoid_max'", (time.time() - 60,))
         cards_before = store.cards()
     result = run_json(env, *fixture_args(), "review", "--json", input="2\n")
-    assert [a["id"] for a in result["attempts"]] == ["fx_sigmoid_max"] and result["right"] == 1
+    assert [a["id"] for a in result["attempts"]] == ["fx_sigmoid_max"] and result["answered"] == 1
     with Store(env["ESHIKAKU_DB"]) as store:
         after_review = store.cards()
         assert after_review["fx_sigmoid_max"] != cards_before["fx_sigmoid_max"]
-        assert store.conn.execute("SELECT rating FROM attempts WHERE mode = 'review'").fetchone()[0] == srs.GOOD
+        rating = store.conn.execute("SELECT rating FROM attempts WHERE mode = 'review'").fetchone()[0]
+        assert rating == (srs.GOOD if result["right"] else srs.AGAIN)  # the label typed is the one shown, in a shuffled order
     # cram: every question, least remembered first; attempts are stored but the cards do not move
     cram = run_json(env, *fixture_args(), "review", "--cram", "--topic", "3-4", "--json", input="1\n7x7\n")
     assert [a["id"] for a in cram["attempts"]] == ["fx_pooling_choice", "fx_conv_shape"]  # never answered first
@@ -119,9 +126,11 @@ def test_exam_date_is_remembered_and_planned(tmp_path: Path) -> None:
 
 def test_mistakes_lists_the_latest_wrong_answers(tmp_path: Path) -> None:
     env = isolated_env(tmp_path)
-    run(env, *fixture_args(), "quiz", "fx_sigmoid_max", "fx_conv_shape", "fx_pooling_choice", input="1\n6x6\n1\n")
+    wrong, right = shown_label("fx_sigmoid_max", "1", 3, 0), shown_label("fx_pooling_choice", "1", 3, 2)
+    run(env, *fixture_args(), "quiz", "fx_sigmoid_max", "fx_conv_shape", "fx_pooling_choice", "--seed", "3", input=f"{wrong}\n6x6\n{right}\n")
     listed = run_json(env, *fixture_args(), "mistakes", "--json")
     assert [m["id"] for m in listed] == ["fx_conv_shape", "fx_sigmoid_max"]  # most recent first
     retry = run_json(env, *fixture_args(), "mistakes", "--retry", "--json", input="7x7\n2\n")
-    assert retry["right"] == 2
-    assert run_json(env, *fixture_args(), "mistakes", "--json") == []
+    assert [a["id"] for a in retry["attempts"]] == ["fx_conv_shape", "fx_sigmoid_max"] and retry["answered"] == 2
+    still = {m["id"] for m in run_json(env, *fixture_args(), "mistakes", "--json")}
+    assert still == {a["id"] for a in retry["attempts"] if a["verdict"] != "right"}

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from progress_helpers import FIXTURE_BANK, ROOT, eshikaku_command, isolated_env, run, run_json
+from progress_helpers import FIXTURE_BANK, ROOT, eshikaku_command, isolated_env, run, run_json, shown_label
 
 from grader.learner.storage import APPLICATION_ID, SCHEMA_VERSION, AttemptRecord, ItemRow, Store, StoreError, resolve_db_path
 
@@ -52,12 +52,13 @@ def test_sigkill_mid_session_loses_no_answered_question(tmp_path: Path) -> None:
     env = isolated_env(tmp_path)
     ids = [a[0] for a in ANSWERS] + ["fx_relu_choice"]
     proc = subprocess.Popen(
-        eshikaku_command() + ["--bank", str(FIXTURE_BANK), "--bank-only", "quiz", *ids],
+        eshikaku_command() + ["--bank", str(FIXTURE_BANK), "--bank-only", "quiz", *ids, "--seed", "11"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=ROOT,
     )  # fmt: skip
     assert proc.stdin is not None
     output = _Output(proc)
-    for n, (_qid, answer, _verdict) in enumerate(ANSWERS, 1):
+    for n, (qid, answer, _verdict) in enumerate(ANSWERS, 1):
+        answer = shown_label(qid, answer, 11, n - 1)  # the label the key is shown under
         output.wait_for(f"=== {n}/4 ===")
         proc.stdin.write(answer.encode() + b"\n")
         proc.stdin.flush()
@@ -76,7 +77,7 @@ def test_sigkill_mid_session_loses_no_answered_question(tmp_path: Path) -> None:
         assert session is not None and session.id == rows[0]["session_id"]
 
     # and the session continues where it stopped
-    done = run(env, "--bank", str(FIXTURE_BANK), "--bank-only", "quiz", "--resume", "--json", input="3\n")
+    done = run(env, "--bank", str(FIXTURE_BANK), "--bank-only", "quiz", "--resume", "--json", input=shown_label("fx_relu_choice", "3", 11, 3) + "\n")
     assert done.returncode == 0, done.stderr
     assert "=== 4/4 ===" in done.stderr
     summary = __import__("json").loads(done.stdout)
@@ -157,8 +158,11 @@ def test_db_option_env_and_default_location(tmp_path: Path, monkeypatch: pytest.
     assert resolve_db_path() == tmp_path / "env.sqlite3"
     assert resolve_db_path(tmp_path / "opt.sqlite3") == tmp_path / "opt.sqlite3"
     env = isolated_env(tmp_path)
-    stats = run_json(env, "--db", str(tmp_path / "opt.sqlite3"), "stats", "--json")
+    missing = run(env, "--db", str(tmp_path / "opt.sqlite3"), "stats", "--json")  # a mistyped --db is not created silently
+    assert missing.returncode == 2 and "--create" in missing.stderr and not (tmp_path / "opt.sqlite3").exists()
+    stats = run_json(env, "--db", str(tmp_path / "opt.sqlite3"), "--create", "stats", "--json")
     assert stats["database"] == str(tmp_path / "opt.sqlite3")
+    assert run(env, "--db", str(tmp_path / "opt.sqlite3"), "stats").returncode == 0  # it exists now
 
 
 def test_editing_a_question_keeps_its_history(tmp_path: Path) -> None:
@@ -166,10 +170,11 @@ def test_editing_a_question_keeps_its_history(tmp_path: Path) -> None:
     shutil.copytree(FIXTURE_BANK, bank)
     env = isolated_env(tmp_path)
     args = ["--bank", str(bank), "--bank-only"]
-    assert run(env, *args, "quiz", "fx_pooling_choice", input="2\n").returncode == 0
+    first = shown_label("fx_pooling_choice", "2", 4)
+    assert run(env, *args, "quiz", "fx_pooling_choice", "--seed", "4", input=first + "\n").returncode == 0
     path = bank / "03-4" / "fx_pooling_choice.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("正しいものを選べ。", "正しいものを 1 つ選べ。"), encoding="utf-8")
-    assert run(env, *args, "quiz", "fx_pooling_choice", input="1\n").returncode == 0
+    assert run(env, *args, "quiz", "fx_pooling_choice", "--seed", "4", input=shown_label("fx_pooling_choice", "1", 4) + "\n").returncode == 0
     stats = run_json(env, *args, "stats", "--json")
     history = [a for a in stats["recent_attempts"] if a["id"] == "fx_pooling_choice"]
     assert [a["verdict"] for a in history] == ["right", "wrong"]  # newest first

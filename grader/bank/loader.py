@@ -109,8 +109,12 @@ class Bank:
         return sorted({e.path for e in self.errors})
 
 
+NOT_QUESTIONS = ("exam_forms.yaml",)  # bank-level data files at a bank's root (the fixed mock-exam forms)
+
+
 def question_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*.yaml") if not any(part.startswith(".") for part in p.parts))
+    return sorted(p for p in root.rglob("*.yaml") if not any(part.startswith(".") for part in p.parts)
+                  and not (p.parent == root and p.name in NOT_QUESTIONS))
 
 
 def _cache_file(root: Path) -> Path:

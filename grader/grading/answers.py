@@ -63,12 +63,20 @@ def _choice(q: ChoiceQuestion, response: str) -> Verdict:
     chosen = split_keys(response)
     unknown = [k for k in chosen if k not in keys]
     if not chosen or unknown:
-        raise InvalidAnswer(f"answer with a choice key: {', '.join(keys)}")
+        raise InvalidAnswer(_("選択肢の番号で答えてください: {keys}").format(keys=", ".join(keys)))
     right = set(q.answer)
     correct = set(chosen) == right
     feedback = tuple(f"({k}) {keys[k].why}" for k in dict.fromkeys(chosen) if keys[k].why and k not in right)
-    expected = ", ".join(f"({k}) {keys[k].text}".rstrip() for k in q.answer)
-    return Verdict(correct, 1.0 if correct else 0.0, response, expected, feedback)
+    return Verdict(correct, 1.0 if correct else 0.0, response, _choice_expected(q), feedback)
+
+
+def _choice_text(choice: Any) -> str:
+    return str(choice.text or "  ".join(f"({k}) {v}" for k, v in choice.parts.items()))
+
+
+def _choice_expected(q: ChoiceQuestion) -> str:
+    keys = {c.key: c for c in q.choices}
+    return ", ".join(f"({k}) {_choice_text(keys[k])}".rstrip() for k in q.answer)
 
 
 def parse_number(text: str) -> float:
@@ -81,7 +89,7 @@ def parse_number(text: str) -> float:
     try:
         value = float(evaluate(parse(text, []), {}))
     except (ExpressionError, ArithmeticError):
-        raise InvalidAnswer("answer with a number, e.g. 0.25, 1/4 or 2.5e-3") from None
+        raise InvalidAnswer(_("数値で答えてください (例: 0.25, 1/4, 2.5e-3)")) from None
     return value / 100 if percent else value
 
 
@@ -96,10 +104,16 @@ def _numeric(q: NumericQuestion, response: str, expected: float, wrong: tuple[tu
         text = text[: -len(q.unit)]
     value = parse_number(text)
     correct = numbers_match(q, value, expected)
-    # 12 significant digits: `:g` alone shows 1,050,624 as 1.05062e+06, which reads as a different number
-    shown = f"{expected:.12g}{q.unit}" if isinstance(expected, float) else f"{expected}{q.unit}"
+    shown = number_text(q, expected)
     feedback = () if correct else tuple(says for w, says in wrong if numbers_match(q, value, float(w)))[:1]
     return Verdict(correct, 1.0 if correct else 0.0, response, shown, feedback)
+
+
+def number_text(q: NumericQuestion, value: Any) -> str:
+    """A number as shown to the learner, with the question's unit."""
+    # 12 significant digits: `:g` alone shows 1,050,624 as 1.05062e+06, which reads as a different number
+    text = f"{float(value):.12g}" if isinstance(value, (float, int)) else str(value)
+    return f"{text}{q.unit}"
 
 
 def parse_shape(text: str) -> tuple[int, ...]:
@@ -107,7 +121,7 @@ def parse_shape(text: str) -> tuple[int, ...]:
     text = normalize(text).strip("()[] ")
     parts = [p for p in re.split(r"\s*(?:[x×X*,]|\s)\s*", text) if p]
     if not parts or not all(re.fullmatch(r"\d+", p) for p in parts):
-        raise InvalidAnswer("answer with a shape such as 7x7, (7, 7) or 7, 7")
+        raise InvalidAnswer(_("形状で答えてください (例: 7x7, (7, 7), 7, 7)"))
     return tuple(int(p) for p in parts)
 
 
@@ -128,13 +142,18 @@ def _expression(q: ExpressionQuestion, response: str) -> Verdict:
     try:
         correct = equivalent(response, q.answer, domains)
     except ExpressionError as exc:
-        raise InvalidAnswer(f"invalid expression: {exc}. Use {', '.join(domains)}, numbers, + - * / ^ and ( )") from None
+        message = _("式として読めません: {error}。{names}、数、+ - * / ^ と ( ) で書いてください")
+        raise InvalidAnswer(message.format(error=exc, names=", ".join(domains))) from None
     feedback = () if correct else tuple(w.says for w in q.wrong_answers if equivalent(response, w.answer, domains))[:1]
     return Verdict(correct, 1.0 if correct else 0.0, response, q.answer, feedback)
 
 
-def _matching(q: MatchingQuestion, response: str) -> Verdict:
-    """``A-2, B-1`` or ``A2 B1`` (left key, right key) or ``2,1,…`` (right keys in left order)."""
+def matching_pairs(q: MatchingQuestion, response: str) -> dict[str, str]:
+    """``A-2, B-1`` or ``A2 B1`` (left key, right key) or ``2,1,…`` (right keys in left order) → left → right.
+
+    Raises:
+        InvalidAnswer: Not pairs of this question's keys.
+    """
     left = [i.key for i in q.left]
     right = {i.key for i in q.right}
     text = normalize(response)
@@ -146,12 +165,22 @@ def _matching(q: MatchingQuestion, response: str) -> Verdict:
         for token in tokens:
             m = re.fullmatch(r"\(?([^-=:→>()]+?)\)?\s*(?:-|=|:|→|->)?\s*\(?([^-=:→>()]+?)\)?", token)
             if not m or m.group(1) not in left or m.group(2) not in right:
-                raise InvalidAnswer(f"answer with pairs such as {left[0]}-{q.pairs[left[0]]}, one per left item ({', '.join(left)})")
+                raise InvalidAnswer(_("左の記号-右の記号 の組で、左の各項目 ({left}) に一つずつ答えてください (例: {example})").format(
+                    left=", ".join(left), example=f"{left[0]}-{q.pairs[left[0]]}"))
             pairs[m.group(1)] = m.group(2)
+    return pairs
+
+
+def _matching(q: MatchingQuestion, response: str) -> Verdict:
+    left = [i.key for i in q.left]
+    pairs = matching_pairs(q, response)
     hits = sum(pairs.get(k) == v for k, v in q.pairs.items())
-    feedback = tuple(f"{k}: not {pairs[k]}" for k in left if k in pairs and pairs[k] != q.pairs[k])
-    expected = ", ".join(f"{k}-{v}" for k, v in q.pairs.items())
-    return Verdict(hits == len(left), hits / len(left), response, expected, feedback)
+    feedback = tuple(_("{left}: {got} ではない").format(left=k, got=pairs[k]) for k in left if k in pairs and pairs[k] != q.pairs[k])
+    return Verdict(hits == len(left), hits / len(left), response, _matching_expected(q), feedback)
+
+
+def _matching_expected(q: MatchingQuestion) -> str:
+    return ", ".join(f"{k}-{v}" for k, v in q.pairs.items())
 
 
 def _self_graded(q: SelfGradedQuestion, response: str) -> Verdict:
@@ -166,13 +195,13 @@ def _self_graded(q: SelfGradedQuestion, response: str) -> Verdict:
         try:
             met = {int(t) - 1 for t in re.split(r"[,、\s]+", text) if t}
         except ValueError:
-            raise InvalidAnswer(f"list the rubric points you covered, e.g. 1,3 (1–{n}), all or none") from None
+            raise InvalidAnswer(_("満たした採点ポイントの番号を並べてください (例: 1,3、1–{n})、または all / none").format(n=n)) from None
         if any(not 0 <= i < n for i in met):
-            raise InvalidAnswer(f"rubric points are numbered 1–{n}")
+            raise InvalidAnswer(_("採点ポイントの番号は 1–{n} です").format(n=n))
     total = sum(r.weight for r in q.rubric)
     score = sum(q.rubric[i].weight for i in met) / total
     expected = q.model_answer.strip()
-    missed = tuple(f"missed: {q.rubric[i].point}" for i in range(n) if i not in met)
+    missed = tuple(_("満たしていない: {point}").format(point=q.rubric[i].point) for i in range(n) if i not in met)
     return Verdict(len(met) == n, score, response, expected, missed)
 
 
@@ -190,10 +219,11 @@ def blank_keys(q: CodeBlankQuestion, response: str) -> dict[str, str]:
     for blank in q.blanks:
         keys = [c.key for c in blank.choices]
         if not keys:
-            raise InvalidAnswer(f"blank {blank.name} has no choices: submit code with `eshikaku submit {q.id}`")
+            raise InvalidAnswer(_("空欄 {name} には選択肢がありません: コードを `eshikaku submit {id}` で提出してください").format(name=blank.name, id=q.id))
         if chosen.get(blank.name) not in keys:
-            example = ", ".join(f"{b.name}={b.choices[0].key}" for b in q.blanks)
-            raise InvalidAnswer(f"answer each blank with a choice key, e.g. {example}")
+            example = " ".join(b.choices[0].key for b in q.blanks) if len(q.blanks) > 1 else q.blanks[0].choices[0].key
+            named = ", ".join(f"{b.name}={b.choices[0].key}" for b in q.blanks)
+            raise InvalidAnswer(_("各空欄の選択肢の番号を空欄の順に答えてください (例: {example}、または {named})").format(example=example, named=named))
     return chosen
 
 
@@ -236,5 +266,40 @@ def grade(attempt: Attempt, response: str) -> Verdict:
     if isinstance(q, CodeBlankQuestion):
         return _code_blank_by_key(q, response)
     if isinstance(q, CodeFunctionQuestion):
-        raise InvalidAnswer(f"write the code in a file and run: eshikaku submit {q.id} FILE")
-    raise InvalidAnswer(f"unknown question type {q.type}")  # pragma: no cover - the schema forbids it
+        raise InvalidAnswer(_("コードをファイルに書いて提出してください: eshikaku submit {id} FILE").format(id=q.id))
+    raise InvalidAnswer(_("未知の問題形式 {type}").format(type=q.type))  # pragma: no cover - the schema forbids it
+
+
+def expected(attempt: Attempt) -> str:
+    """The right answer of ``attempt`` as a verdict shows it (also for a skipped or unanswered question)."""
+    from grader.bank.schema import CodeBase
+
+    q = attempt.question
+    if isinstance(q, ChoiceQuestion):
+        return _choice_expected(q)
+    if isinstance(q, NumericQuestion):
+        return number_text(q, attempt.answer)
+    if isinstance(q, ShapeQuestion):
+        return " × ".join(str(a) for a in attempt.answer)
+    if isinstance(q, ExpressionQuestion):
+        return q.answer
+    if isinstance(q, MatchingQuestion):
+        return _matching_expected(q)
+    if isinstance(q, SelfGradedQuestion):
+        points = "\n".join(f"  {i}. {r.point}" for i, r in enumerate(q.rubric, 1))
+        return _("{model}\n採点ポイント:\n{points}").format(model=q.model_answer.strip(), points=points)
+    if isinstance(q, CodeBlankQuestion):
+        return blank_expected(q)
+    if isinstance(q, CodeBase):
+        return model_solution(q)
+    return ""  # pragma: no cover - every type is handled above
+
+
+def model_solution(q: Any) -> str:
+    """A code_function's model solution as a fenced block (with its key idea), else the key idea alone."""
+    solution = getattr(q, "solution", "") or ""
+    note = getattr(q, "solution_note", "") or ""
+    if solution.strip():
+        block = f"```python\n{solution.rstrip()}\n```"
+        return f"{block}\n{note}".rstrip() if note else block
+    return note or _("解説を参照")

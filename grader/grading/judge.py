@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from grader.bank.params import Attempt
 from grader.bank.schema import CodeBase, CodeBlankQuestion
-from grader.grading.answers import InvalidAnswer, Verdict, blank_expected, blank_keys, grade
+from grader.grading.answers import InvalidAnswer, Verdict, blank_expected, blank_keys, grade, model_solution
+from grader.i18n import _
 
 if TYPE_CHECKING:
     from grader.grading.codegrade import CodeResult
@@ -24,7 +25,7 @@ def code_verdict(attempt: Attempt, response: str, result: CodeResult) -> Verdict
     if isinstance(question, CodeBlankQuestion):
         expected = blank_expected(question)
     else:
-        expected = getattr(question, "solution_note", "") or "see 解説"
+        expected = model_solution(question)
     return Verdict(result.passed, result.score, response, expected, tuple(case_lines(result)))
 
 
@@ -38,7 +39,7 @@ def judge_code(attempt: Attempt, submission: str | dict[str, str], seed: int | N
 
     question = attempt.question
     if not isinstance(question, CodeBase):
-        raise InvalidAnswer(f"{question.id} is not a code question")
+        raise InvalidAnswer(_("{id} はコードの問題ではありません").format(id=question.id))
     result = grade_code(question, submission, seed)
     shown = submission if isinstance(submission, str) else ", ".join(f"{k}: {v}" for k, v in submission.items())
     return code_verdict(attempt, shown, result), result

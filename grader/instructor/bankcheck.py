@@ -253,6 +253,10 @@ def check(paths: list[Path], *, execute: bool = True, strict: bool = False) -> R
         from grader.instructor.itemcues import bank_rates, rate_lines
 
         report.errors += strict_errors(bank)
+        from grader.learner.exam_forms import form_problems
+
+        for root in folders:
+            report.errors += [BankError(root / "exam_forms.yaml", 1, 1, "forms", problem) for problem in form_problems(bank, root)]
         report.cue_lines = rate_lines(bank_rates(bank.questions.values()))
     for qid, question in bank.questions.items() if folders else ():  # a lone file cannot see its relatives
         unknown = [r for r in question.related if r not in bank.questions]

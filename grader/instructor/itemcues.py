@@ -5,7 +5,8 @@ chance. Each strategy below picks an option from the form alone; :func:`bank_rat
 often its pick is the key over the bank, and :func:`item_findings` names the items where a cue
 singles the key out, with the fix.
 
-- longest: pick the longest option (true statements tend to carry the qualifiers);
+- longest: pick the longest option (true statements tend to carry the qualifiers); shortest, and
+  not_longest (rule the longest out), catch a bank that over-corrected;
 - convergence: in a 組み合わせ item, pick the option whose parts occur most often among the options
   (distractors made by changing one part of the key all share the rest with it);
 - absolute: in a 誤っているもの item pick the option with an absolute word (常に, 必ず …); in a
@@ -93,6 +94,18 @@ def _longest_picks(texts: list[str]) -> list[int]:
     widths = [width(t) for t in texts]
     top = max(widths)
     return [i for i, w in enumerate(widths) if w == top]
+
+
+def _shortest_picks(texts: list[str]) -> list[int]:
+    widths = [width(t) for t in texts]
+    return [i for i, w in enumerate(widths) if w == min(widths)]
+
+
+def _all_but_longest(texts: list[str]) -> list[int]:
+    """A learner who has noticed that keys are never the longest option rules the longest out."""
+    longest = _longest_picks(texts)
+    rest = [i for i in range(len(texts)) if i not in longest]
+    return rest or list(range(len(texts)))
 
 
 def _convergence_scores(choices: list[Choice]) -> list[int]:
@@ -207,6 +220,7 @@ def item_findings(questions: Iterable[Question]) -> list[Finding]:
 def bank_rates(questions: Iterable[Question]) -> list[CueRate]:
     """The hit rate of each strategy over the bank's single-answer items, with the rate of chance."""
     longest, convergence, absolute = CueRate("longest"), CueRate("convergence"), CueRate("absolute")
+    shortest, not_longest = CueRate("shortest"), CueRate("not_longest")
     snippet, longest_snippet = CueRate("snippet_kind"), CueRate("longest_snippet")
     for q in questions:
         if isinstance(q, ChoiceQuestion) and _single_answer(q):
@@ -218,6 +232,8 @@ def bank_rates(questions: Iterable[Question]) -> list[CueRate]:
                 convergence.add([i for i, s in enumerate(scores) if s == max(scores)], key, n)
             else:
                 longest.add(_longest_picks(texts), key, n)
+                shortest.add(_shortest_picks(texts), key, n)
+                not_longest.add(_all_but_longest(texts), key, n)
                 absolute.add(_absolute_picks(texts, bool(NEGATIVE_STEM.search(q.prompt))), key, n)
         elif isinstance(q, CodeBlankQuestion):
             for blank in q.blanks:
@@ -227,7 +243,7 @@ def bank_rates(questions: Iterable[Question]) -> list[CueRate]:
                     odd = [i for i, k in enumerate(kinds) if kinds.count(k) == 1]
                     snippet.add(odd if len(odd) == 1 else list(range(len(kinds))), key, len(kinds))
                     longest_snippet.add(_longest_picks([c.text for c in blank.choices]), key, len(blank.choices))
-    return [longest, convergence, absolute, snippet, longest_snippet]
+    return [longest, shortest, not_longest, convergence, absolute, snippet, longest_snippet]
 
 
 def rate_lines(rates: list[CueRate]) -> list[str]:

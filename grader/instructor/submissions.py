@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 # --------------------------------------------------------------------------- collecting the submissions
+from grader.bank.positions import UnreadableFile, read_text
 from grader.instructor.batch_constants import _STUDENT_NAME, MAX_SUBMISSION_BYTES, BatchInputError
 from grader.instructor.hashes import _sha256
 
@@ -45,7 +46,8 @@ def _read_source(path: Path) -> tuple[str | None, str]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return None, f"not UTF-8 text (byte {exc.start}): save the file as UTF-8"
+        line = data[: exc.start].count(b"\n") + 1
+        return None, f"line {line}: not UTF-8 text: save the file as UTF-8"
     if "\x00" in text:
         return None, "the file contains NUL bytes: not Python source"
     return text, ""
@@ -91,12 +93,11 @@ def read_answers(path: Path) -> list[Submission]:
         BatchInputError: The file cannot be read, lacks a column, or a row is malformed.
     """
     try:
-        raw = path.read_bytes()
-        text = raw.decode("utf-8-sig")
+        text = read_text(path, "answers file")
     except OSError as exc:
         raise BatchInputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise BatchInputError(f"{path} is not UTF-8 text") from None
+    except UnreadableFile as exc:
+        raise BatchInputError(f"{path.name}:{exc}") from None
     jsonl = path.suffix.lower() in (".jsonl", ".ndjson") or (path.suffix.lower() != ".csv" and text.lstrip().startswith("{"))
     rows: list[tuple[int, dict[str, Any]]] = []
     if jsonl:

@@ -10,16 +10,18 @@ card updates of a submission are written in one transaction.
 from __future__ import annotations
 
 import random
-import re
 import time
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
 from grader.bank.loader import Bank
 from grader.bank.params import Attempt
 from grader.bank.params import attempt as make_attempt
-from grader.bank.schema import ChoiceQuestion, CodeBlankQuestion, Question
-from grader.grading.answers import InvalidAnswer, Verdict, blank_keys, split_keys
+from grader.bank.schema import ChoiceQuestion, Question
+from grader.grading.answers import InvalidAnswer, Verdict, split_keys
+from grader.grading.render import Shown, present
+from grader.i18n import _
+from grader.learner.exam_forms import draw_by_area, is_mock_style, mock_pool
 from grader.learner.storage import AttemptRecord, ItemRow, SessionRow, Store, content_hash
 
 DEFAULT_COUNT = 100
@@ -32,27 +34,27 @@ class TimeUp(Exception):
 
 
 def is_exam_style(question: Question) -> bool:
-    """Choice questions, and code_blank questions whose blanks all have choices."""
-    if isinstance(question, ChoiceQuestion):
-        return True
-    return isinstance(question, CodeBlankQuestion) and all(b.choices for b in question.blanks)
+    """Whether the mock exam can ask ``question`` (see :func:`grader.learner.exam_forms.is_mock_style`)."""
+    return is_mock_style(question)
 
 
 def exam_pool(bank: Bank, topic: str | None = None) -> list[Question]:
-    from grader.bank.catalog import select
-
-    return [q for q in select(bank, topic=topic) if is_exam_style(q)]
+    return mock_pool(bank, topic)
 
 
-def choose_exam(bank: Bank, count: int, seed: int | None = None, topic: str | None = None) -> list[Question]:
-    """``count`` exam-style questions drawn at random, then put in syllabus order (as the exam is)."""
+def choose_exam(bank: Bank, count: int, seed: int | None = None, topic: str | None = None) -> tuple[list[Question], list[str]]:
+    """``count`` mock-exam questions drawn by the four areas' shares (within ``topic``: at random), then put
+    in syllabus order, as the exam is; and notes on areas short of questions."""
     from grader.bank.catalog import topic_key
 
     pool = exam_pool(bank, topic)
     rng = random.Random(seed)
-    chosen = rng.sample(pool, min(count, len(pool)))
+    if topic:
+        chosen, notes = rng.sample(pool, min(count, len(pool))), list[str]()
+    else:
+        chosen, notes = draw_by_area(pool, min(count, len(pool)), rng)
     order = {q.id: i for i, q in enumerate(chosen)}
-    return sorted(chosen, key=lambda q: (topic_key(q.topic), order[q.id]))
+    return sorted(chosen, key=lambda q: (topic_key(q.topic), order[q.id])), notes
 
 
 def time_limit(count: int, minutes: float | None = None) -> float:
@@ -60,26 +62,16 @@ def time_limit(count: int, minutes: float | None = None) -> float:
     return (minutes if minutes is not None else MINUTES_PER_100 * count / 100) * 60.0
 
 
-def normalize_answer(question: Question, response: str) -> str:
-    """The canonical form of an exam answer (``2`` or ``え=4``), checked against the question's keys.
+def normalize_answer(shown: Shown, response: str) -> str:
+    """The stored form of an exam answer typed in the shown labels (original keys: ``2`` or ``え=4, お=1``).
 
     Raises:
-        InvalidAnswer: Not a key (or a set of keys) of this question.
+        InvalidAnswer: Not a label (or a set of labels) of this question.
     """
-    if isinstance(question, ChoiceQuestion):
-        keys = list(dict.fromkeys(split_keys(response)))
-        valid = [c.key for c in question.choices]
-        if not keys or any(k not in valid for k in keys):
-            raise InvalidAnswer(f"answer with a choice key: {', '.join(valid)}")
-        if len(question.answer) == 1 and len(keys) > 1:
-            raise InvalidAnswer("choose one key")
-        return ",".join(keys)
-    if isinstance(question, CodeBlankQuestion):
-        chosen = blank_keys(question, response)
-        if len(question.blanks) == 1:
-            return chosen[question.blanks[0].name]
-        return ", ".join(f"{b.name}={chosen[b.name]}" for b in question.blanks)
-    raise InvalidAnswer(f"{question.id} is not an exam-style question")  # pragma: no cover - the pool excludes it
+    question = shown.question
+    if isinstance(question, ChoiceQuestion) and len(question.answer) == 1 and len(set(split_keys(response))) > 1:
+        raise InvalidAnswer(_("選べるのは一つです"))
+    return shown.stored(response)
 
 
 @dataclass
@@ -90,6 +82,7 @@ class ExamItemResult:
     status: str  # right | partial | wrong | skipped (unanswered) | error
     verdict: Verdict | None
     notes: tuple[str, ...] = ()
+    shown_response: str | None = None  # the answer in the labels the learner saw
 
 
 @dataclass
@@ -104,6 +97,7 @@ class ExamResult:
     time_up: bool
     by_topic: dict[str, dict[str, int]]
     items: list[ExamItemResult] = field(default_factory=list)
+    by_area: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def mistakes(self) -> list[ExamItemResult]:
@@ -120,8 +114,10 @@ class ExamResult:
             "time_limit": self.time_limit,
             "time_up": self.time_up,
             "by_topic": self.by_topic,
+            "by_area": self.by_area,
             "items": [
-                {"pos": i.pos, "id": i.attempt.id, "topic": i.attempt.question.topic, "response": i.response, "verdict": i.status,
+                {"pos": i.pos, "id": i.attempt.id, "seed": i.attempt.seed, "topic": i.attempt.question.topic, "response": i.response,
+                 "shown_response": i.shown_response, "verdict": i.status,
                  "expected": i.verdict.expected if i.verdict else None, "notes": list(i.notes)}
                 for i in self.items
             ],
@@ -138,11 +134,9 @@ class Exam:
         self.items = [i for i in items if bank.get(i.question_id) is not None]
         self.dropped = [i.question_id for i in items if bank.get(i.question_id) is None]
         self.position = min(session.position, max(0, len(self.items) - 1))
-        self._base_elapsed = session.elapsed
-        self._clock = time.monotonic()
         self._shown_at = time.monotonic()
         self._last_checkpoint = time.monotonic()
-        self._attempts: dict[int, Attempt] = {}
+        self._attempts: dict[int, Shown] = {}
         self.result: ExamResult | None = None
 
     @classmethod
@@ -165,7 +159,9 @@ class Exam:
 
     @property
     def elapsed(self) -> float:
-        return self._base_elapsed + (time.monotonic() - self._clock)
+        """Wall time since the exam began: like the real exam's clock it runs on while the program is
+        stopped (Ctrl-C, a crash, ``kill -9``), so a restart never gives time back."""
+        return max(0.0, time.time() - self.session.started_at)
 
     @property
     def remaining(self) -> float:
@@ -187,12 +183,20 @@ class Exam:
     def current(self) -> ItemRow:
         return self.items[self.position]
 
-    def attempt(self, item: ItemRow) -> Attempt:
+    def shown(self, item: ItemRow) -> Shown:
+        """The item as shown: options (and a numeric question's four values) relabelled in the order drawn."""
         if item.pos not in self._attempts:
             question = self.bank.get(item.question_id)
             assert question is not None
-            self._attempts[item.pos] = make_attempt(question, item.seed)
+            self._attempts[item.pos] = present(make_attempt(question, item.seed), numeric_choices=True)
         return self._attempts[item.pos]
+
+    def attempt(self, item: ItemRow) -> Attempt:
+        return self.shown(item).attempt
+
+    def response_shown(self, item: ItemRow) -> str | None:
+        """The stored answer of ``item`` in the labels on screen."""
+        return self.shown(item).displayed(item.response) if item.response else None
 
     def goto(self, index: int) -> None:
         """Moves to item ``index`` (0-based), clamped; the time spent on the item left is added to it."""
@@ -212,7 +216,7 @@ class Exam:
             InvalidAnswer: Not an answer this question accepts (nothing is stored).
         """
         item = self.current
-        canonical = normalize_answer(self.attempt(item).question, response)
+        canonical = normalize_answer(self.shown(item), response)
         item.response = canonical
         self.store.update_item(self.session.id, item.pos, response=canonical)
         return canonical
@@ -231,6 +235,9 @@ class Exam:
         self.current.response = None
         self.store.update_item(self.session.id, self.current.pos, response=None)
 
+    def flagged_positions(self) -> list[int]:
+        return [n + 1 for n, i in enumerate(self.items) if i.flagged]
+
     def toggle_flag(self) -> bool:
         item = self.current
         item.flagged = not item.flagged
@@ -245,6 +252,10 @@ class Exam:
     def flagged(self) -> int:
         return sum(1 for i in self.items if i.flagged)
 
+    def abandon(self) -> None:
+        """Closes the exam without grading it (the learner chose to start another)."""
+        self.store.finish_session(self.session.id, "abandoned", elapsed=min(self.elapsed, self.limit))
+
     def suspend(self) -> None:
         item = self.current
         item.seconds += time.monotonic() - self._shown_at
@@ -257,7 +268,7 @@ class Exam:
     def submit(self) -> ExamResult:
         """Grades every answer as it stands and stores the results in one transaction."""
         from grader.learner import srs
-        from grader.learner.quiz import grade_response
+        from grader.learner.practice import grade_response
 
         time_up = self.time_up
         elapsed = min(self.elapsed, self.limit) if self.limit else self.elapsed
@@ -265,17 +276,18 @@ class Exam:
         graded: list[tuple[AttemptRecord, int, Any]] = []
         results: list[ExamItemResult] = []
         for item in self.items:
-            current = self.attempt(item)
-            question = current.question
+            shown = self.shown(item)
+            current = shown.attempt
+            question = shown.original.question
             verdict: Verdict | None = None
             notes: tuple[str, ...] = ()
             if not item.response:
                 status = "skipped"
             else:
                 try:
-                    status, verdict, _result, notes = grade_response(current, item.response)
+                    status, verdict, _result, notes = grade_response(current, shown.displayed(item.response))
                 except InvalidAnswer as exc:  # the question changed since the answer was given
-                    status, notes = "error", (f"the stored answer no longer fits the question: {exc}",)
+                    status, notes = "error", (_("保存された回答が問題に合いません (問題が編集されました): {error}").format(error=exc),)
             rating = srs.rating_for(status, item.seconds, 0, question.type)
             record = AttemptRecord(
                 question_id=question.id, content_hash=content_hash(question), topic=question.topic, qtype=question.type,
@@ -285,20 +297,24 @@ class Exam:
             )  # fmt: skip
             schedule = srs.schedule_update(rating, time.time(), item.seconds) if rating is not None else None
             graded.append((record, item.pos, schedule))
-            results.append(ExamItemResult(item.pos, current, item.response, status, verdict, notes))
+            results.append(ExamItemResult(item.pos, current, item.response, status, verdict, notes, self.response_shown(item)))
         self.store.submit_session(self.session.id, graded, elapsed=elapsed)
         self.result = exam_result(self.session.id, results, elapsed, self.limit, time_up)
         return self.result
 
 
 def exam_result(session_id: str, items: list[ExamItemResult], seconds: float, limit: float, time_up: bool) -> ExamResult:
+    from grader.learner.exam_forms import area_of
+
     by_topic: dict[str, dict[str, int]] = {}
+    by_area: dict[str, dict[str, int]] = {}
     earned = possible = 0.0
     for item in items:
         question = item.attempt.question
-        t = by_topic.setdefault(question.topic, {"total": 0, "right": 0})
-        t["total"] += 1
-        t["right"] += item.status == "right"
+        for table, key in ((by_topic, question.topic), (by_area, area_of(question))):
+            t = table.setdefault(key, {"total": 0, "right": 0})
+            t["total"] += 1
+            t["right"] += item.status == "right"
         possible += question.points
         earned += question.points * (item.verdict.score if item.verdict and item.status != "error" else 0.0)
     return ExamResult(
@@ -312,160 +328,7 @@ def exam_result(session_id: str, items: list[ExamItemResult], seconds: float, li
         time_up=time_up,
         by_topic=dict(sorted(by_topic.items())),
         items=items,
+        by_area=by_area,
     )
 
 
-# --------------------------------------------------------------------------- commands typed during the exam
-
-_GOTO = re.compile(r"^(?:g\s*|#)(\d+)$", re.I)
-
-
-def parse_command(text: str) -> tuple[str, int | None] | None:
-    """A navigation command, or None when ``text`` is an answer.
-
-    ``n``/Enter next · ``p`` previous · ``g 12``/``#12`` go to · ``f`` flag · ``c`` clear · ``l`` list ·
-    ``submit``/``S`` submit · ``q`` stop for now (resume later).
-    """
-    word = text.strip()
-    if word in ("", "n"):
-        return ("next", None)
-    if word == "p":
-        return ("prev", None)
-    if word in ("f", "F"):
-        return ("flag", None)
-    if word == "c":
-        return ("clear", None)
-    if word in ("l", "L"):
-        return ("list", None)
-    if word in ("S", "submit", "提出"):
-        return ("submit", None)
-    if word == "q":
-        return ("quit", None)
-    m = _GOTO.match(word)
-    if m:
-        return ("goto", int(m.group(1)) - 1)
-    return None
-
-
-def status_line(exam: Exam) -> str:
-    from grader.learner.quiz import format_seconds
-
-    return (
-        f"残り {format_seconds(exam.remaining)} │ 問 {exam.position + 1}/{len(exam.items)} │ 回答 {exam.answered}/{len(exam.items)}"
-        f" │ ⚑ {exam.flagged}"
-    )
-
-
-def question_map(exam: Exam) -> list[str]:
-    """One cell per question: ``12✓`` answered, ``12·`` not, ``⚑`` flagged, ``▶`` current."""
-    cells = []
-    for i, item in enumerate(exam.items):
-        mark = "✓" if item.response else "·"
-        flag = "⚑" if item.flagged else ""
-        here = "▶" if i == exam.position else ""
-        cells.append(f"{here}{i + 1}{mark}{flag}")
-    return cells
-
-
-# --------------------------------------------------------------------------- plain text: scripts and pipes
-
-
-def run_exam_plain(exam: Exam, reader: Any, out: IO[str]) -> ExamResult | None:
-    """The exam without a terminal: each input line answers the current question (then moves on) or is a
-    command. The end of the input submits the exam; so does the time running out.
-
-    Returns the result, or None when the learner stopped with ``q`` (the exam stays open).
-    """
-    from grader.grading.render import question_text
-    from grader.learner.mathtext import convert
-
-    def say(text: str = "") -> None:
-        out.write(text + "\n")
-        out.flush()
-
-    for qid in exam.dropped:
-        say(f"note: {qid} is no longer in the bank: left out")
-    shown = -1
-    while not exam.time_up:
-        if shown != exam.position:
-            item = exam.current
-            say(f"\n=== {exam.position + 1}/{len(exam.items)} ===  {status_line(exam)}")
-            say(convert(question_text(exam.attempt(item))))
-            if item.response:
-                say(f"(現在の回答: {item.response})")
-            shown = exam.position
-        try:
-            line = reader.readline(timeout=exam.remaining)
-        except TimeoutError:
-            break
-        except KeyboardInterrupt:
-            exam.suspend()
-            say(f"\n中断しました: `eshikaku exam --resume` で続けられます ({status_line(exam)})")
-            return None
-        if line is None:
-            break
-        command = parse_command(line)
-        if command is None:
-            try:
-                exam.answer_and_advance(line)
-            except InvalidAnswer as exc:
-                say(f"? {exc}")
-            continue
-        kind, arg = command
-        if kind == "quit":
-            exam.suspend()
-            say(f"中断しました: `eshikaku exam --resume` で続けられます (残り {status_line(exam)})")
-            return None
-        if kind == "submit":
-            break
-        navigate(exam, kind, arg, say)
-    if exam.time_up:
-        say("時間切れ: 提出しました (time is up: submitted as it stands)")
-    return exam.submit()
-
-
-def navigate(exam: Exam, kind: str, arg: int | None, say: Any) -> None:
-    """Carries out a navigation command (next, prev, goto, flag, clear, list); ``say`` shows feedback."""
-    if kind == "next":
-        exam.goto(exam.position + 1)
-    elif kind == "prev":
-        exam.goto(exam.position - 1)
-    elif kind == "goto" and arg is not None:
-        exam.goto(arg)
-    elif kind == "flag":
-        say("⚑ flagged" if exam.toggle_flag() else "flag removed")
-    elif kind == "clear":
-        exam.clear_answer()
-    elif kind == "list":
-        say("  ".join(question_map(exam)))
-
-
-def result_text(result: ExamResult) -> str:
-    from grader.bank.syllabus import topic_name
-    from grader.learner.quiz import format_seconds
-
-    lines = ["", "=== 模擬試験 結果 (mock exam results) ==="]
-    if result.time_up:
-        lines.append("時間切れで提出されました (time ran out)")
-    lines.append(
-        f"得点 {result.score:.0%}   正解 {result.right}/{result.total}   回答 {result.answered}/{result.total}"
-        f"   時間 {format_seconds(result.seconds)} / {format_seconds(result.time_limit)}"
-    )
-    for topic, t in result.by_topic.items():
-        lines.append(f"  {topic:5} {t['right']}/{t['total']}  {topic_name(topic)}")
-    return "\n".join(lines)
-
-
-def mistake_text(item: ExamItemResult, index: int, total: int) -> str:
-    from grader.grading.render import expected_text, question_text
-    from grader.learner.mathtext import convert
-
-    current = item.attempt
-    answer = item.response or "(未回答)"
-    expected = item.verdict.expected if item.verdict else expected_text(current)
-    lines = [f"--- 見直し {index}/{total} ---", convert(question_text(current)), "", f"あなたの回答: {answer}", f"正解: {convert(expected)}"]
-    if item.verdict:
-        lines += [f"  - {f}" for f in item.verdict.feedback if not f.startswith(("✓", "✗"))]
-    lines += [f"note: {n}" for n in item.notes]
-    lines += ["", "解説:", convert(current.explanation.rstrip())]
-    return "\n".join(lines)

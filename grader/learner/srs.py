@@ -94,6 +94,12 @@ class ReviewPlan:
     notes: list[str] = field(default_factory=list)
 
 
+def end_of_day(now: float) -> float:
+    """Midnight after ``now``, local time: a card due before it is due today."""
+    today = datetime.fromtimestamp(now).date()
+    return datetime.combine(today + timedelta(days=1), datetime.min.time()).timestamp()
+
+
 def exam_datetime(exam_date: date) -> float:
     """The start of the exam day, local time, as an epoch."""
     return datetime.combine(exam_date, datetime.min.time()).timestamp()
@@ -114,8 +120,9 @@ def plan_reviews(
     ones never answered) are spread evenly over the days left, most at risk on exam day first.
     """
     known = [q for q in question_ids if q in cards]
-    due = sorted((q for q in known if cards[q][0] <= now), key=lambda q: retrievability(cards[q][1], now))
-    later = [cards[q][0] for q in known if cards[q][0] > now]
+    cutoff = end_of_day(now)  # the day is the unit of review, as in `stats` ("due today")
+    due = sorted((q for q in known if cards[q][0] <= cutoff), key=lambda q: retrievability(cards[q][1], now))
+    later = [cards[q][0] for q in known if cards[q][0] > cutoff]
     plan = ReviewPlan(queue=list(due), due_now=len(due), next_due=min(later) if later else None)
     if exam_date is None:
         return plan
@@ -125,7 +132,7 @@ def plan_reviews(
     plan.exam_date = exam_date.isoformat()
     plan.days_left = days_left
     if days_left <= 0:
-        plan.notes.append("the exam date has passed or is today: use `eshikaku review --cram` to go over everything")
+        plan.notes.append("試験日は今日か過ぎています: `eshikaku review --cram` で全体を見直せます")
         return plan
     start = plan_start if plan_start is not None else now
     due_set = set(due)
@@ -172,11 +179,21 @@ def cram_order(question_ids: list[str], cards: dict[str, tuple[float, str]], now
     return sorted(question_ids, key=lambda q: retrievability(cards[q][1], now) if q in cards else -1.0)
 
 
-def parse_exam_date(text: str) -> date:
+def parse_exam_date(text: str, now: float | None = None) -> date:
+    """``YYYY-MM-DD``; with ``now``, a date already past is refused.
+
+    Raises:
+        ValueError: Not a date, or (with ``now``) a past one; the message says what to write.
+    """
+    from grader.i18n import _
+
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date: write YYYY-MM-DD, e.g. 2026-08-22") from None
+        raise ValueError(_("{text!r} は日付ではありません: YYYY-MM-DD で書いてください (例: 2026-08-22)").format(text=text)) from None
+    if now is not None and day < datetime.fromtimestamp(now).date():
+        raise ValueError(_("試験日 {day} は過ぎています: これからの日付を指定してください (忘れるには none)").format(day=day))
+    return day
 
 
 def days_until(exam: date, now: float) -> int:
@@ -184,9 +201,14 @@ def days_until(exam: date, now: float) -> int:
 
 
 def describe_due(due: float, now: float) -> str:
+    """A relative time: 今すぐ, 10 分後, 3 時間後, 2 日後 (2026-08-20)."""
+    from grader.i18n import _
+
     delta = timedelta(seconds=max(0.0, due - now))
+    if delta < timedelta(minutes=1):
+        return _("今すぐ")
     if delta < timedelta(hours=1):
-        return f"{int(delta.total_seconds() // 60)} 分後"
+        return _("{n} 分後").format(n=int(delta.total_seconds() // 60))
     if delta < timedelta(days=1):
-        return f"{int(delta.total_seconds() // 3600)} 時間後"
-    return f"{delta.days} 日後 ({datetime.fromtimestamp(due):%Y-%m-%d})"
+        return _("{n} 時間後").format(n=int(delta.total_seconds() // 3600))
+    return _("{n} 日後 ({day})").format(n=delta.days, day=f"{datetime.fromtimestamp(due):%Y-%m-%d}")

@@ -76,14 +76,14 @@ def compute_stats(store: Store, bank: Bank, *, now: float | None = None, recent:
             days[day]["right"] += r["verdict"] == "right"
     cards = store.cards()
     due_now = sum(1 for q, (due, _) in cards.items() if due <= now and q in in_bank)
-    end_of_day = datetime.combine(today + timedelta(days=1), datetime.min.time()).timestamp()
-    due_today = sum(1 for q, (due, _) in cards.items() if due <= end_of_day and q in in_bank)
+    due_today = sum(1 for q, (due, _) in cards.items() if due <= srs.end_of_day(now) and q in in_bank)
     upcoming = [due for q, (due, _) in cards.items() if due > now and q in in_bank]
     schedule: dict[str, Any] = {
         "cards": len(cards),
         "due_now": due_now,
         "due_today": due_today,
         "next_due": datetime.fromtimestamp(min(upcoming)).isoformat(timespec="minutes") if upcoming else None,
+        "next_due_in": srs.describe_due(min(upcoming), now) if upcoming else None,
     }
     exam_date = store.setting("exam_date")
     if exam_date:
@@ -117,6 +117,7 @@ def compute_stats(store: Store, bank: Bank, *, now: float | None = None, recent:
             "coverage": _rate(len(answered_ids & in_bank), len(in_bank)),
             "mastery": _rate(len(right_ids & in_bank), len(in_bank)),
         },
+        "by_area": by_area(rows, bank),
         "by_topic": _group(rows, "topic", bank_topics, in_bank),
         "by_type": _group(rows, "qtype", bank_types, in_bank),
         "recent_days": [{"date": d, **v} for d, v in days.items()],
@@ -128,6 +129,21 @@ def compute_stats(store: Store, bank: Bank, *, now: float | None = None, recent:
         "schedule": schedule,
         "recent_attempts": [attempt_dict(r) for r in rows[:recent]],
     }
+
+
+def by_area(rows: list[Any], bank: Bank) -> list[dict[str, Any]]:
+    """Accuracy in each of the exam's four reported areas (応用数学, 機械学習, 深層学習, 開発環境), in syllabus order."""
+    from grader.bank.syllabus import edition
+
+    syllabus = edition()
+    out = []
+    for area in syllabus.areas:
+        mine = [r for r in rows if r["verdict"] in GRADED and r["topic"].split("-")[0] in area.sections]
+        right = sum(r["verdict"] == "right" for r in mine)
+        in_bank = sum(1 for q in bank.questions.values() if q.topic.split("-")[0] in area.sections)
+        out.append({"area": area.key, "name": area.name, "graded": len(mine), "right": right, "accuracy": _rate(right, len(mine)),
+                    "questions_answered": len({r["question_id"] for r in mine}), "questions_in_bank": in_bank, "exam_share": area.exam_share})
+    return out
 
 
 def attempt_dict(row: Any) -> dict[str, Any]:
@@ -182,8 +198,13 @@ def stats_text(data: dict[str, Any]) -> str:
         f"回答 {t['attempts']} 回 (採点 {t['graded']}, 正解 {t['right']}, 正答率 {acc})   スキップ {t['skipped']}",
         f"問題集 {b['questions']} 問: 回答済み {b['answered']} ({(b['coverage'] or 0):.0%}), 正解済み {b['answered_right']} ({(b['mastery'] or 0):.0%})",
         "",
-        "分野別 (弱い順):",
+        "試験の 4 分野:",
     ]
+    for g in data["by_area"]:
+        a = f"{g['accuracy']:.0%}" if g["accuracy"] is not None else "未回答"
+        counts = f"{g['right']}/{g['graded']}  問題 {g['questions_answered']}/{g['questions_in_bank']}"
+        lines.append(f"  {g['name']:8} {a:>6}  {counts}  (100 問中 {g['exam_share']} 問)")
+    lines.append("小項目別 (弱い順):")
     for g in data["by_topic"]:
         a = f"{g['accuracy']:.0%}" if g["accuracy"] is not None else "未回答"
         lines.append(f"  {g['topic']:5} {a:>6}  {g['right']}/{g['graded']}  問題 {g['questions_answered']}/{g['questions_in_bank']}  {g['name']}")
@@ -194,7 +215,7 @@ def stats_text(data: dict[str, Any]) -> str:
     active = [d for d in data["recent_days"] if d["attempts"]]
     lines.append(f"最近 {RECENT_DAYS} 日: " + (", ".join(f"{d['date'][5:]} {d['right']}/{d['attempts']}" for d in active) if active else "なし"))
     s = data["schedule"]
-    lines.append(f"復習: 今すぐ {s['due_now']} 問, 今日中 {s['due_today']} 問" + (f", 次は {s['next_due']}" if s["next_due"] else ""))
+    lines.append(f"復習: 今すぐ {s['due_now']} 問, 今日中 {s['due_today']} 問" + (f", 次は {s['next_due_in']}" if s["next_due"] else ""))
     if "exam_date" in s:
         lines.append(f"試験日 {s['exam_date']} (あと {s['days_to_exam']} 日): 試験日の想定正答率 {s['predicted_exam_recall']:.0%}")
     return "\n".join(lines)

@@ -293,7 +293,7 @@ class Store:
 
     def open_sessions(self, kinds: tuple[str, ...]) -> int:
         marks = ",".join("?" * len(kinds))
-        return self.conn.execute(f"SELECT count(*) FROM sessions WHERE state = 'open' AND kind IN ({marks})", kinds).fetchone()[0]
+        return int(self.conn.execute(f"SELECT count(*) FROM sessions WHERE state = 'open' AND kind IN ({marks})", kinds).fetchone()[0])
 
     def items(self, sid: str) -> list[ItemRow]:
         rows = self.conn.execute("SELECT * FROM session_items WHERE session_id = ? ORDER BY pos", (sid,)).fetchall()
@@ -413,6 +413,20 @@ class Store:
 
     def cards(self) -> dict[str, tuple[float, str]]:
         return {r["question_id"]: (r["due"], r["card"]) for r in self.conn.execute("SELECT * FROM cards")}
+
+    def card(self, question_id: str) -> str | None:
+        row = self.conn.execute("SELECT card FROM cards WHERE question_id = ?", (question_id,)).fetchone()
+        return row["card"] if row else None
+
+    def rerate(self, attempt_id: int, question_id: str, card: str, due: float, rating: int) -> None:
+        """Gives an attempt another rating, with the review card it leads to (one transaction)."""
+        with self.transaction() as c:
+            c.execute("UPDATE attempts SET rating = ? WHERE id = ?", (rating, attempt_id))
+            c.execute(
+                "INSERT INTO cards (question_id, due, card, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (question_id) "
+                "DO UPDATE SET due = excluded.due, card = excluded.card, updated_at = excluded.updated_at",
+                (question_id, due, card, time.time()),
+            )
 
     def setting(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
