@@ -146,17 +146,6 @@ class TimeLSTM:
         self.h, self.c = None, None
 
 
-def time_softmax_loss(xs: Array, ts: NDArray[np.integer], ignore_label: int = -1) -> float:
-    """The loss of :class:`TimeSoftmaxWithLoss` (mean cross-entropy over the positions not ignored)."""
-    n, steps, vocab = xs.shape
-    labels = ts.argmax(axis=2) if ts.ndim == 3 else ts
-    flat = labels.reshape(n * steps)
-    mask = flat != ignore_label
-    ys = softmax(xs.reshape(n * steps, vocab))
-    picked = ys[np.arange(n * steps), np.where(mask, flat, 0)]
-    return float(-np.sum(np.log(picked[mask])) / mask.sum())
-
-
 class TimeSoftmaxWithLoss:
     """Softmax + cross-entropy at every time step, averaged over the N·T positions.
 
@@ -184,8 +173,9 @@ class TimeSoftmaxWithLoss:
         flat = labels.reshape(n * steps)
         mask = flat != self.ignore_label
         ys = softmax(xs.reshape(n * steps, vocab))
-        self.cache = (np.where(mask, flat, 0), ys, mask, (n, steps, vocab))
-        return time_softmax_loss(xs, ts, self.ignore_label)
+        labels = np.where(mask, flat, 0)  # any valid index at ignored positions: they are masked out
+        self.cache = (labels, ys, mask, (n, steps, vocab))
+        return float(-np.sum(np.log(ys[np.arange(n * steps), labels][mask])) / mask.sum())
 
     def backward(self, dout: float = 1) -> Array:
         assert self.cache is not None, "forward first"
@@ -195,3 +185,8 @@ class TimeSoftmaxWithLoss:
         dx *= dout / mask.sum()
         dx *= mask[:, np.newaxis]
         return dx.reshape(n, steps, vocab)
+
+
+def time_softmax_loss(xs: Array, ts: NDArray[np.integer]) -> float:
+    """The loss :class:`TimeSoftmaxWithLoss` returns for ``xs`` and ``ts`` (ignore_label -1)."""
+    return TimeSoftmaxWithLoss().forward(xs, ts)

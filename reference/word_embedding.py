@@ -27,7 +27,6 @@ __all__ = [
     "co_occurrence_total",
     "ppmi_value",
     "cos_similarity_2d",
-    "context_pair_count",
 ]
 
 IntArray = NDArray[np.integer]
@@ -209,7 +208,3 @@ def cos_similarity_2d(x1: float, x2: float, y1: float, y2: float, eps: float = 1
     """:func:`cos_similarity` of (x1, x2) and (y1, y2), for parameterised questions."""
     return float(cos_similarity(np.array([x1, x2]), np.array([y1, y2]), eps))
 
-
-def context_pair_count(corpus_size: int, window_size: int) -> int:
-    """Rows of :func:`create_contexts_target`: positions with w words on both sides, L - 2w."""
-    return max(0, corpus_size - 2 * window_size)
