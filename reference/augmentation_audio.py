@@ -39,7 +39,7 @@ def frequency_mask(spec: NDArray[np.floating], f0: int, width: int, value: float
         A copy of ``spec`` with rows ``f0 : f0 + width`` set to ``value``.
     """
     _check_band(f0, width, spec.shape[0], "frequency")
-    out = spec.copy()
+    out: NDArray[np.floating] = spec.copy()
     out[f0:f0 + width, :] = value
     return out
 
@@ -64,6 +64,6 @@ def time_mask(spec: NDArray[np.floating], t0: int, width: int, value: float = 0.
         A copy of ``spec`` with columns ``t0 : t0 + width`` set to ``value``.
     """
     _check_band(t0, width, spec.shape[1], "time")
-    out = spec.copy()
+    out: NDArray[np.floating] = spec.copy()
     out[:, t0:t0 + width] = value
     return out

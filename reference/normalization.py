@@ -57,4 +57,5 @@ def group_norm(
     mu = xg.mean(axis=(2, 3, 4), keepdims=True)
     var = xg.var(axis=(2, 3, 4), keepdims=True)
     x_hat = ((xg - mu) / np.sqrt(var + eps)).reshape(N, C, H, W)
-    return np.asarray(gamma).reshape(1, C, 1, 1) * x_hat + np.asarray(beta).reshape(1, C, 1, 1)
+    out: NDArray[np.float64] = np.asarray(gamma).reshape(1, C, 1, 1) * x_hat + np.asarray(beta).reshape(1, C, 1, 1)
+    return out
