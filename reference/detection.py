@@ -28,6 +28,8 @@ __all__ = [
     "fcos_targets",
     "fcos_centerness",
     "fcos_level",
+    "average_precision",
+    "average_precision_6",
 ]
 
 
@@ -305,3 +307,33 @@ def fcos_level(x: float, y: float, x0: float, y0: float, x1: float, y1: float) -
     """
     largest = max(fcos_targets(x, y, x0, y0, x1, y1))
     return 3 + sum(largest > bound for bound in FCOS_LEVEL_BOUNDS)
+
+
+def average_precision(tp_flags: Sequence[int], num_gt: int) -> float:
+    """Non-interpolated average precision of one class from detections sorted by descending score.
+
+    Parameters
+    ----------
+    tp_flags : sequence of 0/1
+        For each detection, in order of decreasing score, 1 if it matched an unmatched ground-truth box (TP).
+    num_gt : int
+        Number of ground-truth boxes of the class (missed ones lower the AP).
+
+    Returns
+    -------
+    float
+        ``(1 / G) * sum over TP ranks k of precision@k``, the area under the step precision-recall curve.
+    """
+    if num_gt <= 0 or sum(tp_flags) > num_gt:
+        raise ValueError("need at least as many ground-truth boxes as true positives")
+    hits, total = 0, 0.0
+    for rank, flag in enumerate(tp_flags, start=1):
+        if flag:
+            hits += 1
+            total += hits / rank
+    return total / num_gt
+
+
+def average_precision_6(d1: int, d2: int, d3: int, d4: int, d5: int, d6: int, num_gt: int) -> float:
+    """:func:`average_precision` of six ranked detections given as 0/1 flags."""
+    return average_precision([d1, d2, d3, d4, d5, d6], num_gt)

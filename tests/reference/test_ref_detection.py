@@ -5,6 +5,8 @@ import math
 import pytest
 
 from reference.detection import (
+    average_precision,
+    average_precision_6,
     decoded_box_x1,
     fcos_centerness,
     fcos_level,
@@ -72,3 +74,22 @@ def test_fcos_targets_and_centerness():
 def test_fcos_levels(largest, level):
     # a location whose farthest side is `largest` away (the other sides 10 away)
     assert fcos_level(100, 100, 90, 90, 100 + largest, 110) == level
+
+
+def test_average_precision_is_the_area_under_the_step_curve():
+    # TP FP TP FP FP TP, 4 ground-truth boxes: precisions 1, 2/3, 3/6 at the hits
+    assert math.isclose(average_precision([1, 0, 1, 0, 0, 1], 4), (1 + 2 / 3 + 0.5) / 4)
+    assert average_precision([1, 1, 1], 3) == 1.0
+    assert math.isclose(average_precision_6(0, 1, 0, 0, 0, 0, 1), 0.5)
+    # area under the precision-recall steps, computed independently
+    flags, g = [1, 0, 1, 1, 0, 0], 5
+    tp = 0
+    area, last_recall = 0.0, 0.0
+    for k, f in enumerate(flags, start=1):
+        tp += f
+        recall = tp / g
+        area += (recall - last_recall) * (tp / k)
+        last_recall = recall
+    assert math.isclose(average_precision(flags, g), area)
+    with pytest.raises(ValueError):
+        average_precision([1, 1], 1)
