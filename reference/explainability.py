@@ -91,7 +91,8 @@ def integrated_gradients(
     for k in range(steps):
         alpha = (k + 0.5) / steps
         total += np.asarray(grad_fn(base + alpha * (x - base)), dtype=float)
-    return (x - base) * total / steps
+    attributions: NDArray[np.floating] = (x - base) * total / steps
+    return attributions
 
 
 def lime_kernel_weight(distance: float, width: float) -> float:

@@ -227,7 +227,7 @@ def tabular_autoregressive_params(num_vars: int) -> int:
     int
         ``sum_i 2^(i - 1) = 2^n - 1``, as many as a table of the whole joint distribution.
     """
-    return 2**num_vars - 1
+    return int(2**num_vars) - 1
 
 
 def affine_flow_log_likelihood(x: float, scale: float, shift: float) -> float:

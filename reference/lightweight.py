@@ -52,7 +52,8 @@ def temperature_softmax(logits: ArrayLike, temperature: float) -> NDArray[np.flo
     z = np.asarray(logits, dtype=float) / temperature
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
+    probs: NDArray[np.floating] = e / e.sum(axis=-1, keepdims=True)
+    return probs
 
 
 def temperature_softmax_prob(logit_a: float, logit_b: float, temperature: float) -> float:

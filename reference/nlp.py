@@ -52,7 +52,7 @@ def negative_sampling_probability(count: float, count_b: float, count_c: float, 
     counts = [c for c in (count, count_b, count_c, count_d) if c > 0]
     if count <= 0:
         raise ValueError("the word asked about must have a positive count")
-    return count**power / sum(c**power for c in counts)
+    return float(count**power / sum(c**power for c in counts))
 
 
 def causal_mask(seq_len: int) -> NDArray[np.bool_]:

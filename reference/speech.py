@@ -49,7 +49,7 @@ def receptive_field_dilated_causal(kernel_size: int, num_layers: int, num_stacks
         e.g. K = 2 with dilations 1, ..., 512 (L = 10) -> 1024, the figure given in
         van den Oord et al., 2016. Agrees with :func:`reference.cnn.receptive_field`.
     """
-    return 1 + num_stacks * (kernel_size - 1) * (2**num_layers - 1)
+    return 1 + num_stacks * (kernel_size - 1) * (int(2**num_layers) - 1)
 
 
 def ctc_collapse(path: str, blank: str = "-") -> str:
@@ -113,7 +113,7 @@ def hz_to_mel(frequency: float) -> float:
 
 def mel_to_hz(mel: float) -> float:
     """Inverse of :func:`hz_to_mel`: ``700 (10^(m / 2595) - 1)``."""
-    return 700.0 * (10.0 ** (mel / 2595.0) - 1.0)
+    return 700.0 * (float(10.0 ** (mel / 2595.0)) - 1.0)
 
 
 def stft_frame_count(num_samples: int, frame_length: int, hop_length: int) -> int:
