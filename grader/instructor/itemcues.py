@@ -33,6 +33,7 @@ CATCH_ALL = re.compile(
 )
 LONGEST_MARGIN = 1.2  # the key is "singled out" when it is this much longer than every distractor
 MAX_ABOVE_CHANCE = 0.05
+MIN_ITEMS_FOR_A_RATE = 20  # below this a rate says nothing about the bank (one file checked alone)
 
 
 def width(text: str) -> int:
@@ -258,4 +259,4 @@ def rate_lines(rates: list[CueRate]) -> list[str]:
 
 
 def rates_above_chance(rates: list[CueRate]) -> list[CueRate]:
-    return [r for r in rates if r.items and r.excess > MAX_ABOVE_CHANCE]
+    return [r for r in rates if r.items >= MIN_ITEMS_FOR_A_RATE and r.excess > MAX_ABOVE_CHANCE]
