@@ -126,7 +126,7 @@ def attempt(question: Question, seed: int | None = None) -> Attempt:
         seed = random.SystemRandom().randrange(1, 2**31)
     values = draw_values(question, seed) if question.parameters is not None and seed is not None else {}
     answer = resolve(getattr(question, "answer", None), values)
-    wrong = tuple((resolve(w.answer, values), w.says) for w in getattr(question, "wrong_answers", ()))
+    wrong = tuple((resolve(w.answer, values), fill(w.says, values)) for w in getattr(question, "wrong_answers", ()))
     return Attempt(
         question=question,
         seed=seed,
