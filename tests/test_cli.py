@@ -103,7 +103,7 @@ def test_list_json():
 def test_answer_choice_right_key():
     result = run("answer", "sigmoid_derivative_max", "2")
     assert result.exit_code == 0
-    assert result.stdout.startswith("正解 ✓\n")
+    assert result.stdout.startswith("✓ 正解\n")
     assert "解説:" in result.stdout and "勾配消失" in result.stdout
 
 
@@ -111,7 +111,7 @@ def test_answer_choice_right_key():
 def test_answer_choice_every_other_key_is_wrong_and_shows_the_explanation(key: str):
     result = run("answer", "sigmoid_derivative_max", key)
     assert result.exit_code == 1
-    assert result.stdout.startswith("不正解 ✗\n正解: (2) 0.25\n")
+    assert result.stdout.startswith("✗ 不正解\n正解: (2) 0.25\n")
     assert "解説:" in result.stdout and "勾配消失" in result.stdout
 
 
@@ -151,7 +151,7 @@ def test_answer_expression_right(response: str):
 def test_answer_expression_wrong(response: str):
     result = run("answer", "chain_rule", response)
     assert result.exit_code == 1
-    assert result.stdout.startswith("不正解 ✗\n正解: 2*(x + y)\n")
+    assert result.stdout.startswith("✗ 不正解\n正解: 2*(x + y)\n")
     assert "連鎖律" in result.stdout
 
 
@@ -180,13 +180,13 @@ def test_answer_expression_code_is_rejected_and_never_run(tmp_path: Path):
 def test_answer_shape_right(response: str):
     result = run("answer", "conv_output_size", response)
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("正解 ✓\n正解: 7 × 7\n")
+    assert result.stdout.startswith("✓ 正解\n正解: 7 × 7\n")
 
 
 def test_answer_shape_wrong_and_unreadable():
     wrong = run("answer", "conv_output_size", "6x6")
     assert wrong.exit_code == 1
-    assert wrong.stdout.startswith("不正解 ✗\n正解: 7 × 7\n")
+    assert wrong.stdout.startswith("✗ 不正解\n正解: 7 × 7\n")
     assert "解説:" in wrong.stdout
     bad = run("answer", "conv_output_size", "7by7")
     assert bad.exit_code == 2
@@ -199,7 +199,7 @@ def test_answer_shape_wrong_and_unreadable():
 def test_answer_matching_partial_credit():
     result = run("answer", "optimizer_traits", "A-2, B-1, C-3, D-4")
     assert result.exit_code == 1
-    assert result.stdout.startswith("部分正解 △ (50%)\n正解: A-2, B-1, C-4, D-3\n")
+    assert result.stdout.startswith("△ 部分正解 50%\n正解: A-2, B-1, C-4, D-3\n")
     assert run("answer", "optimizer_traits", "2,1,4,3").exit_code == 0
 
 
@@ -272,7 +272,7 @@ def test_answer_with_the_seed_shown():
     # seed 3 shows H=23, W=18, F=3, S=1, P=0: (23 + 0 - 3) // 1 + 1 = 21 and (18 + 0 - 3) // 1 + 1 = 16
     right = run("answer", "conv_output_size_param", "21x16", "--seed", "3")
     assert right.exit_code == 0, right.output
-    assert "= 21$" in right.stdout and "= 16$" in right.stdout
+    assert "+ 1 = 21" in right.stdout and "+ 1 = 16" in right.stdout and "$" not in right.stdout  # formulas as Unicode
     assert run("answer", "conv_output_size_param", "16x21", "--seed", "3").exit_code == 1
     # seed 1 shows H=30, W=30, F=7, S=2, P=1: (30 + 2 - 7) // 2 + 1 = 13
     assert "サイズ 30×30" in run("show", "conv_output_size_param", "--seed", "1").stdout
@@ -441,5 +441,5 @@ def test_python_cli_py_works_like_the_script(tmp_path: Path):
         capture_output=True, text=True, cwd=PROJECT_ROOT, env=_script_env(tmp_path), timeout=60,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("正解 ✓\n")
+    assert proc.stdout.startswith("✓ 正解\n")
 
