@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from progress_helpers import FIXTURE_BANK, ROOT, eshikaku_command, isolated_env, run, run_json, shown_label
 
-from grader.learner.storage import APPLICATION_ID, SCHEMA_VERSION, AttemptRecord, ItemRow, Store, StoreError, resolve_db_path
+from grader.learner.database import APPLICATION_ID, SCHEMA_VERSION
+from grader.learner.storage import AttemptRecord, ItemRow, Store, StoreError, resolve_db_path
 
 ANSWERS = [("fx_sigmoid_max", "2", "right"), ("fx_conv_shape", "6x6", "wrong"), ("fx_pooling_choice", "1", "right")]
 
@@ -111,7 +112,7 @@ def _refused(tmp_path: Path, db: Path, needle: str) -> None:
         done = run(env, "--db", str(db), *args, input="")
         assert done.returncode == 2, done.stdout + done.stderr
         assert needle in done.stderr and "Traceback" not in done.stderr
-        assert "untouched" in done.stderr
+        assert "触れていません" in done.stderr
     assert db.read_bytes() == before
     assert not Path(str(db) + "-wal").exists() or Path(str(db) + "-wal").stat().st_size == 0
 
@@ -119,7 +120,7 @@ def _refused(tmp_path: Path, db: Path, needle: str) -> None:
 def test_a_damaged_file_is_reported_and_never_overwritten(tmp_path: Path) -> None:
     db = tmp_path / "damaged.sqlite3"
     db.write_bytes(b"this is not a database\x00" * 300)
-    _refused(tmp_path, db, "damaged")
+    _refused(tmp_path, db, "壊れている")
 
 
 def test_a_newer_schema_is_reported_and_never_overwritten(tmp_path: Path) -> None:
@@ -129,7 +130,7 @@ def test_a_newer_schema_is_reported_and_never_overwritten(tmp_path: Path) -> Non
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
-    _refused(tmp_path, db, "newer eshikaku")
+    _refused(tmp_path, db, "新しい eshikaku")
 
 
 def test_another_programs_database_is_refused(tmp_path: Path) -> None:
@@ -138,7 +139,7 @@ def test_another_programs_database_is_refused(tmp_path: Path) -> None:
     conn.execute("CREATE TABLE notes (body TEXT)")
     conn.commit()
     conn.close()
-    _refused(tmp_path, db, "not an eshikaku progress database")
+    _refused(tmp_path, db, "eshikaku の進捗データベースではありません")
     with pytest.raises(StoreError):
         Store(db)
 

@@ -1,9 +1,8 @@
-"""The learner's progress: an embedded SQLite database of sessions, attempts and review cards.
+"""The learner's progress: sessions, attempts and review cards, read and written through :class:`Store`.
 
 Every answer is written in its own short transaction the moment it is graded, so killing the process
-(SIGKILL included) loses at most the answer being typed. The database runs in WAL mode with a busy
-timeout, so two quiz processes can share it. A file that is not an eshikaku database, is damaged, or
-was written by a newer eshikaku is reported and never written to.
+(SIGKILL included) loses at most the answer being typed. The file itself (its schema, and refusing a file
+that is not ours, damaged or newer) is :mod:`grader.learner.database`.
 """
 
 from __future__ import annotations
@@ -19,92 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
-APPLICATION_ID = 0x45534B4B  # "ESKK": marks the file as an eshikaku progress database
-BUSY_TIMEOUT_MS = 10_000
-DB_ENV = "ESHIKAKU_DB"
+from grader.learner.database import KINDS, PRACTICE_KINDS, StoreError, connect, resolve_db_path
 
-VERDICTS = ("right", "partial", "wrong", "skipped", "error")
-KINDS = ("quiz", "review", "cram", "mistakes", "exam")
-PRACTICE_KINDS = ("quiz", "review", "cram", "mistakes")
-
-SCHEMA = """
-CREATE TABLE sessions (
-    id          TEXT PRIMARY KEY,
-    kind        TEXT NOT NULL CHECK (kind IN ('quiz', 'review', 'cram', 'mistakes', 'exam')),
-    state       TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'finished', 'submitted', 'abandoned')),
-    started_at  REAL NOT NULL,
-    updated_at  REAL NOT NULL,
-    finished_at REAL,
-    elapsed     REAL NOT NULL DEFAULT 0,      -- seconds of session time used so far (the exam timer)
-    time_limit  REAL,                          -- seconds allowed (exam)
-    position    INTEGER NOT NULL DEFAULT 0,    -- the item on screen
-    options     TEXT NOT NULL DEFAULT '{}'     -- JSON: how the questions were chosen
-);
-CREATE TABLE session_items (
-    session_id   TEXT NOT NULL REFERENCES sessions (id),
-    pos          INTEGER NOT NULL,
-    question_id  TEXT NOT NULL,
-    seed         INTEGER,                      -- parameters and choice order of this attempt
-    content_hash TEXT NOT NULL,
-    status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'answered', 'skipped')),
-    hints        INTEGER NOT NULL DEFAULT 0,
-    response     TEXT,                         -- exam: the current answer, changeable until submitted
-    flagged      INTEGER NOT NULL DEFAULT 0,
-    seconds      REAL NOT NULL DEFAULT 0,
-    PRIMARY KEY (session_id, pos)
-);
-CREATE TABLE attempts (
-    id           INTEGER PRIMARY KEY,
-    session_id   TEXT REFERENCES sessions (id),
-    pos          INTEGER,
-    question_id  TEXT NOT NULL,
-    content_hash TEXT NOT NULL,               -- which version of the question was answered
-    topic        TEXT NOT NULL,
-    qtype        TEXT NOT NULL,
-    seed         INTEGER,
-    response     TEXT,
-    verdict      TEXT NOT NULL CHECK (verdict IN ('right', 'partial', 'wrong', 'skipped', 'error')),
-    score        REAL NOT NULL,
-    seconds      REAL,
-    hints        INTEGER NOT NULL DEFAULT 0,
-    rating       INTEGER,                      -- FSRS rating given (NULL: the schedule was not touched)
-    mode         TEXT NOT NULL,
-    answered_at  REAL NOT NULL,
-    detail       TEXT                          -- JSON: code results, grading notes
-);
-CREATE INDEX attempts_by_question ON attempts (question_id, answered_at);
-CREATE INDEX attempts_by_time ON attempts (answered_at);
-CREATE INDEX attempts_by_session ON attempts (session_id, pos);
-CREATE TABLE cards (
-    question_id TEXT PRIMARY KEY,
-    due         REAL NOT NULL,                 -- epoch seconds, for the due query
-    card        TEXT NOT NULL,                 -- fsrs.Card.to_json()
-    updated_at  REAL NOT NULL
-);
-CREATE INDEX cards_by_due ON cards (due);
-CREATE TABLE settings (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-"""
-
-
-class StoreError(Exception):
-    """The progress database cannot be used; the message says why and what to do."""
-
-
-def default_db_path() -> Path:
-    from platformdirs import user_data_path
-
-    return user_data_path("eshikaku", appauthor=False) / "progress.sqlite3"
-
-
-def resolve_db_path(option: str | os.PathLike[str] | None = None) -> Path:
-    """``--db``, else ``$ESHIKAKU_DB``, else the user data directory."""
-    chosen = option or os.environ.get(DB_ENV)
-    return Path(chosen).expanduser() if chosen else default_db_path()
-
+__all__ = ["PRACTICE_KINDS", "AttemptRecord", "ItemRow", "SessionRow", "Store", "StoreError", "content_hash", "open_store", "resolve_db_path"]
 
 def content_hash(question: Any) -> str:
     """A short hash of a question's content: it changes whenever the question file's meaning changes."""
@@ -156,90 +72,12 @@ class AttemptRecord:
     detail: dict[str, Any] | None = None
 
 
-def _damaged(path: Path, exc: Exception) -> StoreError:
-    return StoreError(
-        f"the progress database {path} is damaged or not a database ({exc}). It was left untouched: "
-        f"move it away to start afresh, or use another file with --db PATH / {DB_ENV}."
-    )
-
-
 class Store:
     """An open progress database. Use as a context manager, or call :meth:`close`."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        if self.path.exists() and self.path.is_dir():
-            raise StoreError(f"{self.path} is a directory, not a database file: pass a file path to --db")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the folder for the progress database {self.path}: {exc}") from None
-        try:
-            self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the progress database {self.path}: {exc}") from None
-        self.conn.row_factory = sqlite3.Row
-        try:
-            self._check_and_init()
-        except sqlite3.DatabaseError as exc:
-            self.conn.close()
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                raise StoreError(f"the progress database {self.path} stayed locked by another process: try again") from None
-            raise _damaged(self.path, exc) from None
-        except StoreError:
-            self.conn.close()
-            raise
-
-    # ----------------------------------------------------------------------- opening
-
-    def _check_and_init(self) -> None:
-        c = self.conn
-        c.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        app_id = c.execute("PRAGMA application_id").fetchone()[0]  # reading the header finds a non-database
-        version = c.execute("PRAGMA user_version").fetchone()[0]
-        tables = c.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        if app_id == 0 and version == 0 and tables == 0:
-            self._create()
-            return
-        if app_id != APPLICATION_ID:
-            raise StoreError(
-                f"{self.path} is an SQLite database but not an eshikaku progress database; it was left untouched. "
-                f"Point --db / {DB_ENV} at another file."
-            )
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"the progress database {self.path} was written by a newer eshikaku (schema {version}; this version "
-                f"reads up to {SCHEMA_VERSION}). Upgrade eshikaku (pip install -U eshikaku); the file was left untouched."
-            )
-        if version < 1:
-            raise StoreError(f"the progress database {self.path} has no schema version; it was left untouched")
-        self._pragmas()
-
-    def _pragmas(self) -> None:
-        c = self.conn
-        mode = c.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal":  # e.g. a network file system: still safe, only less concurrent
-            c.execute("PRAGMA journal_mode = DELETE")
-        # NORMAL in WAL mode: a committed answer survives the process being killed; only a power cut may
-        # lose the last commits, never corrupt the file.
-        c.execute("PRAGMA synchronous = NORMAL")
-        c.execute("PRAGMA foreign_keys = ON")
-
-    def _create(self) -> None:
-        c = self.conn
-        c.execute("BEGIN IMMEDIATE")
-        try:
-            if c.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:  # another process may have won
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        c.execute(statement)
-                c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
-        self._pragmas()
+        self.conn = connect(self.path)
 
     def close(self) -> None:
         self.conn.close()
