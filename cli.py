@@ -15,6 +15,7 @@ import click
 from grader.bank.loader import BUILTIN_BANK, Bank, display_path, load_bank
 from grader.bank.schema import QUESTION_TYPES
 from grader.errors import EshikakuError, Exit
+from grader.i18n import _
 
 
 class UsageError(click.ClickException):
@@ -332,8 +333,8 @@ def mistakes(ctx: click.Context, limit: int, retry: bool, answers: Path | None, 
       eshikaku mistakes
       eshikaku mistakes --retry
     """
+    from grader.learner.commands import mistake_lines
     from grader.learner.commands import mistakes as run_mistakes
-    from grader.learner.srs import describe_due
 
     outcome = run_mistakes(learner_env(ctx), _io(answers, as_json, plain), limit=limit, retry=retry)
     if not isinstance(outcome, list):
@@ -343,16 +344,11 @@ def mistakes(ctx: click.Context, limit: int, retry: bool, answers: Path | None, 
     if as_json:
         _echo_json(outcome)
     elif not outcome:
-        click.echo("間違えたままの問題はありません。")
+        click.echo(_("間違えたままの問題はありません。"))
     else:
-        import time
-        from datetime import datetime
-
-        now = time.time()
-        for m in outcome:
-            ago = describe_due(now, datetime.fromisoformat(m["at"]).timestamp()).replace("後", "前")
-            click.echo(f"{m['id']:34} {ago:10}  {m['verdict']:7} ×{m['times_wrong']}  {m['title']}")
-        click.echo(f"{len(outcome)} 問: `eshikaku mistakes --retry` でもう一度解けます", err=True)
+        for line in mistake_lines(outcome):
+            click.echo(line)
+        click.echo(_("{n} 問: `eshikaku mistakes --retry` でもう一度解けます").format(n=len(outcome)), err=True)
 
 
 # --------------------------------------------------------------------------- exam / stats
@@ -430,7 +426,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
       eshikaku stats
       eshikaku stats --json | jq '.by_area'
     """
-    from grader.learner.stats import compute_stats, stats_text
+    from grader.learner.stats import compute_stats
 
     env = learner_env(ctx)
     bank = env.bank(quiet=as_json)
@@ -446,6 +442,8 @@ def stats(ctx: click.Context, as_json: bool) -> None:
         for renderable in stats_renderables(data):
             console.print(renderable)
     else:
+        from grader.learner.stats_view import stats_text
+
         click.echo(stats_text(data))
 
 
@@ -476,12 +474,12 @@ def submit(ctx: click.Context, qid: str, file: str | None, seed: int | None, as_
 
     result, notes = grade_submission(learner_env(ctx), qid, file, seed)
     for note in notes:
-        click.echo(f"注意: {note}", err=True)
+        click.echo(_("注意: {note}").format(note=note), err=True)
     if as_json:
         _echo_json(result_json(result))
     else:
         click.echo(result_text(result))
-        click.echo(f"(seed {result.seed}; isolation: {', '.join(result.layers) or 'none'})", err=True)
+        click.echo(_("(seed {seed} · 隔離: {layers})").format(seed=result.seed, layers=", ".join(result.layers) or _("なし")), err=True)
     if result.status == "grader_fault":
         sys.exit(Exit.FAULT)
     sys.exit(Exit.OK if result.passed else Exit.WRONG)
@@ -505,10 +503,10 @@ def practice_cmd(ctx: click.Context, topic: str, folder: Path) -> None:
 
     written, kept = write_exercises(learner_env(ctx), topic, folder)
     for path in written:
-        click.echo(f"wrote {display_path(path)}")
+        click.echo(_("作成: {path}").format(path=display_path(path)))
     for path in kept:
-        click.echo(f"kept {display_path(path)} (already there)", err=True)
-    click.echo(f"next: edit them and run `eshikaku watch {folder}` (each save is graded)", err=True)
+        click.echo(_("そのまま: {path} (もうあります)").format(path=display_path(path)), err=True)
+    click.echo(_("次に: ファイルを編集して `eshikaku watch {folder}` を実行 (保存するたびに採点します)").format(folder=folder), err=True)
 
 
 @main.command()
@@ -529,15 +527,15 @@ def watch(ctx: click.Context, target: Path) -> None:
     def show(path: Path, result: Any, notes: list[str]) -> None:
         click.echo(f"\n── {display_path(path)} ──")
         for note in notes:
-            click.echo(f"注意: {note}")
+            click.echo(_("注意: {note}").format(note=note))
         if result is not None:
             click.echo(result_text(result))
-        click.echo("(保存するたびに採点します · Ctrl-C で終了)", err=True)
+        click.echo(_("(保存するたびに採点します · Ctrl-C で終了)"), err=True)
 
     try:
         watch_files(learner_env(ctx), target, show)
     except KeyboardInterrupt:
-        click.echo("\n終了しました", err=True)
+        click.echo(_("\n終了しました"), err=True)
 
 
 # --------------------------------------------------------------------------- validate / schema (instructors)

@@ -48,6 +48,9 @@ def run(*args: str) -> Result:
     return result
 
 
+SKIPPED = "注意: 壊れた問題ファイルをとばしました: "
+
+
 def ids_listed(stdout: str) -> list[str]:
     return [line.split()[0] for line in stdout.splitlines() if line.strip()]
 
@@ -363,16 +366,16 @@ def test_list_with_a_broken_bank_warns_once_per_broken_file_and_lists_the_rest()
     assert set(BUILTIN_IDS) <= set(listed)
     assert not {"boolean_no", "id_differs", "id_not_stem", "missing_explanation", "tolerance_without_dot",
                 "unknown_key", "unknown_reference", "wrong_type", "yaml_syntax"} & set(listed)  # fmt: skip
-    warnings = [l for l in result.stderr.splitlines() if l.startswith("warning: ")]
+    warnings = [l for l in result.stderr.splitlines() if l.startswith(SKIPPED)]
     assert len(warnings) == len(result.stderr.splitlines()) - 1  # plus the count line
     first_per_file: dict[str, tuple[str, str]] = {}
     for e, (prefix, fragment) in zip(EXPECTED, expected_lines(), strict=True):
         first_per_file.setdefault(e["file"], (prefix, fragment))
     assert len(warnings) == len(first_per_file) == 9
     for warning, (prefix, fragment) in zip(warnings, first_per_file.values(), strict=True):
-        assert warning.startswith(f"warning: skipped broken file {prefix}"), warning
+        assert warning.startswith(f"{SKIPPED}{prefix}"), warning
         assert fragment in warning, warning
-        assert warning.endswith("(run `eshikaku validate` for every problem)")
+        assert warning.endswith("(`eshikaku validate` ですべての問題を確かめられます)")
 
 
 def test_list_with_a_broken_bank_twice_uses_the_cache_and_warns_again():
@@ -381,13 +384,13 @@ def test_list_with_a_broken_bank_twice_uses_the_cache_and_warns_again():
     assert first.exit_code == again.exit_code == 0
     assert ids_listed(first.stdout) == ids_listed(again.stdout) == ["valid_relu_choice", "dup_id", "valid_pool_numeric"]
     assert first.stderr == again.stderr
-    assert first.stderr.count("warning: skipped broken file") == 9
+    assert first.stderr.count(SKIPPED) == 9
 
 
 def test_a_fixture_question_can_be_answered_from_the_extra_bank():
     result = run("--bank", BROKEN, "answer", "valid_relu_choice", "3")
     assert result.exit_code == 0
-    assert result.stderr.count("warning: skipped broken file") == 9
+    assert result.stderr.count(SKIPPED) == 9
     assert run("--bank", BROKEN, "answer", "valid_pool_numeric", "4.0").exit_code == 0
     assert run("--bank", BROKEN, "answer", "valid_pool_numeric", "4.5").exit_code == 1
 
@@ -396,7 +399,7 @@ def test_bank_from_the_environment(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("ESHIKAKU_BANK", BROKEN)
     result = run("list", "--topic", "3-4")
     assert {"conv_output_size", "valid_pool_numeric"} <= set(ids_listed(result.stdout))
-    assert result.stderr.count("warning: skipped broken file") == 9
+    assert result.stderr.count(SKIPPED) == 9
 
 
 # --------------------------------------------------------------------------- the real console script

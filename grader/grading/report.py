@@ -135,7 +135,8 @@ def example_lines(question: Any, seed: int = 0) -> list[str]:
         lines.append(_("例 {label}:").format(label=instance.label))
         lines += [f"    {name} = {_short(value)}" for name, value in instance.program["let"].items()]
         if instance.spec.property is not None:
-            lines.append(f"    {_call_text(instance.program['steps'][-1])} → (ランダム: 性質で判定) {instance.spec.diagnosis.get('property', '')}".rstrip())
+            lines.append(_("    {call} → (ランダム: 性質で判定) {says}").format(call=_call_text(instance.program["steps"][-1]),
+                                                                          says=instance.spec.diagnosis.get("property", "")).rstrip())
             continue
         results = iter(outcome.get("outputs", []))
         for step in instance.program["steps"]:

@@ -14,7 +14,7 @@ from grader.bank.syllabus import edition
 from grader.errors import UsageError
 from grader.i18n import _
 from grader.learner.context import Env, bank_error, get_question
-from grader.learner.practice import Practice, Summary
+from grader.learner.practice import Practice, Summary, status_for
 from grader.learner.storage import PRACTICE_KINDS, AttemptRecord, Store, content_hash
 
 
@@ -139,6 +139,18 @@ def mistakes(env: Env, io: Io, *, limit: int, retry: bool) -> list[dict[str, Any
         return run_session(practice, store, io)
 
 
+def mistake_lines(items: list[dict[str, Any]]) -> list[str]:
+    """``eshikaku mistakes``: one line per question (when, how it went, how often missed)."""
+    from datetime import datetime
+
+    from grader.learner.plain import review_reason
+    from grader.learner.srs import describe_ago
+
+    now = time.time()
+    return [f"{m['id']:34} {describe_ago(datetime.fromisoformat(m['at']).timestamp(), now):10}  {review_reason(m['verdict']):6} "
+            f"×{m['times_wrong']}  {m['title']}" for m in items]  # fmt: skip
+
+
 def record_single(store: Store, question: Any, *, seed: int | None, response: str, status: str, score: float, mode: str,
                   detail: dict[str, Any] | None = None) -> None:  # fmt: skip
     """Records an answer given outside a session (``answer``, ``submit``, ``watch``, the notebook), so that
@@ -184,9 +196,9 @@ def answer(env: Env, qid: str, response: str, seed: int | None) -> tuple[Any, An
         raise UsageError(f"{qid}: {exc}") from None
     except ParameterError as exc:
         raise bank_error(qid, exc) from None
-    status = "right" if verdict.correct else ("partial" if verdict.score > 0 else "wrong")
     with env.store() as store:
-        record_single(store, question, seed=seed, response=stored, status=status, score=verdict.score, mode="answer")
+        record_single(store, question, seed=seed, response=stored, status=status_for(verdict.correct, verdict.score), score=verdict.score,
+                      mode="answer")  # fmt: skip
     return shown.attempt, verdict
 
 
@@ -196,7 +208,6 @@ def submit(env: Env, qid: str, file: str | None, seed: int | None) -> tuple[Any,
     Returns (the code result, notes for the learner).
     """
     from grader.bank.schema import CodeBase
-    from grader.grading.codegrade import grade_code
     from grader.learner.drafts import Drafts
     from grader.learner.inputs import decode, read_file
 
@@ -217,15 +228,21 @@ def submit(env: Env, qid: str, file: str | None, seed: int | None) -> tuple[Any,
         if decoded.note:
             notes.append(decoded.note)
     drafts.save(question.id, source)
+    return grade_and_record(env, question, source, seed, mode="submit"), notes
+
+
+def grade_and_record(env: Env, question: Any, source: str, seed: int | None = None, *, mode: str) -> Any:
+    """Grades code for ``question`` in the sandbox and records the attempt (``submit``, ``watch``, the notebook);
+    a grader fault is not recorded: it says nothing about the learner. Returns the code result."""
+    from grader.grading.codegrade import grade_code
+    from grader.learner.practice import code_detail
+
     result = grade_code(question, source, seed)
     if result.status != "grader_fault":
-        status = "right" if result.passed else ("partial" if result.score > 0 else "wrong")
         with env.store() as store:
-            from grader.learner.practice import code_detail
-
-            record_single(store, question, seed=result.seed, response=source, status=status, score=result.score, mode="submit",
-                          detail=code_detail(result))  # fmt: skip
-    return result, notes
+            record_single(store, question, seed=result.seed, response=source, status=status_for(result.passed, result.score), score=result.score,
+                          mode=mode, detail=code_detail(result))  # fmt: skip
+    return result
 
 
 def exam(env: Env, io: Io, *, count: int, minutes: float | None, topic: str | None, seed: int | None, resume: bool, form: int | None,

@@ -36,8 +36,8 @@ class Env:
         if not quiet:
             for path in bank.broken_files:
                 first = next(e for e in bank.errors if e.path == path)
-                # the bank's author fixes this: the message stays in the instructor's language, as validate's
-                self.warn(f"warning: skipped broken file {first}  (run `eshikaku validate` for every problem)")
+                # the problem itself is in the bank author's language, as validate prints it
+                self.warn(_("注意: 壊れた問題ファイルをとばしました: {problem}  (`eshikaku validate` ですべての問題を確かめられます)").format(problem=first))
         return bank
 
     @property

@@ -19,6 +19,7 @@ import yaml
 from grader.bank.loader import Bank
 from grader.bank.schema import ChoiceQuestion, CodeBlankQuestion, NumericQuestion, Question
 from grader.bank.syllabus import Syllabus, edition
+from grader.i18n import _
 
 FORMS_FILE = "exam_forms.yaml"
 FORM_COUNT = 3
@@ -160,7 +161,8 @@ def load_forms(root: Path) -> Forms | None:
         forms = tuple(tuple(str(i) for i in form["questions"]) for form in data["forms"])
         return Forms(str(data["edition"]), int(data["size"]), forms)
     except (yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
-        raise FormsError(f"{path}: not a forms file ({exc}); rewrite it with `eshikaku exam-forms --write`") from None
+        raise FormsError(_("{path} は模擬試験フォームのファイルとして読めません ({error}): `eshikaku exam-forms --write` で書き直してください").format(
+            path=path, error=exc)) from None
 
 
 def form_problems(bank: Bank, root: Path, syllabus: Syllabus | None = None) -> list[str]:

@@ -46,21 +46,13 @@ def exercise_files(target: Path) -> list[Path]:
 
 def grade_file(env: Env, path: Path) -> tuple[Any, list[str]]:
     """Grades one exercise file (its name is the question id) and records the attempt. Returns (result, notes)."""
-    from grader.grading.codegrade import grade_code
-    from grader.learner.commands import record_single
-    from grader.learner.practice import code_detail
+    from grader.learner.commands import grade_and_record
 
     question = get_question(env.bank(quiet=True), path.stem)
     if not isinstance(question, CodeBase):
         raise UsageError(_("{id} はコードの問題ではありません").format(id=question.id))
     decoded = read_file(path)
-    result = grade_code(question, decoded.text)
-    if result.status != "grader_fault":
-        status = "right" if result.passed else ("partial" if result.score > 0 else "wrong")
-        with env.store() as store:
-            record_single(store, question, seed=result.seed, response=decoded.text, status=status, score=result.score, mode="watch",
-                          detail=code_detail(result))  # fmt: skip
-    return result, [decoded.note] if decoded.note else []
+    return grade_and_record(env, question, decoded.text, mode="watch"), [decoded.note] if decoded.note else []
 
 
 def changes(files: list[Path], *, interval: float = POLL_SECONDS, first: bool = True) -> Iterator[Path]:

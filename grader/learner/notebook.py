@@ -36,9 +36,9 @@ class Check:
 
     @property
     def status(self) -> str:
-        if self.result.status == "grader_fault":
-            return "error"
-        return "right" if self.result.passed else ("partial" if self.result.score > 0 else "wrong")
+        from grader.learner.practice import status_for
+
+        return "error" if self.result.status == "grader_fault" else status_for(self.result.passed, self.result.score)
 
     def __str__(self) -> str:
         from grader.grading.report import result_text
@@ -76,27 +76,18 @@ def source_of(func_or_source: Callable[..., Any] | type | str) -> str:
         raise ValueError(_("{obj!r} のソースを取り出せません: コードを文字列で渡してください").format(obj=func_or_source)) from exc
 
 
-def check(question_id: str, func_or_source: Callable[..., Any] | type | str, *, seed: int | None = None, record: bool = True) -> Check:
+def check(question_id: str, func_or_source: Callable[..., Any] | type | str, *, seed: int | None = None) -> Check:
     """Grades code for ``question_id`` in the sandbox (as ``eshikaku submit``) and records the attempt."""
     from grader.bank.schema import CodeBase
     from grader.errors import UsageError
-    from grader.grading.codegrade import grade_code
-    from grader.learner.commands import record_single
+    from grader.learner.commands import grade_and_record
     from grader.learner.context import get_question
-    from grader.learner.practice import code_detail
 
     env = _env()
     question = get_question(env.bank(quiet=True), question_id)
     if not isinstance(question, CodeBase):
         raise UsageError(_("{id} はコードの問題ではありません").format(id=question_id))
-    source = source_of(func_or_source)
-    result = grade_code(question, source, seed)
-    graded = Check(question_id, result)
-    if record and result.status != "grader_fault":
-        with env.store() as store:
-            record_single(store, question, seed=result.seed, response=source, status=graded.status, score=result.score, mode="notebook",
-                          detail=code_detail(result))  # fmt: skip
-    return graded
+    return Check(question_id, grade_and_record(env, question, source_of(func_or_source), seed, mode="notebook"))
 
 
 def load_ipython_extension(ipython: Any) -> None:

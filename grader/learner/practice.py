@@ -105,8 +105,13 @@ class Outcome:
     derived: int | None = None  # the rating derived from the verdict
 
 
+def status_for(correct: bool, score: float) -> str:
+    """right, partial (some credit) or wrong: how an answer counts in progress, review and statistics."""
+    return "right" if correct else ("partial" if score > 0 else "wrong")
+
+
 def _status(verdict: Verdict) -> str:
-    return "right" if verdict.correct else ("partial" if verdict.score > 0 else "wrong")
+    return status_for(verdict.correct, verdict.score)
 
 
 def code_detail(result: Any) -> dict[str, Any]:
@@ -139,7 +144,7 @@ def grade_response(current: Attempt, response: str, *, code: bool = False) -> tu
             raise
         except Exception as exc:  # the sandbox could not start: a grader problem, not the learner's
             verdict = Verdict(False, 0.0, response, "", (_("採点できませんでした (採点側のエラー): {error}").format(error=exc),))
-            return "error", verdict, None, (f"grader error: {type(exc).__name__}: {exc}",)
+            return "error", verdict, None, (_("採点側のエラー: {kind}: {error}").format(kind=type(exc).__name__, error=exc),)
         if result.status == "learner_error" and result.message.startswith("SyntaxError"):
             detail = "\n".join(t for t in result.traceback if t.strip())
             raise CodeNotRun(_("コードを実行できません ({message})。直して提出し直してください (回答には数えません)").format(message=result.message)
@@ -155,9 +160,9 @@ def grade_response(current: Attempt, response: str, *, code: bool = False) -> tu
             verdict, result = judge_code(current, choice_codes(question, keys))
             if result.status != "grader_fault":
                 return _status(verdict), replace(verdict, response=response), result, ()
-            note = f"grader error: {result.message}"
+            note = _("採点側のエラー ({error})").format(error=result.message)
         except Exception as exc:  # no sandbox here: fall back to the validated answer key
-            note = f"sandbox unavailable ({type(exc).__name__}: {exc})"
+            note = _("サンドボックスが使えません ({kind}: {error})").format(kind=type(exc).__name__, error=exc)
         verdict = grade(current, response)
         return _status(verdict), verdict, None, (_("{note}: 正解の記号で採点しました").format(note=note),)
     from grader.grading.judge import judge

@@ -200,6 +200,20 @@ def days_until(exam: date, now: float) -> int:
     return (exam - datetime.fromtimestamp(now).date()).days
 
 
+def describe_ago(when: float, now: float) -> str:
+    """A relative past time: たった今, 10 分前, 3 時間前, 2 日前 (2026-08-20)."""
+    from grader.i18n import _
+
+    delta = timedelta(seconds=max(0.0, now - when))
+    if delta < timedelta(minutes=1):
+        return _("たった今")
+    if delta < timedelta(hours=1):
+        return _("{n} 分前").format(n=int(delta.total_seconds() // 60))
+    if delta < timedelta(days=1):
+        return _("{n} 時間前").format(n=int(delta.total_seconds() // 3600))
+    return _("{n} 日前 ({day})").format(n=delta.days, day=f"{datetime.fromtimestamp(when):%Y-%m-%d}")
+
+
 def describe_due(due: float, now: float) -> str:
     """A relative time: 今すぐ, 10 分後, 3 時間後, 2 日後 (2026-08-20)."""
     from grader.i18n import _

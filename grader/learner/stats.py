@@ -188,34 +188,3 @@ def recent_mistakes(store: Store, bank: Bank, limit: int = 20) -> list[dict[str,
         if len(out) >= limit:
             break
     return out
-
-
-def stats_text(data: dict[str, Any]) -> str:
-    """The plain-text report (the rich one in cli draws the same data as tables)."""
-    t, b = data["totals"], data["bank"]
-    acc = f"{t['accuracy']:.0%}" if t["accuracy"] is not None else "-"
-    lines = [
-        f"回答 {t['attempts']} 回 (採点 {t['graded']}, 正解 {t['right']}, 正答率 {acc})   スキップ {t['skipped']}",
-        f"問題集 {b['questions']} 問: 回答済み {b['answered']} ({(b['coverage'] or 0):.0%}), 正解済み {b['answered_right']} ({(b['mastery'] or 0):.0%})",
-        "",
-        "試験の 4 分野:",
-    ]
-    for g in data["by_area"]:
-        a = f"{g['accuracy']:.0%}" if g["accuracy"] is not None else "未回答"
-        counts = f"{g['right']}/{g['graded']}  問題 {g['questions_answered']}/{g['questions_in_bank']}"
-        lines.append(f"  {g['name']:8} {a:>6}  {counts}  (100 問中 {g['exam_share']} 問)")
-    lines.append("小項目別 (弱い順):")
-    for g in data["by_topic"]:
-        a = f"{g['accuracy']:.0%}" if g["accuracy"] is not None else "未回答"
-        lines.append(f"  {g['topic']:5} {a:>6}  {g['right']}/{g['graded']}  問題 {g['questions_answered']}/{g['questions_in_bank']}  {g['name']}")
-    lines.append("形式別 (弱い順):")
-    for g in data["by_type"]:
-        a = f"{g['accuracy']:.0%}" if g["accuracy"] is not None else "未回答"
-        lines.append(f"  {g['type']:14} {a:>6}  {g['right']}/{g['graded']}")
-    active = [d for d in data["recent_days"] if d["attempts"]]
-    lines.append(f"最近 {RECENT_DAYS} 日: " + (", ".join(f"{d['date'][5:]} {d['right']}/{d['attempts']}" for d in active) if active else "なし"))
-    s = data["schedule"]
-    lines.append(f"復習: 今すぐ {s['due_now']} 問, 今日中 {s['due_today']} 問" + (f", 次は {s['next_due_in']}" if s["next_due"] else ""))
-    if "exam_date" in s:
-        lines.append(f"試験日 {s['exam_date']} (あと {s['days_to_exam']} 日): 試験日の想定正答率 {s['predicted_exam_recall']:.0%}")
-    return "\n".join(lines)
