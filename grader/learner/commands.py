@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.bank.params import ParameterError, attempt
-from grader.bank.syllabus import edition
 from grader.errors import UsageError
 from grader.i18n import _
 from grader.learner.context import Env, bank_error, get_question
@@ -165,6 +163,7 @@ def record_single(store: Store, question: Any, *, seed: int | None, response: st
 
 def show(env: Env, qid: str, seed: int | None) -> tuple[Any, list[str]]:
     """The attempt to show (options relabelled when a seed is given) and its public examples."""
+    from grader.bank.params import ParameterError, attempt
     from grader.grading.render import present
     from grader.learner.plain import public_examples
 
@@ -181,6 +180,7 @@ def answer(env: Env, qid: str, response: str, seed: int | None) -> tuple[Any, An
 
     Returns (the attempt as shown, the verdict).
     """
+    from grader.bank.params import ParameterError, attempt
     from grader.grading.answers import InvalidAnswer
     from grader.grading.judge import judge
     from grader.grading.render import present
@@ -251,6 +251,7 @@ def exam(env: Env, io: Io, *, count: int, minutes: float | None, topic: str | No
 
     Returns the result (None when the learner stopped for now); an open exam is offered first on a terminal.
     """
+    from grader.bank.syllabus import edition
     from grader.learner.exam import DEFAULT_COUNT, Exam, time_limit
     from grader.learner.exam_forms import area_counts
 

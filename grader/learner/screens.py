@@ -4,6 +4,7 @@ examples, and a session's summary."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
@@ -22,7 +23,7 @@ from grader.learner.richtext import STYLES, Para, code_block, prose, prose_line
 def question_renderables(current: Attempt, header: str, *, response: str | None = None, flagged: bool = False,
                          examples: bool = True) -> list[RenderableType]:  # fmt: skip
     """A question as the quiz, the exam and ``show`` draw it (options labelled in the order shown)."""
-    from grader.bank.schema import CodeBlankQuestion, CodeFunctionQuestion
+    from grader.bank.schema import CodeBase, CodeBlankQuestion, CodeFunctionQuestion
     from grader.grading.render import TYPE_LABELS, answer_help, choice_lines
 
     q = current.question
@@ -35,8 +36,8 @@ def question_renderables(current: Attempt, header: str, *, response: str | None 
     out += [Para(title), Text(""), prose(current.prompt)]
     if isinstance(q, (CodeBlankQuestion, CodeFunctionQuestion)):
         out += [Text(""), code_block(q.template)]
-    if examples:
-        out += [Text(line, style=STYLES["dim"]) for line in public_examples(current)]
+    if examples and isinstance(q, CodeBase):
+        out.append(_Examples(current))
     choices = choice_lines(current)
     if choices:
         out.append(Text(""))
@@ -49,6 +50,18 @@ def question_renderables(current: Attempt, header: str, *, response: str | None 
     if response:
         out.append(Text(_("現在の回答: {response}").format(response=response), style="bold"))
     return out
+
+
+class _Examples:
+    """A code question's public examples, computed (by running the reference) only when drawn: the question
+    above them is already on the screen while they are worked out."""
+
+    def __init__(self, current: Attempt) -> None:
+        self.current = current
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        for line in public_examples(self.current):
+            yield Text(line, style=STYLES["dim"])
 
 
 def _option(line: str) -> RenderableType:

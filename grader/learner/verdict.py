@@ -52,9 +52,9 @@ class VerdictView:
 
 
 def _head(status: str, verdict: Verdict | None, code: Any) -> str:
-    from grader.grading.report import headline
-
     if code is not None and status != "error":
+        from grader.grading.report import headline  # NumPy: only once code was run
+
         return headline(code)
     label = marks()[status][0]
     if status == "partial" and verdict is not None:
