@@ -12,7 +12,8 @@ from progress_helpers import FIXTURE_BANK, ROOT, eshikaku_command, fixture_args,
 from grader.bank.loader import BUILTIN_BANK, load_bank
 from grader.bank.params import attempt
 from grader.grading.render import present
-from grader.learner.exam import choose_exam, exam_pool, is_exam_style, normalize_answer, time_limit
+from grader.learner.exam import choose_exam, normalize_answer, time_limit
+from grader.learner.exam_forms import is_mock_style, mock_pool
 from grader.learner.exam_text import parse_command
 from grader.learner.storage import Store
 
@@ -95,10 +96,10 @@ def test_an_interrupted_exam_resumes_with_its_answers_and_time(tmp_path: Path) -
 
 def test_exam_pool_is_four_choice_style_only() -> None:
     bank = load_bank([BUILTIN_BANK])
-    pool = exam_pool(bank)
+    pool = mock_pool(bank)
     four_choice = ("choice", "code_blank", "numeric")
-    assert pool and all(q.type in four_choice and is_exam_style(q) for q in pool)
-    assert all(not is_exam_style(q) for q in bank.questions.values() if q.type in ("shape", "code_function", "matching"))
+    assert pool and all(q.type in four_choice and is_mock_style(q) for q in pool)
+    assert all(not is_mock_style(q) for q in bank.questions.values() if q.type in ("shape", "code_function", "matching"))
     assert all(len(q.wrong_answers) >= 3 for q in pool if q.type == "numeric")
     chosen, _notes = choose_exam(bank, 10, seed=4)
     assert len(chosen) == 10 and len({q.id for q in chosen}) == 10

@@ -40,7 +40,7 @@ def _reader(io: Io, store: Store) -> Any:
         from grader.learner.drafts import Drafts
         from grader.learner.terminal import PromptReader
 
-        return PromptReader(store.path.with_name(store.path.name + ".history"), Drafts(store.path))
+        return PromptReader(store.history_path, Drafts(store.path))
     return LineReader.from_file(str(io.answers)) if io.answers else LineReader(sys.stdin)
 
 
@@ -262,10 +262,11 @@ def exam(env: Env, io: Io, *, count: int, minutes: float | None, topic: str | No
             raise UsageError(_("続きの模擬試験はありません: `eshikaku exam` で始めてください"))
         waiting = None if resume else Exam.resume(store, bank)
         if waiting is not None and io.editor:
+            from grader.learner.plain import format_seconds
             from grader.learner.terminal import PromptReader
 
             reply = PromptReader().line(_("未完了の模擬試験があります (残り {left})。続けますか? [Y/n] (n: それを閉じて新しく始める) ").format(
-                left=_format_left(waiting.remaining)))  # fmt: skip
+                left=format_seconds(waiting.remaining)))  # fmt: skip
             if reply.strip().lower() in ("n", "no", "いいえ"):
                 waiting.abandon()
             else:
@@ -282,16 +283,10 @@ def exam(env: Env, io: Io, *, count: int, minutes: float | None, topic: str | No
         return _run_exam(current, store, io, review_mistakes)
 
 
-def _format_left(seconds: float) -> str:
-    from grader.learner.plain import format_seconds
-
-    return format_seconds(seconds)
-
-
 def _exam_questions(env: Env, bank: Any, count: int, seed: int | None, topic: str | None, form: int | None, minutes: float | None) -> list[Any]:
     from grader.bank.loader import BUILTIN_BANK
-    from grader.learner.exam import choose_exam, exam_pool
-    from grader.learner.exam_forms import FormsError, load_forms
+    from grader.learner.exam import choose_exam
+    from grader.learner.exam_forms import FormsError, load_forms, mock_pool
 
     if form is not None:
         root = next((p for p in reversed(env.bank_paths) if (p / "exam_forms.yaml").is_file()), BUILTIN_BANK)
@@ -306,7 +301,7 @@ def _exam_questions(env: Env, bank: Any, count: int, seed: int | None, topic: st
         if missing:
             raise UsageError(_("フォーム {n} の問題が問題集にありません: {ids}").format(n=form, ids=", ".join(missing[:5])))
         return [bank.questions[q] for q in forms.forms[form - 1]]
-    if not exam_pool(bank, topic):
+    if not mock_pool(bank, topic):
         raise UsageError(_("模擬試験に使える問題 (四択形式) がありません"))
     questions, short = choose_exam(bank, count, seed, topic)
     if short:
@@ -325,7 +320,7 @@ def _run_exam(current: Any, store: Store, io: Io, review_mistakes: bool) -> Any:
         from grader.learner.terminal import PromptReader, make_console
 
         console = make_console()
-        reader = PromptReader(store.path.with_name(store.path.name + ".history"))
+        reader = PromptReader(store.history_path)
         result = run_exam_tty(current, console, reader)
         if result is not None:
             for renderable in exam_result_renderables(result):

@@ -21,7 +21,7 @@ from grader.bank.schema import ChoiceQuestion, Question
 from grader.grading.answers import InvalidAnswer, Verdict, split_keys
 from grader.grading.render import Shown, present
 from grader.i18n import _
-from grader.learner.exam_forms import draw_by_area, is_mock_style, mock_pool
+from grader.learner.exam_forms import draw_by_area, mock_pool
 from grader.learner.storage import AttemptRecord, ItemRow, SessionRow, Store, content_hash
 
 DEFAULT_COUNT = 100
@@ -33,21 +33,12 @@ class TimeUp(Exception):
     """The countdown reached zero."""
 
 
-def is_exam_style(question: Question) -> bool:
-    """Whether the mock exam can ask ``question`` (see :func:`grader.learner.exam_forms.is_mock_style`)."""
-    return is_mock_style(question)
-
-
-def exam_pool(bank: Bank, topic: str | None = None) -> list[Question]:
-    return mock_pool(bank, topic)
-
-
 def choose_exam(bank: Bank, count: int, seed: int | None = None, topic: str | None = None) -> tuple[list[Question], list[str]]:
     """``count`` mock-exam questions drawn by the four areas' shares (within ``topic``: at random), then put
     in syllabus order, as the exam is; and notes on areas short of questions."""
     from grader.bank.catalog import topic_key
 
-    pool = exam_pool(bank, topic)
+    pool = mock_pool(bank, topic)
     rng = random.Random(seed)
     if topic:
         chosen, notes = rng.sample(pool, min(count, len(pool))), list[str]()

@@ -160,22 +160,29 @@ def _rate(t: dict[str, int]) -> str:
     return f"{t['right'] / t['total']:.0%}" if t["total"] else "-"
 
 
-def result_text(result: ExamResult) -> str:
+def result_head(result: ExamResult) -> str:
+    return _("得点 {score:.0%}   正解 {right}/{total}   回答 {answered}/{total}   時間 {time} / {limit}").format(
+        score=result.score, right=result.right, total=result.total, answered=result.answered, time=format_seconds(result.seconds),
+        limit=format_seconds(result.time_limit))  # fmt: skip
+
+
+def result_tables(result: ExamResult) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """The results by the exam's four areas, then by sub-section: (title, rows of (name, right/total, rate))."""
     from grader.bank.syllabus import edition, topic_name
 
     names = {a.key: a.name for a in edition().areas}
+    return [(_("分野 (試験の 4 分野)"), [(names.get(k, k), f"{t['right']}/{t['total']}", _rate(t)) for k, t in result.by_area.items()]),
+            (_("小項目"), [(f"{k} {topic_name(k)}", f"{t['right']}/{t['total']}", _rate(t)) for k, t in result.by_topic.items()])]  # fmt: skip
+
+
+def result_text(result: ExamResult) -> str:
     lines = ["", _("=== 模擬試験 結果 ===")]
     if result.time_up:
         lines.append(_("時間切れで提出されました"))
-    lines.append(_("得点 {score:.0%}   正解 {right}/{total}   回答 {answered}/{total}   時間 {time} / {limit}").format(
-        score=result.score, right=result.right, total=result.total, answered=result.answered, time=format_seconds(result.seconds),
-        limit=format_seconds(result.time_limit)))  # fmt: skip
-    lines.append(_("分野別 (試験の 4 分野):"))
-    for key, t in result.by_area.items():
-        lines.append(f"  {names.get(key, key):8} {t['right']}/{t['total']}  {_rate(t)}")
-    lines.append(_("小項目別:"))
-    for topic, t in result.by_topic.items():
-        lines.append(f"  {topic:5} {t['right']}/{t['total']}  {topic_name(topic)}")
+    lines.append(result_head(result))
+    for title, rows in result_tables(result):
+        lines.append(f"{title}:")
+        lines += [f"  {name:24} {count:>7}  {rate:>4}" for name, count, rate in rows]
     return "\n".join(lines)
 
 

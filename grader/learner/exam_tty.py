@@ -14,12 +14,10 @@ from rich.console import Console, RenderableType
 from rich.rule import Rule
 from rich.text import Text
 
-from grader.bank.syllabus import edition, topic_name
 from grader.grading.answers import InvalidAnswer
 from grader.i18n import _
 from grader.learner.exam import Exam, ExamResult
-from grader.learner.exam_text import navigate, parse_command, status_line, submit_question, suspended_text, toolbar_text
-from grader.learner.plain import format_seconds
+from grader.learner.exam_text import navigate, parse_command, result_head, result_tables, status_line, submit_question, suspended_text, toolbar_text
 from grader.learner.richtext import STYLES
 from grader.learner.screens import question_renderables
 from grader.learner.terminal import PromptReader, page
@@ -121,22 +119,17 @@ def run_exam_tty(exam: Exam, console: Console, reader: PromptReader) -> ExamResu
 def exam_result_renderables(result: ExamResult) -> list[RenderableType]:
     from rich.table import Table
 
-    names = {a.key: a.name for a in edition().areas}
     out: list[RenderableType] = [Text(""), Rule(Text(_(" 模擬試験 結果 "), style="bold"), style="blue")]
     if result.time_up:
         out.append(Text(_("時間切れで提出されました"), style=STYLES["wrong"]))
-    head = Text(_("得点 {score:.0%}").format(score=result.score), style="bold")
-    head.append(_("   正解 {right}/{total}   回答 {answered}/{total}   時間 {time} / {limit}").format(
-        right=result.right, total=result.total, answered=result.answered, time=format_seconds(result.seconds), limit=format_seconds(result.time_limit)))
-    out.append(head)
-    for title, rows in ((_("分野 (試験の 4 分野)"), [(names.get(k, k), t) for k, t in result.by_area.items()]),
-                        (_("小項目"), [(f"{k} {topic_name(k)}", t) for k, t in result.by_topic.items()])):  # fmt: skip
+    out.append(Text(result_head(result), style="bold"))
+    for title, rows in result_tables(result):
         table = Table(box=None, padding=(0, 2), header_style="bold")
         table.add_column(title)
         table.add_column(_("正解"), justify="right")
         table.add_column(_("正答率"), justify="right")
-        for name, t in rows:
-            table.add_row(name, f"{t['right']}/{t['total']}", f"{t['right'] / t['total']:.0%}" if t["total"] else "-")
+        for row in rows:
+            table.add_row(*row)
         out.append(table)
     return out
 

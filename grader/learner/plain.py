@@ -178,11 +178,7 @@ def public_examples(current: Attempt) -> list[str]:
 def summary_text(summary: Summary, *, interrupted: bool = False) -> str:
     from grader.bank.syllabus import topic_name
 
-    lines = ["", _("=== 結果 ===")]
-    graded = summary.answered
-    pct = f" ({summary.right / graded:.0%})" if graded else ""
-    lines.append(_("正解 {right}/{graded}{pct}   部分正解 {partial}   スキップ {skipped}   時間 {time}").format(
-        right=summary.right, graded=graded, pct=pct, partial=summary.partial, skipped=summary.skipped, time=format_seconds(summary.seconds)))
+    lines = ["", _("=== 結果 ==="), summary_head(summary)]
     if summary.errors:
         lines.append(_("採点エラー {n} 問 (成績に数えません)").format(n=summary.errors))
     for topic, t in summary.by_topic.items():
@@ -193,6 +189,12 @@ def summary_text(summary: Summary, *, interrupted: bool = False) -> str:
     if summary.remaining:
         lines.append(remaining_text(summary, interrupted))
     return "\n".join(lines)
+
+
+def summary_head(summary: Summary) -> str:
+    pct = f" ({summary.right / summary.answered:.0%})" if summary.answered else ""
+    return _("正解 {right}/{graded}{pct}   部分正解 {partial}   スキップ {skipped}   時間 {time}").format(
+        right=summary.right, graded=summary.answered, pct=pct, partial=summary.partial, skipped=summary.skipped, time=format_seconds(summary.seconds))
 
 
 def review_reason(reason: str) -> str:

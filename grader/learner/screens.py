@@ -15,7 +15,7 @@ from grader.bank.params import Attempt
 from grader.bank.syllabus import topic_name
 from grader.i18n import _
 from grader.learner.mathtext import cell_width
-from grader.learner.plain import format_seconds, public_examples, remaining_text, review_reason
+from grader.learner.plain import public_examples, remaining_text, review_reason, summary_head
 from grader.learner.practice import Summary, is_code_entry
 from grader.learner.richtext import STYLES, Para, code_block, prose, prose_line
 
@@ -82,12 +82,7 @@ def summary_renderables(summary: Summary, *, interrupted: bool) -> list[Renderab
     from rich.table import Table
 
     out: list[RenderableType] = [Text(""), Rule(Text(_(" 結果 "), style="bold"), style="blue")]
-    graded = summary.answered
-    pct = f" ({summary.right / graded:.0%})" if graded else ""
-    line = Text(_("正解 {right}/{graded}{pct}").format(right=summary.right, graded=graded, pct=pct), style="bold")
-    line.append(_("   部分正解 {partial}   スキップ {skipped}   時間 {time}").format(partial=summary.partial, skipped=summary.skipped,
-                                                                                 time=format_seconds(summary.seconds)))  # fmt: skip
-    out.append(line)
+    out.append(Text(summary_head(summary), style="bold"))
     if summary.errors:
         out.append(Text(_("採点エラー {n} 問 (成績に数えません)").format(n=summary.errors), style=STYLES["partial"]))
     topics = [(t, v) for t, v in summary.by_topic.items() if v["answered"]]

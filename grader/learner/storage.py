@@ -79,6 +79,11 @@ class Store:
         self.path = Path(path)
         self.conn = connect(self.path)
 
+    @property
+    def history_path(self) -> Path:
+        """The line editor's history, kept beside the database."""
+        return self.path.with_name(self.path.name + ".history")
+
     def close(self) -> None:
         self.conn.close()
 
