@@ -230,7 +230,7 @@ def answer(ctx: click.Context, qid: str, response: str, seed: int | None, as_jso
     """
     from grader.learner.commands import answer as grade_answer
 
-    current, verdict = grade_answer(learner_env(ctx), qid, response, seed)
+    current, verdict, notes = grade_answer(learner_env(ctx), qid, response, seed)
     if as_json:
         _echo_json({"id": qid, "seed": current.seed, "correct": verdict.correct, "score": verdict.score,
                     "response": response, "expected": verdict.expected, "feedback": list(verdict.feedback),
@@ -239,11 +239,11 @@ def answer(ctx: click.Context, qid: str, response: str, seed: int | None, as_jso
         from grader.learner import verdict as view
         from grader.learner.terminal import make_console, page
 
-        page(make_console(), view.renderables(view.of_answer(current, verdict)))
+        page(make_console(), view.renderables(view.of_answer(current, verdict, notes)))
     else:
         from grader.learner import verdict as view
 
-        click.echo(view.text(view.of_answer(current, verdict)))
+        click.echo(view.text(view.of_answer(current, verdict, notes)))
     sys.exit(Exit.OK if verdict.correct else Exit.WRONG)
 
 

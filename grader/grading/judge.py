@@ -1,8 +1,7 @@
-"""One entry point that grades any response: typed answers directly, code through the sandboxed grader.
-
-A code_blank answered by choice keys is not looked up: the chosen snippets are run through the same
-isolated grader as typed code, so the answer key is proved by execution every time.
-"""
+"""Code answers as verdicts: code (typed, or the snippets of the chosen keys of a code_blank) is run through
+the sandboxed grader and summed up as a :class:`Verdict`, with the full result beside it. A code_blank
+answered by keys is not looked up: the answer key is proved by execution every time
+(:func:`grader.learner.practice.grade_response` decides what runs)."""
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from grader.bank.params import Attempt
 from grader.bank.schema import CodeBase, CodeBlankQuestion
-from grader.grading.answers import InvalidAnswer, Verdict, blank_expected, blank_keys, grade, model_solution
+from grader.grading.answers import InvalidAnswer, Verdict, blank_expected, model_solution
 from grader.i18n import _
 
 if TYPE_CHECKING:
@@ -43,19 +42,3 @@ def judge_code(attempt: Attempt, submission: str | dict[str, str], seed: int | N
     result = grade_code(question, submission, seed)
     shown = submission if isinstance(submission, str) else ", ".join(f"{k}: {v}" for k, v in submission.items())
     return code_verdict(attempt, shown, result), result
-
-
-def judge(attempt: Attempt, response: str) -> Verdict:
-    """Grades ``response`` to ``attempt``.
-
-    Raises:
-        InvalidAnswer: The response is not in a form the question accepts.
-    """
-    question = attempt.question
-    if isinstance(question, CodeBlankQuestion):
-        from grader.grading.source import choice_codes
-
-        keys = blank_keys(question, response)
-        verdict, _ = judge_code(attempt, choice_codes(question, keys))
-        return Verdict(verdict.correct, verdict.score, response, verdict.expected, verdict.feedback)
-    return grade(attempt, response)

@@ -175,31 +175,31 @@ def show(env: Env, qid: str, seed: int | None) -> tuple[Any, list[str]]:
     return shown, public_examples(shown)
 
 
-def answer(env: Env, qid: str, response: str, seed: int | None) -> tuple[Any, Any]:
-    """Grades one answer (labels as ``show --seed`` drew them; the keys without a seed) and records it.
+def answer(env: Env, qid: str, response: str, seed: int | None) -> tuple[Any, Any, tuple[str, ...]]:
+    """Grades one answer as the quiz does (labels as ``show --seed`` drew them; the keys without a seed) and
+    records it.
 
-    Returns (the attempt as shown, the verdict).
+    Returns (the attempt as shown, the verdict, grading notes).
     """
     from grader.bank.params import ParameterError, attempt
     from grader.grading.answers import InvalidAnswer
-    from grader.grading.judge import judge
     from grader.grading.render import present
+    from grader.learner.practice import grade_response
 
     question = get_question(env.bank(), qid)
     if question.parameters is not None and seed is None:
         raise UsageError(_("{id} には数値のパラメータがあります: `eshikaku show {id}` が表示する --seed を付けてください").format(id=qid))
     try:
         shown = present(attempt(question, seed))
-        verdict = judge(shown.attempt, response)
+        status, verdict, _result, notes = grade_response(shown.attempt, response)
         stored = shown.stored(response)
     except InvalidAnswer as exc:
         raise UsageError(f"{qid}: {exc}") from None
     except ParameterError as exc:
         raise bank_error(qid, exc) from None
     with env.store() as store:
-        record_single(store, question, seed=seed, response=stored, status=status_for(verdict.correct, verdict.score), score=verdict.score,
-                      mode="answer")  # fmt: skip
-    return shown.attempt, verdict
+        record_single(store, question, seed=seed, response=stored, status=status, score=verdict.score, mode="answer")
+    return shown.attempt, verdict, notes
 
 
 def submit(env: Env, qid: str, file: str | None, seed: int | None) -> tuple[Any, list[str]]:

@@ -165,9 +165,7 @@ def grade_response(current: Attempt, response: str, *, code: bool = False) -> tu
             note = _("サンドボックスが使えません ({kind}: {error})").format(kind=type(exc).__name__, error=exc)
         verdict = grade(current, response)
         return _status(verdict), verdict, None, (_("{note}: 正解の記号で採点しました").format(note=note),)
-    from grader.grading.judge import judge
-
-    verdict = judge(current, response)
+    verdict = grade(current, response)
     return _status(verdict), verdict, None, ()
 
 

@@ -31,10 +31,6 @@ def marks() -> dict[str, tuple[str, str]]:
     }
 
 
-def status_of(verdict: Verdict) -> str:
-    return "right" if verdict.correct else ("partial" if verdict.score > 0 else "wrong")
-
-
 @dataclass(frozen=True)
 class VerdictView:
     """Everything one verdict shows, already worded."""
@@ -85,10 +81,12 @@ def of_outcome(outcome: Outcome) -> VerdictView:
     )
 
 
-def of_answer(current: Attempt, verdict: Verdict) -> VerdictView:
+def of_answer(current: Attempt, verdict: Verdict, notes: tuple[str, ...] = ()) -> VerdictView:
     """The verdict of ``eshikaku answer``."""
-    return VerdictView(status_of(verdict), _head(status_of(verdict), verdict, None), _expected(current, verdict), verdict.feedback, (), (),
-                 current.explanation)  # fmt: skip
+    from grader.learner.practice import status_for
+
+    status = status_for(verdict.correct, verdict.score)
+    return VerdictView(status, _head(status, verdict, None), _expected(current, verdict), verdict.feedback, (), notes, current.explanation)
 
 
 def of_exam_item(item: ExamItemResult) -> VerdictView:
