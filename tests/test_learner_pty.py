@@ -171,6 +171,9 @@ def test_code_typed_in_a_cp932_terminal_is_graded_and_said(tmp_path: Path) -> No
     env = isolated_env(tmp_path)
     child = spawn(env, *fixture_args(), "quiz", "fx_relu_code", encoding=None)
     child.expect("コード 1/1".encode())
+    child.send(b"\xff\xfe\xfa\r")  # neither UTF-8 nor cp932: said, and asked again
+    child.expect("UTF-8 ではない".encode())
+    child.expect("コード 1/1".encode())
     child.send(b"\x1b[200~" + RELU_RIGHT.replace("\n", "\r").encode("cp932") + b"\x1b[201~\r")  # pasted from a Shift-JIS editor
     child.expect("コード>".encode())
     child.send(b"\x1b\r")
