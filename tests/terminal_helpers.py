@@ -62,6 +62,17 @@ class Terminal:
                     continue
                 raise AssertionError(f"{pattern!r} never printed; screen:\n{self.text()}\n--- printed since the last match:\n{self.printed[self.pos:][-3000:]}")
 
+    def wait_screen(self, pattern: str, timeout: float = 30, *, line: int | None = None) -> re.Match[str]:
+        """Waits until ``pattern`` is on the screen (on row ``line`` only, when given) and returns the match."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        while True:
+            match = regex.search(self.lines()[line] if line is not None else self.text())
+            if match:
+                return match
+            if time.monotonic() > deadline or not self.pump(0.2):
+                raise AssertionError(f"{pattern!r} never on the screen:\n{self.text()}")
+
     def text(self) -> str:
         """What is on the screen now (wide characters once)."""
         return "\n".join(line.rstrip() for line in self.screen.display)
