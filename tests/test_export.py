@@ -14,7 +14,9 @@ from click.testing import CliRunner
 from cli import main
 from grader.bank.loader import load_bank
 from grader.bank.params import attempt
-from grader.instructor.export import DECK_NAME, GUID_SALT, MODEL_NAME, anki_eligible, bank_json, md_html, write_anki
+from grader.instructor.anki import DECK_NAME, GUID_SALT, MODEL_NAME, anki_eligible, write_anki
+from grader.instructor.export import bank_json
+from grader.instructor.export_html import md_html
 
 BANK = load_bank(use_cache=False)
 

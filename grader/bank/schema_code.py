@@ -107,13 +107,13 @@ class Step(Strict):
     bind: str | None = Field(None, description="Name the result (an object to call methods on later).")
     check: bool = Field(True, description="Compare the returned value with the reference's.")
     seed: int | None = Field(None, description="np.random.seed before the call (random code).")
-    expect: Value = Field(None, description="The result worked out by hand; validate checks the reference returns it.")
+    expect: Value = Field(None, description="The result worked out by hand (not null); validate checks the reference returns it.")
 
     @model_validator(mode="after")
     def _one_action(self) -> Step:
         if (self.call is None) == (self.get is None):
             raise ValueError("a step has exactly one of `call` or `get`")
-        if "expect" in self.model_fields_set:
+        if self.pinned:
             if not self.check:
                 raise ValueError("`expect` on a step with `check: false`: the result of an unchecked step is not compared")
             _literal(self.expect, "expect")
@@ -121,7 +121,7 @@ class Step(Strict):
 
     @property
     def pinned(self) -> bool:
-        return "expect" in self.model_fields_set
+        return self.expect is not None
 
 
 class Compare(Strict):
@@ -188,7 +188,7 @@ class Case(Strict):
         unknown = [m for m in self.modifies if m not in self.let]
         if unknown:
             raise ValueError(f"`modifies` names {unknown}, which are not in `let`")
-        if "expect" in self.model_fields_set:
+        if self.expect is not None:
             if self.steps:
                 raise ValueError("`expect` goes on the step whose result it gives, not on a case with `steps`")
             _literal(self.expect, "expect")
@@ -199,7 +199,7 @@ class Case(Strict):
     @builtins.property  # `property` is a field of a case
     def pinned(self) -> bool:
         """Whether the author wrote out an expected result (on the case or on a step)."""
-        return "expect" in self.model_fields_set or any(s.pinned for s in self.steps)
+        return self.expect is not None or any(s.pinned for s in self.steps)
 
     def _fixed_inputs(self) -> None:
         if self.dims or self.repeat > 1 or self.property is not None or any(_drawn(v) for v in self.let.values()):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from grader.bank.schema import QUESTION_TYPES
 from grader.bank.syllabus import topics
+from grader.errors import UsageError
 
 SCHEMA_FILE = "question.schema.json"
 DEFAULT_MODULES = {
@@ -196,7 +197,7 @@ from numpy.typing import NDArray
 '''
 
 
-class AuthoringError(ValueError):
+class AuthoringError(UsageError, ValueError):
     """`new` cannot write what was asked (the message says what to change)."""
 
 

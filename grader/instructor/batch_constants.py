@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from grader.errors import UsageError
+
 FORMAT = "eshikaku-batch/1"
 REPORT_NAME = "report.json"
 VERDICTS = ("pass", "fail", "error", "grader_fault", "missing")
@@ -18,7 +20,7 @@ GRADER_MODULES = ("grading/answers", "bank/cases", "grading/codegrade", "grading
 _STUDENT_NAME = re.compile(r"^[^/\\\x00-\x1f]{1,200}$")
 
 
-class BatchInputError(ValueError):
+class BatchInputError(UsageError, ValueError):
     """The folder or the answers file cannot be used as given (an instructor-side problem)."""
 
 
