@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.bank.loader import PROJECT_ROOT, Bank
-from grader.bank.schema import CodeBase, Question
+from grader.bank.schema import CodeBase, CodeBlankQuestion, Question
 from grader.errors import UsageError
 
 ROOT_ENV = "ESHIKAKU_AUTOGRADER_ROOT"
@@ -107,13 +107,18 @@ def _private_references(bank: Bank, questions: list[Question]) -> list[Path]:
     return modules
 
 
+def _uploads_code(question: Question) -> bool:
+    """Whether a student hands this question in as a .py file (else as a line of answers.txt: choice keys too)."""
+    return isinstance(question, CodeBase) and not (isinstance(question, CodeBlankQuestion) and question.exam_style)
+
+
 def handout_text(questions: list[Question], seed: int, title: str) -> str:
     """What students read: how to hand in, then every question with the numbers of this assignment."""
     from grader.bank.params import attempt
-    from grader.grading.render import question_text
+    from grader.grading.render import answer_help, question_text
 
-    code = [q for q in questions if isinstance(q, CodeBase)]
-    typed = [q for q in questions if not isinstance(q, CodeBase)]
+    code = [q for q in questions if _uploads_code(q)]
+    typed = [q for q in questions if not _uploads_code(q)]
     lines = [f"# {title}", "", "## 提出方法", ""]
     if code:
         lines.append("コードの問題: 各問題のファイル `<問題ID>.py` をアップロードする (" + ", ".join(f"`{q.id}.py`" for q in code) + ")。")
@@ -121,7 +126,9 @@ def handout_text(questions: list[Question], seed: int, title: str) -> str:
         lines.append("それ以外の問題: `answers.txt` に 1 行 1 問で `問題ID: 答え` と書いてアップロードする (例: `" + f"{typed[0].id}: 2`)。")
         lines.append("選択肢は下の番号 (ファイルの記号) で答える。")
     for q in questions:
-        lines += ["", "---", "", question_text(attempt(q, seed if q.parameters is not None else None))]
+        current = attempt(q, seed if q.parameters is not None else None)
+        how = f"`{q.id}.py` をアップロードする" if _uploads_code(q) else f"answers.txt に `{q.id}: 答え` と書く ({answer_help(current)})"
+        lines += ["", "---", "", question_text(current).replace(answer_help(current), how)]
     return "\n".join(lines) + "\n"
 
 

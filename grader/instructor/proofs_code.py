@@ -53,7 +53,7 @@ def _pinned(instance: Any, got: dict[str, Any]) -> tuple[Loc, str] | None:
     for loc, written, index in pins:
         expected = build_value(written, {}, {}, rng)
         returned = outputs[index] if index < len(outputs) else None
-        problem = compare(_as_reference(expected, returned), returned, rule, "the expected value")
+        problem = compare(_as_reference(expected, returned), returned, rule, "the result")
         if problem:
             return loc, f"the reference returns {_short(returned)}, but `expect` says {_short(expected)} ({problem}): fix the reference or the value"
     return None
