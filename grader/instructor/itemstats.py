@@ -236,7 +236,8 @@ def _flags(stats: ItemStats, question: Question, min_responses: int) -> list[str
     if isinstance(question, (ChoiceQuestion, CodeBlankQuestion)):
         unused = [o.label for o in stats.options if not o.is_key and o.picks == 0]
         if unused:
-            flags.append(f"distractor {', '.join(unused)} is never picked: replace it with a misconception learners hold")
+            what = f"distractor {unused[0]} is" if len(unused) == 1 else f"distractors {', '.join(unused)} are"
+            flags.append(f"{what} never picked: replace with a misconception learners hold")
     return flags
 
 
