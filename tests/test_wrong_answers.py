@@ -138,7 +138,7 @@ def test_a_worked_example_catches_a_wrong_reference_and_a_wrong_literal_key(tmp_
     code, out = validate(bank)
     assert code == 1
     assert f"out_size.yaml:{line_of(path, 'answer: 10')}:" in out
-    assert "the reference reference.ops_" in out and "gives 9 for H=10, P=1, but the worked example says 10" in out
+    assert "for H=10, P=1 the answer computed by the reference reference.ops_" in out and "is 9, but the worked example says 10" in out
     # the same question with the answer typed by hand, equal to a listed wrong answer
     bank2, path2 = question(tmp_path / "two", "key_typo", "numeric", """\
         prompt: シグモイドの導関数の最大値
@@ -172,7 +172,7 @@ def test_shape_wrong_answers_and_worked_examples_are_proved(tmp_path: Path) -> N
     path.write_text(path.read_text(encoding="utf-8").replace("[4, 12]", "[6, 12]").replace("answer: [4, 4]", "answer: [4, 5]"), encoding="utf-8")
     code, out = validate(bank)
     assert code == 1 and "wrong answer 2" not in out
-    assert f"pool_shape.yaml:{line_of(path, 'answer: [4, 5]')}:" in out and "gives [4, 4] for H=8, but the worked example says [4, 5]" in out
+    assert f"pool_shape.yaml:{line_of(path, 'answer: [4, 5]')}:" in out and "for H=8 the answer computed by the formulas is [4, 4], but the worked example says [4, 5]" in out
 
 
 def test_expression_wrong_answers_equal_to_the_answer_and_unequal_accepted_forms_are_errors(tmp_path: Path) -> None:
@@ -253,7 +253,7 @@ def test_a_multi_part_worked_example_names_the_part_that_disagrees(tmp_path: Pat
     bank, path = question(tmp_path, "two_convs", "numeric_parts", PARTS.replace("b: 584", "b: 585"))
     code, out = validate(bank)
     assert code == 1
-    assert f"two_convs.yaml:{line_of(path, 'b: 585')}:" in out and "part b: the formula 'P2' gives 584 for C=3, M=8, but the worked example says 585" in out
+    assert f"two_convs.yaml:{line_of(path, 'b: 585')}:" in out and "part b: for C=3, M=8 the answer computed by the formula 'P2' is 584, but the worked example says 585" in out
 
 
 # --------------------------------------------------------------------------- pinned expected values of code

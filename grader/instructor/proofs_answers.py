@@ -86,6 +86,12 @@ def _matches(tol: Tolerance, value: float, expected: float) -> bool:
 
 
 def _source(spec: Any) -> str:
+    """What computes an answer, as a noun: "reference reference.cnn:conv_output_size", "formula 'P2 / P1'", …"""
+    if isinstance(spec, list):
+        functions = sorted({item.function for item in spec if isinstance(item, ComputedAnswer)})
+        if functions:
+            return f"reference {' and '.join(functions)}"
+        return "formulas" if any(isinstance(item, Formula) for item in spec) else "answer key"
     if isinstance(spec, ComputedAnswer):
         return f"reference {spec.function}"
     if isinstance(spec, Formula):
@@ -134,6 +140,8 @@ def _number_checks(out: Findings, question: Question, target: _Target, draws: Dr
             found.add((kind, index))
             out.error(qid, target.loc + loc, target.name + message)
 
+    hits: dict[int, list[Any]] = {}  # wrong answer → [draws where graded right, loc and message of the first, equal at each]
+
     for values in draws.values:
         at = f" for {values_text(values, names)}" if names else ""
         try:
@@ -165,12 +173,21 @@ def _number_checks(out: Findings, question: Question, target: _Target, draws: Dr
             if not math.isfinite(value):
                 once("wrong", i, ("wrong_answers", i), f"wrong answer {i + 1} is {value}{at}: fix its formula or the ranges")
             elif _matches(target.tol, _shown(value), right):
-                once("wrong", i, ("wrong_answers", i), _graded_right(i, value, right, width, at, target.answer, bool(names)))
+                suspect_key = value == right and not names and not isinstance(target.answer, (ComputedAnswer, Formula))
+                hit = hits.setdefault(i, [0, ("answer",) if suspect_key else ("wrong_answers", i),
+                                          _graded_right(i, value, right, width, at, target.answer, bool(names)), True])  # fmt: skip
+                hit[0] += 1
+                hit[3] = hit[3] and value == right
         for j, wj in enumerate(wrong):
             for i, wi in enumerate(wrong[:j]):
                 if wi is not None and wj is not None and (_matches(target.tol, _shown(wj), wi) or _number_text(wi) == _number_text(wj)):
                     once("pair", j, ("wrong_answers", j), f"wrong answers {i + 1} and {j + 1} are both {_number_text(wj)}{at}: the four-choice "
                          "form would show one value twice and the second's feedback never shows; exclude these values with `where:` or drop one")
+    for i, (count, loc, message, equal) in hits.items():
+        if count == len(draws.values) > 1 and equal:
+            message = (f"wrong answer {i + 1} equals the answer at all {count} parameter draws: they compute the same thing, so the answer's "
+                       f"{_source(target.answer)} or this wrong answer is wrong")
+        once("wrong", i, loc, message)
     for i in range(len(target.wrong)):
         if ("wrong", i) not in found and ("pair", i) not in found:
             out.proved(qid, f"{target.name}wrong answer {i + 1}", draws.describe())
@@ -184,6 +201,14 @@ def _graded_right(i: int, value: float, right: float, width: float, at: str, spe
         return f"wrong answer {i + 1} equals the right answer ({_number_text(right)}){at}: exclude these values with `where:`, or drop this wrong answer"
     return (f"wrong answer {i + 1} equals the answer ({_number_text(right)}): is the {_source(spec)} right? If it is, this is no wrong answer: "
             "drop it")
+
+
+def _disagrees(spec: Any, values: dict[str, Any], computed: str, expected: str) -> str:
+    where = f"for {values_text(values)} " if values else ""
+    source = _source(spec)
+    if source == "answer key":
+        return f"the answer key is {computed}, but the worked example says {expected}: one of them is wrong"
+    return f"{where}the answer computed by the {source} is {computed}, but the worked example says {expected}: fix the {source} or the example"
 
 
 def _example_values(out: Findings, question: Question, k: int, given: dict[str, Any]) -> dict[str, Any] | None:
@@ -220,9 +245,7 @@ def _number_examples(out: Findings, question: NumericQuestion | NumericPartsQues
                 out.error(question.id, loc, f"{target.name}the answer cannot be computed for these values: {exc}")
                 continue
             if not _matches(target.tol, given[key], computed):
-                out.error(question.id, loc, f"{target.name}the {_source(target.answer)} gives {_number_text(computed)} for "
-                          f"{values_text(example.values) or 'this question'}, but the worked example says {_number_text(given[key])}: fix the "
-                          f"{_source(target.answer)} or the example")
+                out.error(question.id, loc, f"{target.name}{_disagrees(target.answer, example.values, _number_text(computed), _number_text(given[key]))}")
             else:
                 out.proved(question.id, f"{target.name}worked example {k + 1}", "matches the computed answer")
 
@@ -247,6 +270,7 @@ def _shape_checks(out: Findings, question: ShapeQuestion, draws: Draws) -> None:
             found.add((kind, index))
             out.error(question.id, loc, message)
 
+    equal: dict[int, list[Any]] = {}  # wrong answer → [draws where it is the right shape, the message for the first]
     for values in draws.values:
         at = f" for {values_text(values, names)}" if names else ""
         try:
@@ -264,10 +288,15 @@ def _shape_checks(out: Findings, question: ShapeQuestion, draws: Draws) -> None:
                 continue
             if wrong[-1] == right:
                 how = "exclude these values with `where:`, or drop this wrong answer" if names else f"is the {_source(question.answer)} right?"
-                report("wrong", i, ("wrong_answers", i), f"wrong answer {i + 1} is the right shape {right}{at}: {how}")
+                equal.setdefault(i, [0, f"wrong answer {i + 1} is the right shape {right}{at}: {how}"])[0] += 1
         for j, wj in enumerate(wrong):
             if wj is not None and wj in wrong[:j]:
                 report("pair", j, ("wrong_answers", j), f"wrong answers {wrong.index(wj) + 1} and {j + 1} are both {wj}{at}: drop one")
+    for i, (count, message) in equal.items():
+        if count == len(draws.values) > 1:
+            message = (f"wrong answer {i + 1} is the right shape at all {count} parameter draws: they compute the same thing, so the answer's "
+                       f"{_source(question.answer)} or this wrong answer is wrong")
+        report("wrong", i, ("wrong_answers", i), message)
     for i in range(len(question.wrong_answers)):
         if ("wrong", i) not in found and ("pair", i) not in found:
             out.proved(question.id, f"wrong answer {i + 1}", draws.describe())
@@ -281,8 +310,7 @@ def _shape_checks(out: Findings, question: ShapeQuestion, draws: Draws) -> None:
             out.error(question.id, ("worked_examples", k, "answer"), f"the shape cannot be computed for these values: {exc}")
             continue
         if computed != tuple(example.answer):
-            out.error(question.id, ("worked_examples", k, "answer"), f"the {_source(question.answer)} gives {list(computed)} for "
-                      f"{values_text(example.values) or 'this question'}, but the worked example says {example.answer}: fix one of them")
+            out.error(question.id, ("worked_examples", k, "answer"), _disagrees(question.answer, example.values, str(list(computed)), str(example.answer)))
         else:
             out.proved(question.id, f"worked example {k + 1}", "matches the computed shape")
 
