@@ -118,8 +118,9 @@ def test_a_wrong_reference_and_a_wrong_key_of_a_numeric_question_are_caught(auth
         """)
     edit = Edit(paths["conv_padded_width_param"])
     edit.replace("function: reference.cnn:conv_output_size", f"function: reference.{module}:conv_output_size")
-    check_caught(bank, edit, ("worked_examples:", "answer: 28"), f"for H=28, F=5, P=2 the answer computed by the reference reference.{module}:conv_output_size is 26, "
-                 "but the worked example says 28", "wrong answer 2 equals the answer at all")  # fmt: skip
+    check_caught(bank, edit, ("worked_examples:", "answer: 28"),
+                 f"for H=28, F=5, P=2 the answer computed by the reference reference.{module}:conv_output_size is 26, but the worked example says 28",
+                 "wrong answer 2 equals the answer at all")
     edit = Edit(paths["sigmoid_slope_peak"])
     edit.replace("answer: 0.25", "answer: 0.5")
     check_caught(bank, edit, "answer: 0.5", "wrong answer 1 equals the answer (0.5): is the answer key right?")

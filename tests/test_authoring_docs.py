@@ -24,7 +24,7 @@ def test_every_example_in_the_authoring_guide_validates(tmp_path: Path) -> None:
     code, out = run("--bank", str(bank), "--bank-only", "validate", str(bank), "-v")
     assert code == 0, out
     assert f"{len(examples)} question(s) checked" in out
-    for text, data in examples:
+    for _, data in examples:
         if data["type"] in ("code_function", "code_blank"):
             assert f"{data['id']}: reference passes" in out and f"{data['id']}: template fails" in out
         for misconception in data.get("misconceptions", []):

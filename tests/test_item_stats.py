@@ -94,7 +94,8 @@ def test_item_stats_over_progress_databases_uses_each_learners_first_attempt(tmp
     for n in range(6):
         db = tmp_path / f"learner{n}.sqlite3"
         first = key if n < 3 else wrong[n % 2]
-        for qid, answer in (("sigmoid_derivative_max", first), ("sigmoid_derivative_max", key), ("accuracy_imbalance_choice", other if n < 3 else others_wrong[0])):
+        second = other if n < 3 else others_wrong[0]
+        for qid, answer in (("sigmoid_derivative_max", first), ("sigmoid_derivative_max", key), ("accuracy_imbalance_choice", second)):
             code, _, err = run("--db", str(db), "--create", "answer", qid, answer)
             assert code in (0, 1), err
         databases.append(str(db))

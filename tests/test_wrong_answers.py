@@ -172,7 +172,8 @@ def test_shape_wrong_answers_and_worked_examples_are_proved(tmp_path: Path) -> N
     path.write_text(path.read_text(encoding="utf-8").replace("[4, 12]", "[6, 12]").replace("answer: [4, 4]", "answer: [4, 5]"), encoding="utf-8")
     code, out = validate(bank)
     assert code == 1 and "wrong answer 2" not in out
-    assert f"pool_shape.yaml:{line_of(path, 'answer: [4, 5]')}:" in out and "for H=8 the answer computed by the formulas is [4, 4], but the worked example says [4, 5]" in out
+    assert f"pool_shape.yaml:{line_of(path, 'answer: [4, 5]')}:" in out
+    assert "for H=8 the answer computed by the formulas is [4, 4], but the worked example says [4, 5]" in out
 
 
 def test_expression_wrong_answers_equal_to_the_answer_and_unequal_accepted_forms_are_errors(tmp_path: Path) -> None:
@@ -253,7 +254,8 @@ def test_a_multi_part_worked_example_names_the_part_that_disagrees(tmp_path: Pat
     bank, path = question(tmp_path, "two_convs", "numeric_parts", PARTS.replace("b: 584", "b: 585"))
     code, out = validate(bank)
     assert code == 1
-    assert f"two_convs.yaml:{line_of(path, 'b: 585')}:" in out and "part b: for C=3, M=8 the answer computed by the formula 'P2' is 584, but the worked example says 585" in out
+    assert f"two_convs.yaml:{line_of(path, 'b: 585')}:" in out
+    assert "part b: for C=3, M=8 the answer computed by the formula 'P2' is 584, but the worked example says 585" in out
 
 
 # --------------------------------------------------------------------------- pinned expected values of code
@@ -332,3 +334,13 @@ def test_expect_needs_fixed_inputs(tmp_path: Path) -> None:
         REFERENCE)  # fmt: skip
     code, out = validate(bank, "--no-run")
     assert code == 1 and "a case with `expect` needs fixed inputs" in out
+
+
+def test_a_numeric_reference_that_never_returns_is_stopped_and_named(tmp_path: Path) -> None:
+    bank, path = question(tmp_path, "loops", "numeric", """\
+        prompt: 答えよ。
+        answer: {function: reference.MODULE:forever}
+        """, "def forever():\n    while True:\n        pass\n")
+    code, out = validate(bank)
+    assert code == 1
+    assert f"loops.yaml:{line_of(path, 'answer:')}:" in out and "computing the answers of loops" in out and "time limit" in out

@@ -80,8 +80,7 @@ def _reference_passes(question: CodeBase) -> tuple[Loc, str] | None:
         for instance in build_cases(question, seed):
             with time_limit(f"the reference on case {instance.label} (seed {seed})"):
                 got = unpack(pack(run_case(instance.program, namespace)))
-            expected = None if instance.spec.property else got
-            problem = judge_case(instance, got, expected)
+                problem = judge_case(instance, got, None if instance.spec.property else got)  # a property checker runs here too
             if problem:
                 return ("reference",), f"the reference fails its own cases (seed {seed}, case {instance.label}: {problem}): fix the reference or the case"
             pinned = _pinned(instance, got) if instance.spec.pinned and got.get("status") == "ok" else None
