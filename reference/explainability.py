@@ -20,6 +20,9 @@ __all__ = [
     "lime_kernel_weight",
     "shapley_values",
     "shapley_value_two_features",
+    "grad_cam_channel_weight",
+    "ig_quadratic_feature_1",
+    "shapley_value_three_features",
 ]
 
 
@@ -88,7 +91,8 @@ def integrated_gradients(
     for k in range(steps):
         alpha = (k + 0.5) / steps
         total += np.asarray(grad_fn(base + alpha * (x - base)), dtype=float)
-    return (x - base) * total / steps
+    attributions: NDArray[np.floating] = (x - base) * total / steps
+    return attributions
 
 
 def lime_kernel_weight(distance: float, width: float) -> float:
@@ -153,3 +157,37 @@ def shapley_value_two_features(v_empty: float, v_1: float, v_2: float, v_12: flo
         ``φ₁ = ½ [(v({1}) − v(∅)) + (v({1,2}) − v({2}))]``.
     """
     return 0.5 * ((v_1 - v_empty) + (v_12 - v_2))
+
+
+def grad_cam_channel_weight(g11: float, g12: float, g13: float, g21: float, g22: float, g23: float,
+                            g31: float, g32: float, g33: float) -> float:
+    """Grad-CAM's weight alpha_k^c of one channel: the spatial mean of dy^c/dA^k over a 3 x 3 map.
+
+    Returns
+    -------
+    float
+        ``(1/Z) sum_ij dy^c/dA^k_ij`` with Z = 9 (Selvaraju et al., 2017, eq. 1).
+    """
+    return (g11 + g12 + g13 + g21 + g22 + g23 + g31 + g32 + g33) / 9.0
+
+
+def ig_quadratic_feature_1(a: float, b: float, x1: float, x2: float) -> float:
+    """IG_1 of F(x1, x2) = a x1^2 + b x1 x2 with the baseline (0, 0), in closed form.
+
+    Returns
+    -------
+    float
+        ``x1 * integral_0^1 (2 a alpha x1 + b alpha x2) d alpha = a x1^2 + b x1 x2 / 2``; with
+        IG_2 = b x1 x2 / 2 the two sum to F(x) (completeness).
+    """
+    return a * x1 * x1 + b * x1 * x2 / 2.0
+
+
+def shapley_value_three_features(v0: float, v1: float, v2: float, v3: float,
+                                 v12: float, v13: float, v23: float, v123: float) -> float:
+    """phi_1 of feature 1 in a three-player game given the value of every coalition (see :func:`shapley_values`)."""
+    value = {
+        frozenset(): v0, frozenset({0}): v1, frozenset({1}): v2, frozenset({2}): v3,
+        frozenset({0, 1}): v12, frozenset({0, 2}): v13, frozenset({1, 2}): v23, frozenset({0, 1, 2}): v123,
+    }
+    return shapley_values(value, 3)[0]

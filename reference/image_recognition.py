@@ -1,4 +1,4 @@
-"""4-1 画像認識: ViT patches and the cost of (separable) convolutions.
+"""4-1 画像認識: residual blocks, ViT patches and embeddings, windowed attention, and the cost of (separable) convolutions.
 
 Pure functions of scalars (unless a docstring says otherwise), so that a parameterised question can pass its
 drawn numbers straight in: ``answer: {function: reference.image_recognition:<name>, args: {...}}``.
@@ -15,6 +15,12 @@ __all__ = [
     "separable_conv_mult_adds",
     "separable_conv_cost_ratio",
     "compound_scaling_flops_ratio",
+    "basic_block_params",
+    "bottleneck_block_params",
+    "residual_chain_gradient",
+    "vit_embedding_params",
+    "global_attention_score_mult_adds",
+    "window_attention_score_mult_adds",
 ]
 
 
@@ -190,3 +196,127 @@ def compound_scaling_flops_ratio(depth_mult: float, width_mult: float, resolutio
         d = α^φ, w = β^φ, r = γ^φ and α β² γ² ≈ 2 this is about 2^φ.
     """
     return depth_mult * width_mult**2 * resolution_mult**2
+
+
+def basic_block_params(channels: int, kernel_size: int = 3) -> int:
+    """Weights of a ResNet basic block: two K x K convolutions C -> C (no bias, BN not counted).
+
+    Parameters
+    ----------
+    channels : int
+        C, the width of the block (input = output).
+    kernel_size : int, default 3
+
+    Returns
+    -------
+    int
+        ``2 K^2 C^2``; e.g. C = 64 -> 73,728 (He et al., 2015, Fig. 5 left).
+    """
+    return 2 * kernel_size**2 * channels**2
+
+
+def bottleneck_block_params(in_channels: int, mid_channels: int, kernel_size: int = 3) -> int:
+    """Weights of a ResNet bottleneck block 1x1 (reduce) -> K x K -> 1x1 (restore), no bias.
+
+    Parameters
+    ----------
+    in_channels : int
+        Width of the block's input and output (4d in ResNet-50/101/152).
+    mid_channels : int
+        Width d of the reduced middle layer.
+    kernel_size : int, default 3
+
+    Returns
+    -------
+    int
+        ::
+
+            in * d  +  K^2 d^2  +  d * in
+
+        e.g. in = 256, d = 64 -> 69,632, about the cost of a 64-d basic block (He et al., 2015, Fig. 5).
+    """
+    return in_channels * mid_channels + kernel_size**2 * mid_channels**2 + mid_channels * in_channels
+
+
+def residual_chain_gradient(d1: float, d2: float, d3: float) -> float:
+    """dy/dx through three scalar residual blocks h_i(u) = u + F_i(u), with F_i'(u) = d_i at their inputs.
+
+    Parameters
+    ----------
+    d1, d2, d3 : float
+        The derivative of each residual branch F_i at the point the block is evaluated.
+
+    Returns
+    -------
+    float
+        ``(1 + d1)(1 + d2)(1 + d3)`` by the chain rule; the plain chain F3(F2(F1(x))) would give d1 d2 d3.
+    """
+    return (1.0 + d1) * (1.0 + d2) * (1.0 + d3)
+
+
+def vit_embedding_params(image_size: int, patch_size: int, channels: int, hidden_dim: int) -> int:
+    """Learnable parameters of ViT's input stage: patch embedding (weights + bias), class token, position embeddings.
+
+    Parameters
+    ----------
+    image_size, patch_size : int
+        As in :func:`patch_count`.
+    channels : int
+        C of the image (3 for RGB).
+    hidden_dim : int
+        D.
+
+    Returns
+    -------
+    int
+        ::
+
+            P^2 C D + D      (patch embedding)
+          + D                (the learnable [class] token)
+          + (N + 1) D        (one learnable 1-D position embedding per token, class token included)
+    """
+    tokens = vit_sequence_length(image_size, patch_size)
+    return patch_embedding_params(patch_size, channels, hidden_dim) + hidden_dim + tokens * hidden_dim
+
+
+def global_attention_score_mult_adds(height: int, width: int, dim: int) -> int:
+    """Multiply-adds of the scores Q K^T of one self-attention over all h w tokens of a feature map.
+
+    Returns
+    -------
+    int
+        ``(h w)^2 C``: one C-dimensional dot product for every pair of tokens.
+    """
+    tokens = height * width
+    return tokens * tokens * dim
+
+
+def window_attention_score_mult_adds(height: int, width: int, window: int, dim: int) -> int:
+    """Multiply-adds of Q K^T when attention is restricted to non-overlapping M x M windows (Swin's W-MSA).
+
+    Parameters
+    ----------
+    height, width : int
+        h, w: the feature map in tokens; both must be multiples of ``window``.
+    window : int
+        M, the side of a window in tokens (7 in Swin Transformer).
+    dim : int
+        C.
+
+    Returns
+    -------
+    int
+        ::
+
+            (h w / M^2) windows x (M^2)^2 pairs x C  =  h w M^2 C
+
+        linear in h w, against ``(h w)^2 C`` for global attention (:func:`global_attention_score_mult_adds`).
+
+    Raises
+    ------
+    ValueError
+        If the window does not tile the map.
+    """
+    if window <= 0 or height % window or width % window:
+        raise ValueError(f"a {window} x {window} window does not tile a {height} x {width} map")
+    return height * width * window * window * dim

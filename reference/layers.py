@@ -1,11 +1,13 @@
-"""Layers with forward/backward (誤差逆伝播法), batch normalisation and dropout.
+"""Layers with forward/backward (誤差逆伝播法): Affine, activations and output layers with their loss.
+
+Batch normalisation is in :mod:`reference.normalization`, dropout in :mod:`reference.regularization`.
 
 Conventions (DLFS ``common/layers.py``):
 
 * row-vector layout: ``x (N, D) @ W (D, M) + b (M,)``;
 * ``forward`` caches what ``backward`` needs; ``backward(dout)`` returns the
   gradient with respect to the layer input and stores parameter gradients
-  as attributes (``dW``, ``db``, ``dgamma``, ``dbeta``);
+  as attributes (``dW``, ``db``);
 * layers keep **references** to their parameters, so an optimiser that
   updates ``W`` in place is seen by the layer;
 * unlike DLFS, no method modifies the caller's ``x``, ``t`` or ``dout``
@@ -27,10 +29,6 @@ __all__ = [
     "SoftmaxWithLoss",
     "SigmoidWithLoss",
     "IdentityWithLoss",
-    "BatchNormalization",
-    "batchnorm_forward",
-    "batchnorm_backward",
-    "Dropout",
 ]
 
 
@@ -225,217 +223,3 @@ class IdentityWithLoss:
     def backward(self, dout: float = 1) -> NDArray[np.floating]:
         """-> dx : shaped like x."""
         return dout * (self.y - self.t) / _batch_size(np.asarray(self.y))
-
-
-# ----------------------------------------------------------------- batch norm
-
-
-def batchnorm_forward(
-    x: NDArray[np.floating],
-    gamma: NDArray[np.floating],
-    beta: NDArray[np.floating],
-    running_mean: NDArray[np.floating] | None,
-    running_var: NDArray[np.floating] | None,
-    momentum: float = 0.9,
-    eps: float = 1e-7,
-    train: bool = True,
-) -> tuple[NDArray[np.floating], NDArray[np.floating], NDArray[np.floating]]:
-    """Batch normalisation forward pass (バッチ正規化), training or inference.
-
-    Parameters
-    ----------
-    x : ndarray of shape (N, D)
-    gamma, beta : ndarray of shape (D,)
-        Scale and shift.
-    running_mean, running_var : ndarray of shape (D,), or None for zeros
-        Moving averages used at inference; never modified (new arrays are
-        returned).
-    momentum : float, default 0.9
-    eps : float, default 1e-7
-        DLFS's class writes ``10e-7`` (= 1e-6); pass it explicitly.
-    train : bool, default True
-
-    Returns
-    -------
-    out : ndarray of shape (N, D)
-    running_mean, running_var : ndarray of shape (D,)
-        Updated in training, unchanged (the inputs) at inference.
-
-    Notes
-    -----
-    Per feature (axis 0), with the biased variance (divide by N)::
-
-        train:      μ = mean_n x,  σ² = mean_n (x - μ)²
-                    running = momentum * running + (1 - momentum) * batch value
-        inference:  μ, σ² = running_mean, running_var
-        x̂ = (x - μ) / sqrt(σ² + eps)
-        out = gamma * x̂ + beta
-    """
-    if running_mean is None:
-        running_mean = np.zeros(x.shape[1], dtype=x.dtype)
-    if running_var is None:
-        running_var = np.zeros(x.shape[1], dtype=x.dtype)
-    if train:
-        mu = x.mean(axis=0)
-        var = x.var(axis=0)  # ddof=0: biased, as DLFS
-        running_mean = momentum * running_mean + (1 - momentum) * mu
-        running_var = momentum * running_var + (1 - momentum) * var
-    else:
-        mu, var = running_mean, running_var
-    x_hat = (x - mu) / np.sqrt(var + eps)
-    return gamma * x_hat + beta, running_mean, running_var
-
-
-def batchnorm_backward(
-    dout: NDArray[np.floating],
-    x: NDArray[np.floating],
-    gamma: NDArray[np.floating],
-    eps: float = 1e-7,
-) -> tuple[NDArray[np.floating], NDArray[np.floating], NDArray[np.floating]]:
-    """Batch normalisation backward pass (training mode).
-
-    Parameters
-    ----------
-    dout : ndarray of shape (N, D)
-        Gradient with respect to ``out``.
-    x : ndarray of shape (N, D)
-        The forward input; mean and variance are recomputed from it.
-    gamma : ndarray of shape (D,)
-    eps : float, default 1e-7
-
-    Returns
-    -------
-    dx : ndarray of shape (N, D)
-    dgamma, dbeta : ndarray of shape (D,)
-
-    Notes
-    -----
-    μ and σ² depend on every x in the batch, hence the two correction terms
-    (mean over the batch axis)::
-
-        dbeta  = Σ_n dout
-        dgamma = Σ_n dout * x̂
-        dx     = gamma / sqrt(σ² + eps) * (dout - mean(dout) - x̂ * mean(dout * x̂))
-    """
-    mu = x.mean(axis=0)
-    std = np.sqrt(x.var(axis=0) + eps)
-    x_hat = (x - mu) / std
-    dbeta = np.sum(dout, axis=0)
-    dgamma = np.sum(dout * x_hat, axis=0)
-    dx = (gamma / std) * (dout - dout.mean(axis=0) - x_hat * (dout * x_hat).mean(axis=0))
-    return dx, dgamma, dbeta
-
-
-class BatchNormalization:
-    """Batch normalisation layer, DLFS interface.
-
-    Parameters
-    ----------
-    gamma, beta : ndarray of shape (D,)
-        Kept by reference.
-    momentum : float, default 0.9
-    running_mean, running_var : ndarray of shape (D,) or None
-        None starts them at zeros on the first forward call (as DLFS).
-    eps : float, default 1e-6
-        DLFS writes ``10e-7``, which is 1e-6 (not 1e-7).
-
-    Notes
-    -----
-    A 4-D input (N, C, H, W) is flattened to (N, C*H*W) as in DLFS, so the
-    statistics are per (c, h, w) element — **not** the per-channel spatial
-    BN of PyTorch's ``BatchNorm2d``. Equations: :func:`batchnorm_forward`,
-    :func:`batchnorm_backward`. Running statistics are rebound to new arrays
-    (never written into the arrays passed in).
-    """
-
-    def __init__(
-        self,
-        gamma: NDArray[np.floating],
-        beta: NDArray[np.floating],
-        momentum: float = 0.9,
-        running_mean: NDArray[np.floating] | None = None,
-        running_var: NDArray[np.floating] | None = None,
-        eps: float = 1e-6,
-    ) -> None:
-        self.gamma = gamma
-        self.beta = beta
-        self.momentum = momentum
-        self.running_mean = running_mean
-        self.running_var = running_var
-        self.eps = eps
-        self.input_shape: tuple[int, ...] | None = None
-        self.x: NDArray | None = None
-        self.train_flg = True
-        self.dgamma: NDArray | None = None
-        self.dbeta: NDArray | None = None
-
-    def forward(self, x: NDArray[np.floating], train_flg: bool = True) -> NDArray[np.floating]:
-        """x : (N, D) or (N, C, H, W) -> out : same shape."""
-        self.input_shape = x.shape
-        self.x = x.reshape(x.shape[0], -1)
-        self.train_flg = train_flg
-        out, self.running_mean, self.running_var = batchnorm_forward(
-            self.x, self.gamma, self.beta, self.running_mean, self.running_var,
-            momentum=self.momentum, eps=self.eps, train=train_flg)
-        return out.reshape(self.input_shape)
-
-    def backward(self, dout: NDArray[np.floating]) -> NDArray[np.floating]:
-        """dout : shaped like x -> dx : same shape; sets dgamma, dbeta."""
-        dout2 = dout.reshape(dout.shape[0], -1)
-        if self.train_flg:
-            dx, self.dgamma, self.dbeta = batchnorm_backward(dout2, self.x, self.gamma, eps=self.eps)
-        else:  # inference: μ and σ² are constants, so BN is an affine map
-            std = np.sqrt(self.running_var + self.eps)
-            x_hat = (self.x - self.running_mean) / std
-            self.dbeta = np.sum(dout2, axis=0)
-            self.dgamma = np.sum(dout2 * x_hat, axis=0)
-            dx = self.gamma / std * dout2
-        return dx.reshape(self.input_shape)
-
-
-# -------------------------------------------------------------------- dropout
-
-
-class Dropout:
-    """Dropout (ドロップアウト), non-inverted as DLFS or inverted as PyTorch.
-
-    Parameters
-    ----------
-    dropout_ratio : float, default 0.5
-        Probability of **dropping** a unit (消去確率), in [0, 1).
-    inverted : bool, default False
-        False: DLFS — the training output is ``x * mask`` and inference
-        scales by (1 - p). True: kept units are scaled by 1/(1 - p) during
-        training and inference returns ``x`` unchanged.
-
-    Notes
-    -----
-    The mask is drawn with ``np.random.rand``, so ``np.random.seed`` controls
-    it; a new mask is drawn on every training forward call. ::
-
-        mask = rand(*x.shape) > p            (keep with probability 1 - p)
-        non-inverted:  train  out = x * mask            infer  out = x * (1 - p)
-        inverted:      train  out = x * mask / (1 - p)  infer  out = x
-        backward:      dx = dout * mask   (/ (1 - p) if inverted)
-    """
-
-    def __init__(self, dropout_ratio: float = 0.5, inverted: bool = False) -> None:
-        if not 0.0 <= dropout_ratio < 1.0:
-            raise ValueError(f"dropout_ratio must be in [0, 1), got {dropout_ratio}")
-        self.dropout_ratio = dropout_ratio
-        self.inverted = inverted
-        self.mask: NDArray[np.bool_] | None = None
-
-    def forward(self, x: NDArray[np.floating], train_flg: bool = True) -> NDArray[np.floating]:
-        """x : any shape -> out : same shape and dtype."""
-        p = self.dropout_ratio
-        if train_flg:
-            self.mask = np.random.rand(*x.shape) > p
-            out = x * self.mask
-            return out / (1.0 - p) if self.inverted else out
-        return x.copy() if self.inverted else x * (1.0 - p)
-
-    def backward(self, dout: NDArray[np.floating]) -> NDArray[np.floating]:
-        """dout : shaped like x -> dx : same shape (same mask as forward)."""
-        dx = dout * self.mask
-        return dx / (1.0 - self.dropout_ratio) if self.inverted else dx

@@ -1,4 +1,5 @@
-"""5 開発・運用環境: distillation, quantisation, model size and the data-parallel learning rate.
+"""5 開発・運用環境: distillation (temperature softmax, the soft-target loss), quantisation, pruned storage, model size
+and the data-parallel learning rate.
 
 Pure functions of scalars (unless a docstring says otherwise), so that a parameterised question can pass its
 drawn numbers straight in: ``answer: {function: reference.lightweight:<name>, args: {...}}``.
@@ -29,6 +30,8 @@ __all__ = [
     "quantize_from_range",
     "model_size_mb",
     "linear_scaling_lr",
+    "sparse_storage_mb",
+    "distillation_soft_loss",
 ]
 
 
@@ -49,7 +52,8 @@ def temperature_softmax(logits: ArrayLike, temperature: float) -> NDArray[np.flo
     z = np.asarray(logits, dtype=float) / temperature
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
+    probs: NDArray[np.floating] = e / e.sum(axis=-1, keepdims=True)
+    return probs
 
 
 def temperature_softmax_prob(logit_a: float, logit_b: float, temperature: float) -> float:
@@ -163,3 +167,44 @@ def linear_scaling_lr(base_lr: float, base_batch: int, batch: int) -> float:
         ``base_lr * batch / base_batch``.
     """
     return base_lr * batch / base_batch
+
+
+def sparse_storage_mb(n_params: float, keep_fraction: float, value_bits: int, index_bits: int) -> float:
+    """Megabytes (10^6 bytes) to store a pruned weight matrix in a sparse format.
+
+    Parameters
+    ----------
+    n_params : float
+        Weights before pruning.
+    keep_fraction : float
+        Share of the weights kept (not pruned).
+    value_bits, index_bits : int
+        Bits stored per kept weight for its value and for its position (index).
+
+    Returns
+    -------
+    float
+        ``n_params * keep_fraction * (value_bits + index_bits) / 8 / 1e6``.
+    """
+    return n_params * keep_fraction * (value_bits + index_bits) / 8 / 1e6
+
+
+def distillation_soft_loss(teacher_a: float, teacher_b: float, student_a: float, student_b: float,
+                           temperature: float) -> float:
+    """Soft-target term of knowledge distillation for two classes, scaled by T^2 (Hinton et al., 2015).
+
+    Parameters
+    ----------
+    teacher_a, teacher_b, student_a, student_b : float
+        Logits of the teacher and of the student.
+    temperature : float
+        T, used for both softmaxes.
+
+    Returns
+    -------
+    float
+        ``T^2 * ( - sum_i p_i log q_i )`` with ``p = softmax(z_teacher / T)`` and ``q = softmax(z_student / T)``.
+    """
+    p = temperature_softmax([teacher_a, teacher_b], temperature)
+    q = temperature_softmax([student_a, student_b], temperature)
+    return float(temperature**2 * -np.sum(p * np.log(q)))

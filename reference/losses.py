@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = [
     "sum_squared_error",
     "mean_squared_error",
+    "course_mean_squared_error",
     "cross_entropy_error",
     "binary_cross_entropy",
 ]
@@ -81,6 +82,35 @@ def mean_squared_error(y: ArrayLike, t: ArrayLike) -> np.floating:
     y = np.asarray(y)
     t = np.asarray(t)
     return 0.5 * np.sum((y - t) ** 2) / _batch_size(y)
+
+
+def course_mean_squared_error(d: ArrayLike, y: ArrayLike) -> np.floating:
+    """The Rabbit Challenge course's ``mean_squared_error(d, y)``: half the mean over **all elements**.
+
+    Parameters
+    ----------
+    d : ndarray of any shape
+        Target (teacher first, as the course writes it).
+    y : ndarray of the same shape as ``d``
+        Prediction.
+
+    Returns
+    -------
+    float (0-d)
+        ::
+
+            E = mean((d - y)^2) / 2        (divided by N*K for a (N, K) batch)
+
+    Notes
+    -----
+    The loss is symmetric in ``d`` and ``y``, so the argument order does not
+    change its value. The course's derivative ``(y - d) / N`` is the gradient
+    of Σ(y - d)² / (2N), not of this mean over N*K elements (they agree when
+    K = 1): see :func:`mean_squared_error`.
+    """
+    d = np.asarray(d)
+    y = np.asarray(y)
+    return np.mean(np.square(d - y)) / 2
 
 
 def cross_entropy_error(y: ArrayLike, t: ArrayLike, eps: float = 1e-7) -> np.floating:

@@ -1,4 +1,5 @@
-"""4-8 様々な学習方法: metric, contrastive and meta-learning losses.
+"""4-8 様々な学習方法: metric, contrastive and meta-learning losses, importance weights under covariate shift,
+pseudo-label thresholds, and the trainable parameters of a transferred head.
 
 Pure functions of scalars (unless a docstring says otherwise), so that a parameterised question can pass its
 drawn numbers straight in: ``answer: {function: reference.metric_learning:<name>, args: {...}}``.
@@ -17,6 +18,10 @@ __all__ = [
     "nt_xent_two_negatives",
     "maml_adapted_param",
     "maml_meta_gradient_quadratic",
+    "importance_weighted_risk",
+    "confident_count",
+    "new_head_params",
+    "contrastive_pair_sum",
 ]
 
 
@@ -129,3 +134,38 @@ def maml_meta_gradient_quadratic(
     adapted = maml_adapted_param(theta, curvature * (theta - target), alpha)
     outer = curvature * (adapted - target)
     return outer if first_order else outer * (1.0 - alpha * curvature)
+
+
+def importance_weighted_risk(source_a: float, target_a: float, loss_a: float, loss_b: float) -> float:
+    """Importance-weighted risk under covariate shift for an input that is either A or B.
+
+    Parameters
+    ----------
+    source_a, target_a : float
+        p_S(A) and p_T(A) of the source (training) and target (test) domains; B has the rest.
+    loss_a, loss_b : float
+        The model's mean loss on inputs A and B (p(y | x) is the same in both domains).
+
+    Returns
+    -------
+    float
+        ``sum_x p_S(x) w(x) loss(x)`` with ``w = p_T / p_S``, which equals the target risk (Shimodaira, 2000).
+    """
+    weight_a = target_a / source_a
+    weight_b = (1.0 - target_a) / (1.0 - source_a)
+    return source_a * weight_a * loss_a + (1.0 - source_a) * weight_b * loss_b
+
+
+def confident_count(threshold: float, p1: float, p2: float, p3: float, p4: float, p5: float, p6: float) -> int:
+    """How many of six unlabelled examples get a pseudo-label: those whose top class probability is >= threshold."""
+    return sum(p >= threshold for p in (p1, p2, p3, p4, p5, p6))
+
+
+def new_head_params(features: int, classes: int) -> int:
+    """Trainable parameters when only a new fully connected output layer features -> classes (with bias) is trained."""
+    return features * classes + classes
+
+
+def contrastive_pair_sum(d_similar: float, d_dissimilar: float, margin: float) -> float:
+    """Contrastive loss summed over one similar pair and one dissimilar pair (see :func:`contrastive_loss`)."""
+    return contrastive_loss(d_similar, True, margin) + contrastive_loss(d_dissimilar, False, margin)

@@ -20,7 +20,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
+from reference._propcheck import describe
+
+__all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "check_nesterov"]
 
 Params = Mapping[Any, NDArray[np.floating]] | MutableSequence[NDArray[np.floating]]
 
@@ -93,7 +95,7 @@ class Momentum:
 
 
 class Nesterov:
-    """Nesterov accelerated gradient (ネステロフの加速勾配法), DLFS / Bengio form.
+    """Nesterov accelerated gradient (ネステロフの加速勾配法), Bengio et al. form.
 
     Parameters
     ----------
@@ -103,13 +105,15 @@ class Nesterov:
     Notes
     -----
     The stored parameter is the look-ahead point W + μv, and ``g`` is the
-    gradient there. The parameter step uses the **old** v::
+    gradient there (Bengio, Boulanger-Lewandowski & Pascanu 2013, "Advances
+    in optimizing recurrent networks"). The parameter step uses the **old** v::
 
         W <- W + μ² v - (1 + μ) lr g
         v <- μ v - lr g
 
-    Updating v first (the Rabbit Challenge ``DNN_code`` order) is a
-    different, wrong, algorithm.
+    DLFS's ``common/optimizer.py`` (and the Rabbit Challenge ``DNN_code``)
+    update v first and then use the new v in the same two lines; both orders
+    are accepted by :func:`check_nesterov`.
     """
 
     def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
@@ -127,6 +131,72 @@ class Nesterov:
             params[k] -= (1 + mu) * self.lr * grads[k]
             self.v[k] *= mu
             self.v[k] -= self.lr * grads[k]
+
+
+def _nesterov_steps(params: Mapping[Any, NDArray], grads: list[Mapping[Any, NDArray]], lr: float, momentum: float,
+                    *, velocity_first: bool, nesterov: bool = True) -> dict[Any, NDArray]:
+    """The parameters after ``update`` with each of ``grads`` in turn (copies; the inputs are untouched)."""
+    p = {k: np.array(v, dtype=float) for k, v in params.items()}
+    v = {k: np.zeros_like(a) for k, a in p.items()}
+    for g in grads:
+        for k in p:
+            if not nesterov:  # plain momentum, for telling the learner what the code does
+                v[k] = momentum * v[k] - lr * g[k]
+                p[k] += v[k]
+            elif velocity_first:
+                v[k] = momentum * v[k] - lr * g[k]
+                p[k] += momentum * momentum * v[k] - (1 + momentum) * lr * g[k]
+            else:
+                p[k] += momentum * momentum * v[k] - (1 + momentum) * lr * g[k]
+                v[k] = momentum * v[k] - lr * g[k]
+    return p
+
+
+def check_nesterov(values: dict[str, Any], results: list[Any], *, sequence: list[str], lr: float = 0.01,
+                   momentum: float = 0.9) -> list[str]:
+    """Property checker: the parameters after several Nesterov updates, in either published order.
+
+    Parameters
+    ----------
+    values : dict
+        ``params`` : dict of arrays before the first update; and the gradient dicts named in ``sequence``.
+    results : list
+        ``results[0]`` is the learner's ``params`` after calling ``update(params, grads)`` with each
+        gradient dict of ``sequence`` in turn.
+    sequence : list of str
+        Names in ``values`` of the gradient dicts, in the order of the calls.
+    lr, momentum : float
+        The hyperparameters the optimiser was built with.
+
+    Returns
+    -------
+    list of str
+        Empty when the parameters equal (rtol 1e-6) those of the look-ahead form with the old v
+        (Bengio et al.) or with the new v (DLFS's code, which updates v first).
+    """
+    got = results[0] if results else None
+    params = values["params"]
+    grads = [values[name] for name in sequence]
+    if not isinstance(got, dict) or set(got) != set(params):
+        return [f"expected params to stay a dict with the keys {sorted(params)}, got {describe(got)}"]
+    if any(not isinstance(got[k], np.ndarray) or got[k].shape != np.shape(params[k]) for k in params):
+        return ["the arrays in params changed shape or type: update them in place (params[key] -= …)"]
+
+    def close(expected: dict[Any, NDArray]) -> bool:
+        return all(np.allclose(got[k], expected[k], rtol=1e-6, atol=1e-9) for k in params)
+
+    if close(_nesterov_steps(params, grads, lr, momentum, velocity_first=False)) or close(
+            _nesterov_steps(params, grads, lr, momentum, velocity_first=True)):
+        return []
+    if close(_nesterov_steps(params, grads, lr, momentum, velocity_first=True, nesterov=False)):
+        return ["the updates are those of plain momentum (W += v): Nesterov moves by μ²v − (1 + μ)·lr·g"]
+    restarted = [{k: np.array(params[k], dtype=float) - sum(scale * lr * g[k] for g in grads) for k in params}
+                 for scale in (1.0, 1 + momentum, 1 + momentum + momentum * momentum)]
+    if any(close(expected) for expected in restarted):
+        return ["every update moves by a multiple of −lr·g only: the velocity v is not kept between calls "
+                "(create it once, on the first call, and keep it in self.v)"]
+    return [f"after {len(grads)} updates the parameters differ from Nesterov's: W += μ²v − (1 + μ)·lr·g and "
+            "v = μv − lr·g for each key, with v kept between calls"]
 
 
 class AdaGrad:

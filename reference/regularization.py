@@ -1,4 +1,4 @@
-"""Weight regularisation (正則化): L2 (ridge, 荷重減衰) and L1 (lasso).
+"""Regularisation (正則化): L2 (ridge, 荷重減衰), L1 (lasso) and dropout (ドロップアウト).
 
 ``ridge`` and ``lasso`` follow the course 例題 (seed 000): they add the
 penalty gradient to ``grad`` **in place** and return None. Writing
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["ridge", "lasso", "weight_decay_loss", "sgd_weight_decay_step"]
+__all__ = ["ridge", "lasso", "weight_decay_loss", "sgd_weight_decay_step", "Dropout", "InvertedDropout"]
 
 
 def ridge(param: NDArray[np.floating], grad: NDArray[np.floating], rate: float) -> None:
@@ -119,3 +119,72 @@ def sgd_weight_decay_step(
         The factor (1 - lr λ) shrinks the weights every step, hence 荷重減衰.
     """
     return w - lr * (grad + lam * w)
+
+
+# -------------------------------------------------------------------- dropout (確率的削除)
+
+
+class Dropout:
+    """Dropout (ドロップアウト), non-inverted as DLFS or inverted as PyTorch.
+
+    Parameters
+    ----------
+    dropout_ratio : float, default 0.5
+        Probability of **dropping** a unit (消去確率), in [0, 1).
+    inverted : bool, default False
+        False: DLFS — the training output is ``x * mask`` and inference
+        scales by (1 - p). True: kept units are scaled by 1/(1 - p) during
+        training and inference returns ``x`` unchanged.
+
+    Notes
+    -----
+    The mask is drawn with ``np.random.rand``, so ``np.random.seed`` controls
+    it; a new mask is drawn on every training forward call. ::
+
+        mask = rand(*x.shape) > p            (keep with probability 1 - p)
+        non-inverted:  train  out = x * mask            infer  out = x * (1 - p)
+        inverted:      train  out = x * mask / (1 - p)  infer  out = x
+        backward:      dx = dout * mask   (/ (1 - p) if inverted)
+    """
+
+    def __init__(self, dropout_ratio: float = 0.5, inverted: bool = False) -> None:
+        if not 0.0 <= dropout_ratio < 1.0:
+            raise ValueError(f"dropout_ratio must be in [0, 1), got {dropout_ratio}")
+        self.dropout_ratio = dropout_ratio
+        self.inverted = inverted
+        self.mask: NDArray[np.bool_] | None = None
+
+    def forward(self, x: NDArray[np.floating], train_flg: bool = True) -> NDArray[np.floating]:
+        """x : any shape -> out : same shape and dtype."""
+        p = self.dropout_ratio
+        if train_flg:
+            self.mask = np.random.rand(*x.shape) > p
+            out = x * self.mask
+            return out / (1.0 - p) if self.inverted else out
+        return x.copy() if self.inverted else x * (1.0 - p)
+
+    def backward(self, dout: NDArray[np.floating]) -> NDArray[np.floating]:
+        """dout : shaped like x -> dx : same shape (same mask as forward)."""
+        dx = dout * self.mask
+        return dx / (1.0 - self.dropout_ratio) if self.inverted else dx
+
+
+class InvertedDropout(Dropout):
+    """Inverted dropout (反転ドロップアウト, PyTorch's ``nn.Dropout``), with DLFS's signature.
+
+    Parameters
+    ----------
+    dropout_ratio : float, default 0.5
+        Probability of dropping a unit.
+
+    Notes
+    -----
+    ::
+
+        train:     out = x * mask / (1 - p)      (kept units scaled up)
+        inference: out = x                       (a new array equal to x)
+        backward:  dx = dout * mask / (1 - p)
+    """
+
+    def __init__(self, dropout_ratio: float = 0.5) -> None:
+        super().__init__(dropout_ratio, inverted=True)

@@ -1,4 +1,4 @@
-"""4-7 深層強化学習: returns, TD targets and value updates.
+"""4-7 深層強化学習: returns, TD targets and value updates, n-step advantages and the softmax policy gradient.
 
 Pure functions of scalars (unless a docstring says otherwise), so that a parameterised question can pass its
 drawn numbers straight in: ``answer: {function: reference.reinforcement:<name>, args: {...}}``.
@@ -6,6 +6,7 @@ drawn numbers straight in: ``answer: {function: reference.reinforcement:<name>, 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 __all__ = [
@@ -16,6 +17,9 @@ __all__ = [
     "q_learning_update",
     "sarsa_update",
     "greedy_action_probability",
+    "td0_update",
+    "nstep_advantage_3",
+    "softmax_log_policy_grad",
 ]
 
 
@@ -136,3 +140,43 @@ def greedy_action_probability(epsilon: float, n_actions: int) -> float:
         ``1 − ε + ε / n_actions``.
     """
     return 1.0 - epsilon + epsilon / n_actions
+
+
+def td0_update(v: float, reward: float, gamma: float, v_next: float, alpha: float) -> float:
+    """TD(0) update of a state value: V(s) <- V(s) + alpha (r + gamma V(s') - V(s)) (Sutton & Barto, 2018, 6.1)."""
+    return v + alpha * (reward + gamma * v_next - v)
+
+
+def nstep_advantage_3(r1: float, r2: float, r3: float, gamma: float, v_end: float, v_start: float) -> float:
+    """A3C's 3-step advantage estimate of the first action.
+
+    Returns
+    -------
+    float
+        ``r1 + gamma r2 + gamma^2 r3 + gamma^3 V(s_{t+3}) - V(s_t)`` (Mnih et al., 2016).
+    """
+    return r1 + gamma * r2 + gamma**2 * r3 + gamma**3 * v_end - v_start
+
+
+def softmax_log_policy_grad(logit_1: float, logit_2: float, logit_3: float, chosen: int, wrt: int) -> float:
+    """d log pi(a_chosen) / d logit_wrt for a softmax policy over three actions.
+
+    Parameters
+    ----------
+    logit_1, logit_2, logit_3 : float
+        The policy's preferences (logits) h(s, a) of the three actions.
+    chosen : int
+        The action taken, 1, 2 or 3.
+    wrt : int
+        The logit differentiated, 1, 2 or 3.
+
+    Returns
+    -------
+    float
+        ``[wrt == chosen] - pi(wrt)`` with ``pi = softmax(logits)`` (Sutton & Barto, 2018, 13.2).
+    """
+    logits = (logit_1, logit_2, logit_3)
+    top = max(logits)
+    weights = [math.exp(h - top) for h in logits]
+    prob = weights[wrt - 1] / sum(weights)
+    return (1.0 if wrt == chosen else 0.0) - prob

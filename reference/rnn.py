@@ -1,4 +1,6 @@
-"""Recurrent networks (再帰型ニューラルネットワーク): RNN, LSTM, GRU, gradient clipping.
+"""Recurrent networks (再帰型ニューラルネットワーク) as plain functions: RNN over a sequence and BPTT,
+one LSTM and GRU step, gradient clipping, parameter counts. The book's layer classes are in
+:mod:`reference.rnn_layers` (one step) and :mod:`reference.time_layers` (whole sequences).
 
 Conventions (DLFS2 ``common/time_layers.py``):
 
@@ -22,11 +24,9 @@ from reference.activations import sigmoid
 
 __all__ = [
     "rnn_cell_forward",
-    "RNN",
     "rnn_forward",
     "rnn_backward",
     "lstm_cell_forward",
-    "LSTM",
     "gru_cell_forward",
     "clip_grads",
     "clip_rate",
@@ -60,50 +60,6 @@ def rnn_cell_forward(x: Array, h_prev: Array, Wx: Array, Wh: Array, b: Array) ->
             h_next = tanh(h_prev @ Wh + x @ Wx + b)
     """
     return np.tanh(h_prev @ Wh + x @ Wx + b)
-
-
-class RNN:
-    """One RNN time step as a layer (DLFS2 ``RNN``).
-
-    Parameters
-    ----------
-    Wx : ndarray of shape (D, H)
-    Wh : ndarray of shape (H, H)
-    b : ndarray of shape (H,)
-        Kept by reference.
-
-    Notes
-    -----
-    Forward: :func:`rnn_cell_forward`. Backward, with
-    dt = dh_next * (1 - h_next²) (tanh' written with the output)::
-
-        dWx = x.T @ dt,  dWh = h_prev.T @ dt,  db = Σ_n dt
-        dx = dt @ Wx.T,  dh_prev = dt @ Wh.T
-    """
-
-    def __init__(self, Wx: Array, Wh: Array, b: Array) -> None:
-        self.Wx = Wx
-        self.Wh = Wh
-        self.b = b
-        self.cache: tuple[Array, Array, Array] | None = None
-        self.dWx: Array | None = None
-        self.dWh: Array | None = None
-        self.db: Array | None = None
-
-    def forward(self, x: Array, h_prev: Array) -> Array:
-        """x : (N, D), h_prev : (N, H) -> h_next : (N, H)."""
-        h_next = rnn_cell_forward(x, h_prev, self.Wx, self.Wh, self.b)
-        self.cache = (x, h_prev, h_next)
-        return h_next
-
-    def backward(self, dh_next: Array) -> tuple[Array, Array]:
-        """dh_next : (N, H) -> (dx (N, D), dh_prev (N, H)); sets dWx, dWh, db."""
-        x, h_prev, h_next = self.cache
-        dt = dh_next * (1 - h_next ** 2)  # tanh'(u) = 1 - tanh(u)^2
-        self.dWx = x.T @ dt
-        self.dWh = h_prev.T @ dt
-        self.db = dt.sum(axis=0)
-        return dt @ self.Wx.T, dt @ self.Wh.T
 
 
 def rnn_forward(xs: Array, h0: Array, Wx: Array, Wh: Array, b: Array) -> Array:
@@ -220,62 +176,6 @@ def lstm_cell_forward(x: Array, h_prev: Array, c_prev: Array, Wx: Array, Wh: Arr
     c_next = f * c_prev + g * i
     h_next = o * np.tanh(c_next)
     return h_next, c_next
-
-
-class LSTM:
-    """One LSTM time step as a layer; gate order f, g, i, o (DLFS2).
-
-    Parameters
-    ----------
-    Wx : ndarray of shape (D, 4H)
-    Wh : ndarray of shape (H, 4H)
-    b : ndarray of shape (4H,)
-        Kept by reference.
-
-    Notes
-    -----
-    Forward: :func:`lstm_cell_forward`. Backward, with
-    ds = dc_next + dh_next * o * (1 - tanh(c_next)²)::
-
-        dc_prev = ds * f
-        dA_f = ds * c_prev * f(1 - f)     dA_g = ds * i * (1 - g²)
-        dA_i = ds * g * i(1 - i)          dA_o = dh_next * tanh(c_next) * o(1 - o)
-        dA = [dA_f, dA_g, dA_i, dA_o]                       (N, 4H)
-        dWx = x.T @ dA,  dWh = h_prev.T @ dA,  db = Σ_n dA
-        dx = dA @ Wx.T,  dh_prev = dA @ Wh.T
-    """
-
-    def __init__(self, Wx: Array, Wh: Array, b: Array) -> None:
-        self.Wx = Wx
-        self.Wh = Wh
-        self.b = b
-        self.cache: tuple | None = None
-        self.dWx: Array | None = None
-        self.dWh: Array | None = None
-        self.db: Array | None = None
-
-    def forward(self, x: Array, h_prev: Array, c_prev: Array) -> tuple[Array, Array]:
-        """x : (N, D), h_prev, c_prev : (N, H) -> (h_next, c_next), each (N, H)."""
-        f, g, i, o = _lstm_gates(x, h_prev, self.Wx, self.Wh, self.b)
-        c_next = f * c_prev + g * i
-        tanh_c = np.tanh(c_next)
-        self.cache = (x, h_prev, c_prev, f, g, i, o, tanh_c)
-        return o * tanh_c, c_next
-
-    def backward(self, dh_next: Array, dc_next: Array) -> tuple[Array, Array, Array]:
-        """dh_next, dc_next : (N, H) -> (dx (N, D), dh_prev (N, H), dc_prev (N, H))."""
-        x, h_prev, c_prev, f, g, i, o, tanh_c = self.cache
-        ds = dc_next + dh_next * o * (1 - tanh_c ** 2)  # 記憶セルへの勾配
-        dA = np.concatenate([
-            ds * c_prev * f * (1 - f),
-            ds * i * (1 - g ** 2),
-            ds * g * i * (1 - i),
-            dh_next * tanh_c * o * (1 - o),
-        ], axis=1)
-        self.dWx = x.T @ dA
-        self.dWh = h_prev.T @ dA
-        self.db = dA.sum(axis=0)
-        return dA @ self.Wx.T, dA @ self.Wh.T, ds * f
 
 
 # --------------------------------------------------------------------- GRU

@@ -1,4 +1,5 @@
-"""4-3 セマンティックセグメンテーション: dilation, IoU per class and U-Net sizes.
+"""4-3 セマンティックセグメンテーション: dilation, IoU per class, U-Net sizes and skip channels, Mask R-CNN's mask head and
+panoptic quality.
 
 Pure functions of scalars (unless a docstring says otherwise), so that a parameterised question can pass its
 drawn numbers straight in: ``answer: {function: reference.segmentation:<name>, args: {...}}``.
@@ -11,6 +12,9 @@ __all__ = [
     "class_iou",
     "mean_iou_binary",
     "unet_output_size",
+    "unet_up_conv_weights",
+    "mask_head_outputs",
+    "panoptic_quality",
 ]
 
 
@@ -113,3 +117,54 @@ def unet_output_size(input_size: int, depth: int = 4, kernel_size: int = 3, conv
     for _ in range(depth):
         size = 2 * size - shrink  # 2 x 2 up-convolution, then the unpadded convolutions
     return size
+
+
+def unet_up_conv_weights(channels: int, kernel_size: int = 3) -> int:
+    """Weights of the first convolution of a U-Net expanding step (no bias).
+
+    The step up-convolves a ``channels``-channel map to ``channels / 2``, concatenates the cropped
+    ``channels / 2``-channel map of the contracting path, then convolves the ``channels`` channels down to
+    ``channels / 2`` (Ronneberger et al., 2015).
+
+    Returns
+    -------
+    int
+        ``K^2 * channels * channels / 2``; e.g. 1024 -> 3 * 3 * 1024 * 512 = 4,718,592.
+    """
+    if channels % 2:
+        raise ValueError("channels must be even")
+    return kernel_size * kernel_size * channels * (channels // 2)
+
+
+def mask_head_outputs(num_classes: int, mask_size: int) -> int:
+    """Values Mask R-CNN's mask branch outputs for one RoI: one m x m binary mask per class.
+
+    Returns
+    -------
+    int
+        ``K m^2`` (He et al., 2017); e.g. 80 COCO classes at 28 x 28 -> 62,720.
+    """
+    return num_classes * mask_size * mask_size
+
+
+def panoptic_quality(iou_sum: float, tp: int, fp: int, fn: int) -> float:
+    """Panoptic quality of one class (Kirillov et al., 2019).
+
+    Parameters
+    ----------
+    iou_sum : float
+        Sum of the IoUs of the matched (true-positive) segment pairs; a pair matches when IoU > 0.5.
+    tp, fp, fn : int
+        Matched pairs, unmatched predicted segments, unmatched ground-truth segments.
+
+    Returns
+    -------
+    float
+        ::
+
+            PQ = iou_sum / (TP + FP/2 + FN/2)  =  SQ x RQ,  SQ = iou_sum / TP,  RQ = TP / (TP + FP/2 + FN/2)
+    """
+    denominator = tp + 0.5 * fp + 0.5 * fn
+    if denominator <= 0:
+        raise ValueError("no segments")
+    return iou_sum / denominator

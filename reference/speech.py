@@ -1,4 +1,5 @@
-"""4-5 音声処理: dilated causal convolutions, CTC, the mel scale and framing.
+"""4-5 音声処理: dilated causal convolutions, CTC (collapsing, frame counts, the forward algorithm), the mel scale
+and framing.
 
 Pure functions of scalars (unless a docstring says otherwise), so that a parameterised question can pass its
 drawn numbers straight in: ``answer: {function: reference.speech:<name>, args: {...}}``.
@@ -18,6 +19,11 @@ __all__ = [
     "mel_to_hz",
     "stft_frame_count",
     "alias_frequency",
+    "label_length",
+    "ctc_extended_length",
+    "interleaved_blank_length",
+    "ctc_label_probability",
+    "ctc_single_label_probability_3",
 ]
 
 
@@ -43,7 +49,7 @@ def receptive_field_dilated_causal(kernel_size: int, num_layers: int, num_stacks
         e.g. K = 2 with dilations 1, ..., 512 (L = 10) -> 1024, the figure given in
         van den Oord et al., 2016. Agrees with :func:`reference.cnn.receptive_field`.
     """
-    return 1 + num_stacks * (kernel_size - 1) * (2**num_layers - 1)
+    return 1 + num_stacks * (kernel_size - 1) * (int(2**num_layers) - 1)
 
 
 def ctc_collapse(path: str, blank: str = "-") -> str:
@@ -107,7 +113,7 @@ def hz_to_mel(frequency: float) -> float:
 
 def mel_to_hz(mel: float) -> float:
     """Inverse of :func:`hz_to_mel`: ``700 (10^(m / 2595) - 1)``."""
-    return 700.0 * (10.0 ** (mel / 2595.0) - 1.0)
+    return 700.0 * (float(10.0 ** (mel / 2595.0)) - 1.0)
 
 
 def stft_frame_count(num_samples: int, frame_length: int, hop_length: int) -> int:
@@ -151,3 +157,68 @@ def alias_frequency(frequency: float, sampling_rate: float) -> float:
     """
     k = np.floor(frequency / sampling_rate + 0.5)
     return float(abs(frequency - k * sampling_rate))
+
+
+def label_length(label: str) -> int:
+    """Number of labels (characters) in ``label``."""
+    return len(label)
+
+
+def ctc_extended_length(label: str) -> int:
+    """Length of the blank-extended label l' the CTC forward algorithm runs over: ``2 |l| + 1``."""
+    return 2 * len(label) + 1
+
+
+def interleaved_blank_length(label: str) -> int:
+    """Frames of a path that puts a blank between every two labels: ``2 |l| - 1`` (more than CTC needs)."""
+    return 2 * len(label) - 1
+
+
+def ctc_label_probability(probs: list[dict[str, float]], label: str, blank: str = "-") -> float:
+    """p(l | x): the total probability of all frame paths that CTC collapses to ``label`` (forward algorithm).
+
+    Parameters
+    ----------
+    probs : list of dict
+        ``probs[t][symbol]``: the network's output probability of ``symbol`` (blank included) at frame t.
+    label : str
+        The target label sequence, without blanks.
+    blank : str, default "-"
+
+    Returns
+    -------
+    float
+        ``alpha_T(|l'|) + alpha_T(|l'| - 1)`` over the extended label l' = (blank, l_1, blank, …, l_U, blank),
+        with the recursion of Graves et al. (2006): a state is reached from itself, from the previous state,
+        and from two states back when that skips a blank between two different labels.
+    """
+    extended = [blank]
+    for symbol in label:
+        extended += [symbol, blank]
+    if not probs:
+        return 1.0 if not label else 0.0
+    alpha = [0.0] * len(extended)
+    alpha[0] = probs[0].get(blank, 0.0)
+    if len(extended) > 1:
+        alpha[1] = probs[0].get(extended[1], 0.0)
+    for frame in probs[1:]:
+        new = [0.0] * len(extended)
+        for s, symbol in enumerate(extended):
+            total = alpha[s] + (alpha[s - 1] if s >= 1 else 0.0)
+            if s >= 2 and symbol != blank and symbol != extended[s - 2]:
+                total += alpha[s - 2]
+            new[s] = total * frame.get(symbol, 0.0)
+        alpha = new
+    return alpha[-1] + (alpha[-2] if len(extended) > 1 else 0.0)
+
+
+def ctc_single_label_probability_3(a1: float, b1: float, a2: float, b2: float, a3: float, b3: float) -> float:
+    """p("a" | x) over 3 frames, from each frame's probability of "a" (a_t) and of the blank (b_t).
+
+    Returns
+    -------
+    float
+        The sum over the six paths a--, -a-, --a, aa-, -aa, aaa (see :func:`ctc_label_probability`).
+    """
+    frames = [{"a": a1, "-": b1}, {"a": a2, "-": b2}, {"a": a3, "-": b3}]
+    return ctc_label_probability(frames, "a")

@@ -242,3 +242,13 @@ def test_a_shift_jis_answers_csv_is_told_to_be_saved_as_utf8_at_its_line(tmp_pat
     code, out = run("grade-batch", str(tmp_path / "class"), "--answers", str(answers), "--out", str(tmp_path / "out"))
     assert code == 2 and "Traceback" not in out
     assert "answers.csv:line 3: the answers file is not UTF-8 (it looks like Shift-JIS / cp932): save it as UTF-8" in out
+
+
+def test_learner_text_that_names_a_seed_document_is_an_error_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "03-1_forward" / "seed_mention.yaml"
+    path.parent.mkdir()
+    text = CHOICE.format(id="seed_mention").replace("  ReLU は $", "  seed 004 の解答例は誤り。ReLU は $")
+    path.write_text(text, encoding="utf-8")
+    code, out = run("validate", "--no-run", str(path))
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "seed 004" in l) - 1  # the block scalar's `|` line
+    assert code == 1 and f"seed_mention.yaml:{line}:" in out and "keep where it came from in `source`" in out

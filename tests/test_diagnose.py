@@ -42,12 +42,24 @@ misconceptions:
 """
 
 
+def builtin_softmax_text() -> str:
+    """The built-in softmax question without its own solution and misconceptions (the tests bring theirs)."""
+    text = (BUILTIN_BANK / "03-1_forward" / "softmax_function.yaml").read_text(encoding="utf-8")
+    kept, skipping = [], False
+    for line in text.splitlines(keepends=True):
+        if line[:1].strip():  # a top-level key starts a block
+            skipping = line.split(":", 1)[0] in ("solution", "misconceptions")
+        if not skipping:
+            kept.append(line)
+    return "".join(kept)
+
+
 @pytest.fixture(scope="module")
 def softmax(tmp_path_factory: pytest.TempPathFactory) -> CodeFunctionQuestion:
     folder = tmp_path_factory.mktemp("bank") / "03-1_forward"
     folder.mkdir()
     path = folder / "softmax_function.yaml"
-    path.write_text((BUILTIN_BANK / "03-1_forward" / "softmax_function.yaml").read_text(encoding="utf-8") + MISCONCEPTIONS, encoding="utf-8")
+    path.write_text(builtin_softmax_text() + MISCONCEPTIONS, encoding="utf-8")
     result = load_file(path)
     assert result.errors == [] and isinstance(result.question, CodeFunctionQuestion), result.errors
     return result.question
@@ -100,7 +112,7 @@ def test_validate_rejects_a_misconception_that_passes_every_case(tmp_path: Path)
     folder = tmp_path / "03-1_forward"
     folder.mkdir()
     right_as_wrong = MISCONCEPTIONS.replace("z = x - np.max(x)\n", "z = x - np.max(x, axis=-1, keepdims=True)\n")
-    text = (BUILTIN_BANK / "03-1_forward" / "softmax_function.yaml").read_text(encoding="utf-8") + right_as_wrong
+    text = builtin_softmax_text() + right_as_wrong
     (folder / "softmax_function.yaml").write_text(text, encoding="utf-8")
     messages = [str(e) for e in check([folder / "softmax_function.yaml"]).errors]
     assert any("misconceptions[0]: misconception `global_max` passes every case" in m for m in messages), messages

@@ -89,8 +89,12 @@ def test_each_cue_is_named_at_the_line_of_the_item_with_its_fix(tmp_path: Path) 
 
 def test_the_bank_wide_rate_of_each_strategy_is_reported_against_chance(tmp_path: Path) -> None:
     bank = write_bank(tmp_path)
+    stem, body = CUED["convergent_parts"]
+    for i in range(20):  # a rate is judged over 20 items or more: one file alone says nothing about a bank
+        (bank / "03-1_forward" / f"convergent_{i}.yaml").write_text(HEAD.format(id=f"convergent_{i}", stem=stem) + body, encoding="utf-8")
     result = CliRunner().invoke(main, ["--bank-only", "--bank", str(bank), "validate", "--strict", "--no-run", str(bank)])
     out = result.output + result.stderr
     assert "cue longest: hits the key in 1.0 of 3 items (33%; chance 25%" in out
-    assert "cue convergence: hits the key in 1.0 of 1 items (100%; chance 25%, +75.0 points)" in out
-    assert "the convergence strategy picks the key in 100% of 1 items, 75.0 points above chance" in out
+    assert "cue convergence: hits the key in 21.0 of 21 items (100%; chance 25%, +75.0 points)" in out
+    assert "the convergence strategy picks the key in 100% of 21 items, 75.0 points above chance" in out
+    assert "the longest strategy picks the key" not in out  # 3 items: reported, not judged

@@ -191,10 +191,10 @@ def answers_for(question: Question, values: dict[str, Number]) -> tuple[Any, tup
     """
     if isinstance(question, NumericPartsQuestion):
         answer = {p.name: resolve(p.answer, values) for p in question.parts}
-        wrong = tuple(((p.name, resolve(w.answer, values)), w.says) for p in question.parts for w in p.wrong_answers)
+        wrong = tuple(((p.name, resolve(w.answer, values)), fill(w.says, values)) for p in question.parts for w in p.wrong_answers)
         return answer, wrong
     answer = resolve(getattr(question, "answer", None), values)
-    return answer, tuple((resolve(w.answer, values), w.says) for w in getattr(question, "wrong_answers", ()))
+    return answer, tuple((resolve(w.answer, values), fill(w.says, values)) for w in getattr(question, "wrong_answers", ()))
 
 
 def attempt(question: Question, seed: int | None = None, *, values: dict[str, Number] | None = None) -> Attempt:

@@ -139,7 +139,9 @@ def _compare_arrays(got: np.ndarray, expected: np.ndarray, rule: Compare, what: 
     if g.size == 1 and reveal:
         return _problem("scalar", what=what, got=float(np.real(g.reshape(-1)[0])), expected=float(np.real(e.reshape(-1)[0])))
     error = np.abs(g - e)[~close]
-    return _problem("values", what=what, count=int((~close).sum()), size=g.size, error=float(np.nanmax(error)) if error.size else float("nan"))
+    finite = error[np.isfinite(error)]  # NaN where inf was expected has no size of error: report the others
+    largest = float(finite.max()) if finite.size else float("inf")
+    return _problem("values", what=what, count=int((~close).sum()), size=g.size, error=largest)
 
 
 def unchanged(final: Any, initial: Any) -> bool:

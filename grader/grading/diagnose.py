@@ -21,6 +21,7 @@ from typing import Any
 
 from grader.bank.cases import CaseInstance
 from grader.bank.schema import CodeBase, CodeBlankQuestion
+from grader.grading.compare import compare
 from grader.grading.source import fill_blanks, solution_source
 from grader.grading.trusted import run_prelude, time_limit
 from grader.sandbox.harness import run_case
@@ -57,29 +58,41 @@ def _namespace(question: CodeBase, source: str) -> dict[str, Any]:
     return namespace
 
 
-def _same_outcome(instance: CaseInstance, learner: dict[str, Any], variant: dict[str, Any]) -> bool:
-    from grader.grading.codegrade import judge_case
-
+def _same_outcome(instance: CaseInstance, learner: dict[str, Any], variant: dict[str, Any], *, loose: bool = False) -> bool:
+    """Whether the learner's run of a case did what the variant's did: the same results, the same final state of
+    every input (a misconception may well modify its input), or the same exception (``loose``: of the same type)."""
     if learner.get("status") == "error" or variant.get("status") == "error":
         mine, theirs = learner.get("error") or {}, variant.get("error") or {}
-        both = learner.get("status") == variant.get("status") == "error"
-        return both and mine.get("type") == theirs.get("type") and mine.get("message") == theirs.get("message")
+        if not learner.get("status") == variant.get("status") == "error" or mine.get("type") != theirs.get("type"):
+            return False
+        return loose or mine.get("message") == theirs.get("message")
     try:
-        return judge_case(instance, learner, variant) is None
-    except Exception:  # a variant's result the judge cannot compare with is simply not a match
+        outputs, expected = learner.get("outputs", []), variant.get("outputs", [])
+        if len(outputs) != len(expected) or any(compare(g, e, instance.compare) for g, e in zip(outputs, expected)):
+            return False
+        finals, variant_finals = learner.get("finals", {}), variant.get("finals", {})
+        if any(compare(finals.get(name), variant_finals.get(name), instance.compare) for name in instance.program["let"]):
+            return False
+        return set(learner.get("rebound", [])) == set(variant.get("rebound", []))
+    except Exception:  # a result the comparison cannot handle is simply not a match
         return False
+
+
+def _code_of(line: str) -> str:
+    """A line without its indentation and trailing comment (comments differ between any two authors)."""
+    return line.split("#", 1)[0].strip() if "#" in line and "'" not in line and '"' not in line else line.strip()
 
 
 def defect_line(question: CodeBase, variant_source: str, learner_source: str) -> str:
     """``line N: <code>`` for the learner's line most like a line that only the misconception has."""
     solution = solution_source(question) or ""
-    right = {line.strip() for line in solution.splitlines()}
-    own = [line.strip() for line in variant_source.splitlines() if line.strip() and line.strip() not in right]
+    right = {_code_of(line) for line in solution.splitlines()}
+    own = [_code_of(line) for line in variant_source.splitlines() if _code_of(line) and _code_of(line) not in right]
     best, where = 0.0, 0
     lines = learner_source.splitlines()
     for number, text in enumerate(lines, start=1):
         for wrong in own:
-            ratio = difflib.SequenceMatcher(None, text.strip(), wrong).ratio()
+            ratio = difflib.SequenceMatcher(None, _code_of(text), wrong).ratio()
             if ratio > best:
                 best, where = ratio, number
     return f"line {where}: {lines[where - 1].strip()}" if where and best >= SIMILAR_LINE else ""
@@ -97,16 +110,28 @@ def diagnose(question: CodeBase, learner_source: str, failing: Sequence[tuple[Ca
     cases = [(i, frame) for i, frame in failing if i.spec.property is None]
     if not cases or not question.misconceptions:
         return ()
-    found = []
+    runs: list[tuple[int, str, list[dict[str, Any]]]] = []
     with _lock:
         for index, wrong in enumerate(question.misconceptions):
             source = misconception_source(question, index)
             try:
                 namespace = _namespace(question, source)
-            except Exception:  # validate proves every misconception loads; a broken one only goes unmatched
+                with time_limit(f"misconception {wrong.name}"):
+                    runs.append((index, source, [run_case(instance.program, namespace) for instance, _ in cases]))
+            except Exception:  # validate proves every misconception loads and runs; a broken one only goes unmatched
                 continue
-            with time_limit(f"misconception {wrong.name}"):
-                same = all(_same_outcome(instance, frame, run_case(instance.program, namespace)) for instance, frame in cases)
-            if same:
-                found.append(Finding(wrong.name, wrong.says, defect_line(question, source, learner_source)))
+    found = _matching(question, learner_source, cases, runs, loose=False)
+    if not found:  # exception messages depend on operand order: by type alone, but only when one variant fits
+        loose = _matching(question, learner_source, cases, runs, loose=True)
+        found = loose if len(loose) == 1 else ()
+    return found
+
+
+def _matching(question: CodeBase, learner_source: str, cases: list[tuple[CaseInstance, dict[str, Any]]],
+              runs: list[tuple[int, str, list[dict[str, Any]]]], *, loose: bool) -> tuple[Finding, ...]:
+    found = []
+    for index, source, results in runs:
+        if all(_same_outcome(instance, frame, result, loose=loose) for (instance, frame), result in zip(cases, results)):
+            wrong = question.misconceptions[index]
+            found.append(Finding(wrong.name, wrong.says, defect_line(question, source, learner_source)))
     return tuple(found)

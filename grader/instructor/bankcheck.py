@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from grader.bank.loader import (
     load_file,
     reference_roots_for,
 )
-from grader.bank.schema import CodeBase, Question
+from grader.bank.schema import CodeBase, CodeFunctionQuestion, Question
 from grader.bank.syllabus import folder_mismatch, tag_problems
 from grader.instructor.bankwide import strict_errors
 from grader.instructor.findings import Findings, Proof
@@ -49,12 +50,43 @@ class Report:
         }
 
 
+# How the bank was made (the seed documents it started from) is provenance for `source`, never for learners.
+_PROVENANCE = re.compile(r"seed ?_?\d{3}|seed ?の|seed資料|の seed\b", re.IGNORECASE)
+
+
+def learner_texts(question: Question) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every text of a question that a learner can see, with its location in the file."""
+    out: list[tuple[tuple[str | int, ...], str]] = [(("title",), question.title), (("prompt",), question.prompt),
+                                                   (("explanation",), question.explanation)]  # fmt: skip
+    out += [(("hints", i), h) for i, h in enumerate(question.hints)]
+    for i, c in enumerate(getattr(question, "choices", [])):
+        out += [(("choices", i, "text"), c.text), (("choices", i, "why"), c.why)]
+        out += [(("choices", i, "parts", k), v) for k, v in c.parts.items()]
+    for bi, blank in enumerate(getattr(question, "blanks", [])):
+        out += [(("blanks", bi, "choices", ci, "why"), c.why) for ci, c in enumerate(blank.choices)]
+    out += [(("wrong_answers", i, "says"), w.says) for i, w in enumerate(getattr(question, "wrong_answers", []))]
+    for pi, part in enumerate(getattr(question, "parts", [])):
+        out.append((("parts", pi, "label"), part.label))
+        out += [(("parts", pi, "wrong_answers", i, "says"), w.says) for i, w in enumerate(part.wrong_answers)]
+    out += [(("misconceptions", i, "says"), m.says) for i, m in enumerate(getattr(question, "misconceptions", []))]
+    for i, case in enumerate(getattr(question, "cases", [])):
+        out.append((("cases", i, "name"), case.name))
+        out += [(("cases", i, "diagnosis", kind), text) for kind, text in case.diagnosis.items()]
+    if isinstance(question, CodeFunctionQuestion):
+        out.append((("solution_note",), question.solution_note))
+    return out
+
+
 def _content_errors(out: Findings, qid: str, question: Question) -> None:
     if not question.hints:
         out.error(qid, ("hints",), "no hint: add at least one `hints:` entry (a nudge the learner can ask for)")
     misplaced = folder_mismatch(out.bank.paths[qid].parent.name, question.topic)
     if misplaced:
         out.error(qid, ("topic",), misplaced)
+    for loc, text in learner_texts(question):
+        if match := _PROVENANCE.search(text):
+            out.error(qid, loc, f"mentions `{match.group(0)}`, a document the learner never saw: say what the point is, and keep where it came "
+                      "from in `source`")
     for name, index, message in tag_problems(question.topic, question.syllabus, question.keywords):
         out.error(qid, (name,) if index is None else (name, index), message)
 

@@ -6,7 +6,7 @@ often its pick is the key over the bank, and :func:`item_findings` names the ite
 singles the key out, with the fix.
 
 - longest: pick the longest option (true statements tend to carry the qualifiers); shortest, and
-  not_longest (rule the longest out), catch a bank that over-corrected;
+  not_longest / not_shortest (rule that option out), catch a bank that over-corrected;
 - convergence: in a 組み合わせ item, pick the option whose parts occur most often among the options
   (distractors made by changing one part of the key all share the rest with it);
 - absolute: in a 誤っているもの item pick the option with an absolute word (常に, 必ず …); in a
@@ -33,6 +33,7 @@ CATCH_ALL = re.compile(
 )
 LONGEST_MARGIN = 1.2  # the key is "singled out" when it is this much longer than every distractor
 MAX_ABOVE_CHANCE = 0.05
+MIN_ITEMS_FOR_A_RATE = 20  # below this a rate says nothing about the bank (one file checked alone)
 
 
 def width(text: str) -> int:
@@ -101,11 +102,10 @@ def _shortest_picks(texts: list[str]) -> list[int]:
     return [i for i, w in enumerate(widths) if w == min(widths)]
 
 
-def _all_but_longest(texts: list[str]) -> list[int]:
-    """A learner who has noticed that keys are never the longest option rules the longest out."""
-    longest = _longest_picks(texts)
-    rest = [i for i in range(len(texts)) if i not in longest]
-    return rest or list(range(len(texts)))
+def _all_but(picks: list[int], n: int) -> list[int]:
+    """A learner who has noticed that keys are never the longest (or shortest) option rules those out."""
+    rest = [i for i in range(n) if i not in picks]
+    return rest or list(range(n))
 
 
 def _convergence_scores(choices: list[Choice]) -> list[int]:
@@ -220,8 +220,8 @@ def item_findings(questions: Iterable[Question]) -> list[Finding]:
 def bank_rates(questions: Iterable[Question]) -> list[CueRate]:
     """The hit rate of each strategy over the bank's single-answer items, with the rate of chance."""
     longest, convergence, absolute = CueRate("longest"), CueRate("convergence"), CueRate("absolute")
-    shortest, not_longest = CueRate("shortest"), CueRate("not_longest")
-    snippet, longest_snippet = CueRate("snippet_kind"), CueRate("longest_snippet")
+    shortest, not_longest, not_shortest = CueRate("shortest"), CueRate("not_longest"), CueRate("not_shortest")
+    snippet, longest_snippet, not_longest_snippet = CueRate("snippet_kind"), CueRate("longest_snippet"), CueRate("not_longest_snippet")
     for q in questions:
         if isinstance(q, ChoiceQuestion) and _single_answer(q):
             key = [c.key for c in q.choices].index(q.answer[0])
@@ -233,7 +233,8 @@ def bank_rates(questions: Iterable[Question]) -> list[CueRate]:
             else:
                 longest.add(_longest_picks(texts), key, n)
                 shortest.add(_shortest_picks(texts), key, n)
-                not_longest.add(_all_but_longest(texts), key, n)
+                not_longest.add(_all_but(_longest_picks(texts), n), key, n)
+                not_shortest.add(_all_but(_shortest_picks(texts), n), key, n)
                 absolute.add(_absolute_picks(texts, bool(NEGATIVE_STEM.search(q.prompt))), key, n)
         elif isinstance(q, CodeBlankQuestion):
             for blank in q.blanks:
@@ -242,8 +243,10 @@ def bank_rates(questions: Iterable[Question]) -> list[CueRate]:
                     kinds = [_snippet_kind(c.text) for c in blank.choices]
                     odd = [i for i, k in enumerate(kinds) if kinds.count(k) == 1]
                     snippet.add(odd if len(odd) == 1 else list(range(len(kinds))), key, len(kinds))
-                    longest_snippet.add(_longest_picks([c.text for c in blank.choices]), key, len(blank.choices))
-    return [longest, shortest, not_longest, convergence, absolute, snippet, longest_snippet]
+                    snippets = [c.text for c in blank.choices]
+                    longest_snippet.add(_longest_picks(snippets), key, len(snippets))
+                    not_longest_snippet.add(_all_but(_longest_picks(snippets), len(snippets)), key, len(snippets))
+    return [longest, shortest, not_longest, not_shortest, convergence, absolute, snippet, longest_snippet, not_longest_snippet]
 
 
 def rate_lines(rates: list[CueRate]) -> list[str]:
@@ -256,4 +259,4 @@ def rate_lines(rates: list[CueRate]) -> list[str]:
 
 
 def rates_above_chance(rates: list[CueRate]) -> list[CueRate]:
-    return [r for r in rates if r.items and r.excess > MAX_ABOVE_CHANCE]
+    return [r for r in rates if r.items >= MIN_ITEMS_FOR_A_RATE and r.excess > MAX_ABOVE_CHANCE]

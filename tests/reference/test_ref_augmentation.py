@@ -11,7 +11,7 @@ from reference.augmentation import (
     random_crop,
     random_erasing,
 )
-from reference.layers import Dropout
+from reference.regularization import Dropout
 
 IMAGE = np.arange(6 * 5 * 3, dtype=np.uint8).reshape(6, 5, 3)  # every window distinct
 CROP = (3, 3)  # tops 0..3, lefts 0..2
@@ -205,7 +205,7 @@ def test_check_dropout_mask_rejects_identical_masks_and_bad_values():
 
 def test_check_dropout_backward_accepts_the_forward_mask_and_names_a_new_one() -> None:
     from reference.augmentation import check_dropout_backward
-    from reference.layers import Dropout
+    from reference.regularization import Dropout
 
     rng = np.random.default_rng(0)
     x = rng.uniform(1, 2, size=(20, 10))

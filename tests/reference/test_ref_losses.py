@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 
 from reference.gradient import numerical_gradient
-from reference.losses import binary_cross_entropy, cross_entropy_error, mean_squared_error, sum_squared_error
+from reference.losses import (
+    binary_cross_entropy,
+    course_mean_squared_error,
+    cross_entropy_error,
+    mean_squared_error,
+    sum_squared_error,
+)
 
 RNG = np.random.default_rng(1)
 
@@ -22,6 +28,17 @@ def test_mean_squared_error_divides_by_batch_size():
     assert mean_squared_error(y, t) == pytest.approx(0.16)
     # a 1-D prediction is one sample
     assert mean_squared_error(np.array([1.0, 2.0]), np.array([0.0, 0.0])) == pytest.approx(2.5)
+
+
+def test_course_mean_squared_error_halves_the_mean_over_all_elements():
+    d = np.array([[0, 1, 0], [1, 0, 0]])
+    y = np.array([[0.1, 0.6, 0.3], [0.5, 0.2, 0.3]])
+    # (0.01 + 0.16 + 0.09 + 0.25 + 0.04 + 0.09) / 6 / 2, by hand
+    assert course_mean_squared_error(d, y) == pytest.approx(0.64 / 12)
+    assert course_mean_squared_error(y, d) == pytest.approx(0.64 / 12)  # symmetric
+    # with one output unit it equals the batch-mean form Σ/(2N)
+    d1, y1 = RNG.normal(size=(5, 1)), RNG.normal(size=(5, 1))
+    assert course_mean_squared_error(d1, y1) == pytest.approx(mean_squared_error(y1, d1))
 
 
 def test_mean_squared_error_gradient_is_diff_over_n():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from reference.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
+from reference.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop, check_nesterov
 
 ALL = [SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam]
 
@@ -83,7 +83,7 @@ def test_nesterov_is_true_nag_lookahead_q17():
         v = 0.9 * v - 0.01 * grad(theta + 0.9 * v)
         theta = theta + v
     np.testing.assert_allclose(params["p"], theta + 0.9 * v, rtol=1e-12)
-    # the Rabbit DNN_code order (v updated first) is a different algorithm
+    # DLFS's and the Rabbit DNN_code's order (v updated first) is a different algorithm
     p, v = np.array([1.0, 1.0]), np.zeros(2)
     for _ in range(5):
         g = grad(p)
@@ -140,3 +140,40 @@ def test_state_is_created_lazily_with_zeros():
     params = {"w": np.array([1.0])}
     opt.update(params, {"w": np.array([1.0])})
     np.testing.assert_allclose(params["w"], [0.9])  # v0 = 0: first step is plain SGD
+
+
+def _nesterov_run(lr, mu, grads, w0, velocity_first):
+    """An independent loop over one scalar parameter, in either order of the two Nesterov lines."""
+    w, v = w0, 0.0
+    for g in grads:
+        if velocity_first:
+            v = mu * v - lr * g
+            w = w + mu * mu * v - (1 + mu) * lr * g
+        else:
+            w = w + mu * mu * v - (1 + mu) * lr * g
+            v = mu * v - lr * g
+    return w
+
+
+def test_check_nesterov_accepts_both_published_orders_and_names_the_usual_slips():
+    values = {"params": {"w": np.array([1.0, -2.0])}, "g1": {"w": np.array([0.5, 1.0])}, "g2": {"w": np.array([-1.0, 0.3])}}
+    grads = [values["g1"]["w"], values["g2"]["w"], values["g1"]["w"]]
+
+    def result(**kind):
+        w = np.array([_nesterov_run(0.1, 0.9, [g[i] for g in grads], values["params"]["w"][i], **kind) for i in range(2)])
+        return [{"w": w}]
+
+    check = lambda got: check_nesterov(values, got, sequence=["g1", "g2", "g1"], lr=0.1, momentum=0.9)
+    assert check(result(velocity_first=False)) == []
+    assert check(result(velocity_first=True)) == []
+    momentum = values["params"]["w"].copy()
+    v = np.zeros(2)
+    for g in grads:
+        v = 0.9 * v - 0.1 * g
+        momentum = momentum + v
+    assert "plain momentum" in check([{"w": momentum}])[0]
+    restarted = values["params"]["w"] - 1.9 * 0.1 * sum(grads)
+    assert "not kept between calls" in check([{"w": restarted}])[0]
+    assert "differ from Nesterov" in check([{"w": np.zeros(2)}])[0]
+    assert "keys" in check([{"W": np.zeros(2)}])[0]
+    assert "shape" in check([{"w": np.zeros(3)}])[0]

@@ -1,10 +1,12 @@
-"""Tests for reference.regularization: seed 000 例題 values, in place, penalty gradients."""
+"""Tests for reference.regularization: seed 000 例題 values, in place, penalty gradients; dropout."""
 
 import numpy as np
 import pytest
 
 from reference.gradient import numerical_gradient
-from reference.regularization import lasso, ridge, sgd_weight_decay_step, weight_decay_loss
+from reference.regularization import Dropout, InvertedDropout, lasso, ridge, sgd_weight_decay_step, weight_decay_loss
+
+RNG = np.random.default_rng(3)
 
 
 def test_ridge_adds_rate_times_param_in_place():
@@ -50,3 +52,78 @@ def test_sgd_weight_decay_step_q25_and_purity():
     new = sgd_weight_decay_step(w, np.array([0.5, 0.0]), 0.1, 0.01)
     np.testing.assert_allclose(new, [1.948, -0.999])
     np.testing.assert_array_equal(w, [2.0, -1.0])
+
+
+# ----------------------------------------------------------------- dropout
+
+
+def test_dropout_non_inverted_train_and_inference():
+    x = 2.0 * np.ones((1000, 100))
+    np.random.seed(0)
+    layer = Dropout(0.3)
+    out = layer.forward(x)
+    assert set(np.unique(out)) <= {0.0, 2.0}
+    assert abs((out == 0).mean() - 0.3) < 0.01  # ratio is the DROP probability
+    np.testing.assert_allclose(layer.forward(x, train_flg=False), 1.4)
+    np.testing.assert_array_equal(x, 2.0)
+
+
+def test_dropout_inverted_scaling_and_backward_mask():
+    x = 2.0 * np.ones((1000, 100))
+    np.random.seed(1)
+    layer = Dropout(0.3, inverted=True)
+    out = layer.forward(x)
+    assert np.allclose(out[out != 0], 2.0 / 0.7)
+    assert abs(out.mean() - 2.0) < 0.02
+    dout = RNG.normal(size=x.shape)
+    dx = layer.backward(dout)
+    np.testing.assert_array_equal(dx == 0, out == 0)
+    np.testing.assert_allclose(dx[out != 0], dout[out != 0] / 0.7)
+    np.testing.assert_array_equal(layer.forward(x, train_flg=False), x)
+
+
+def test_dropout_seed_controls_mask_and_masks_differ():
+    x = np.ones((20, 20))
+    np.random.seed(5)
+    a = Dropout(0.5).forward(x)
+    np.random.seed(5)
+    layer = Dropout(0.5)
+    b = layer.forward(x)
+    c = layer.forward(x)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(b, c)
+
+
+def test_dropout_backward_matches_numerical_gradient_for_fixed_mask():
+    x = RNG.normal(size=(3, 4))
+    layer = Dropout(0.4)
+    np.random.seed(3)
+    layer.forward(x)
+    mask = layer.mask.copy()
+    R = RNG.normal(size=x.shape)
+    num = numerical_gradient(lambda v: np.sum(v * mask * R), x.copy())
+    np.testing.assert_allclose(layer.backward(R), num, atol=1e-8)
+
+
+def test_dropout_zero_ratio_identity_and_float32():
+    x = RNG.normal(size=(3, 3)).astype(np.float32)
+    out = Dropout(0.0).forward(x)
+    np.testing.assert_array_equal(out, x)
+    assert out.dtype == np.float32
+    assert Dropout(0.5, inverted=True).forward(x).dtype == np.float32
+    with pytest.raises(ValueError):
+        Dropout(1.0)
+
+
+def test_inverted_dropout_has_the_dlfs_signature_and_scales_in_training():
+    x = 2.0 * np.ones((200, 50))
+    np.random.seed(4)
+    layer = InvertedDropout(0.2)
+    out = layer.forward(x)
+    assert set(np.unique(out)) <= {0.0, 2.0 / 0.8}
+    assert abs(np.mean(out == 0) - 0.2) < 0.02
+    np.testing.assert_array_equal(layer.backward(np.ones_like(x)), (out != 0) / 0.8)
+    inference = layer.forward(x, train_flg=False)
+    np.testing.assert_array_equal(inference, x)
+    assert inference is not x
+    assert InvertedDropout().dropout_ratio == 0.5

@@ -5,8 +5,6 @@ import pytest
 
 from reference.gradient import numerical_gradient
 from reference.rnn import (
-    LSTM,
-    RNN,
     clip_grads,
     gru_cell_forward,
     gru_params,
@@ -17,6 +15,7 @@ from reference.rnn import (
     rnn_forward,
     rnn_params,
 )
+from reference.rnn_layers import LSTM, RNN
 
 RNG = np.random.default_rng(6)
 
@@ -131,7 +130,7 @@ def test_lstm_layer_backward_against_numerical_gradient():
         hn, cn = lstm_cell_forward(x, h, c, Wx, Wh, b)
         return np.sum(hn * R1) + np.sum(cn * R2)
 
-    for analytic, arr in [(dx, x), (dh, h), (dc, c), (layer.dWx, Wx), (layer.dWh, Wh), (layer.db, b)]:
+    for analytic, arr in [(dx, x), (dh, h), (dc, c), (layer.grads[0], Wx), (layer.grads[1], Wh), (layer.grads[2], b)]:
         np.testing.assert_allclose(analytic, numerical_gradient(loss, arr), atol=1e-7)
 
 
