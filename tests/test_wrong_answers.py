@@ -344,3 +344,24 @@ def test_a_numeric_reference_that_never_returns_is_stopped_and_named(tmp_path: P
     code, out = validate(bank)
     assert code == 1
     assert f"loops.yaml:{line_of(path, 'answer:')}:" in out and "computing the answers of loops" in out and "time limit" in out
+
+
+def test_a_draw_whose_formulas_cannot_be_computed_is_redrawn_not_a_crash(tmp_path: Path) -> None:
+    bank, path = question(tmp_path, "inverse_gap", "numeric", """\
+        parameters:
+          values:
+            a: {range: [1, 3]}
+            b: {range: [1, 3]}
+          derived:
+            g: "1 / (a - b)"
+          where: ["a != b"]
+        prompt: "{{a}} と {{b}}"
+        answer: {formula: "g"}
+        """)
+    code, out = validate(bank, "-v")
+    assert code == 0, out
+    from grader.bank.loader import load_bank
+    from grader.bank.params import attempt
+
+    q = load_bank([bank]).questions["inverse_gap"]
+    assert all(attempt(q, seed).values["a"] != attempt(q, seed).values["b"] for seed in range(200))

@@ -62,7 +62,9 @@ def _draw(spec: IntRange | OneOf | FloatRange, rng: random.Random) -> Number | s
 
 
 def complete(question: Question, given: dict[str, Any]) -> dict[str, Number] | None:
-    """``given`` parameter values with the derived names added, or None when a `where` condition fails."""
+    """``given`` parameter values with the derived names added, or None when the draw is rejected: a `where`
+    condition fails, or a formula cannot be computed for it (a division by zero, a logarithm of 0), which
+    `where` could not have excluded since it is checked after `derived`."""
     params = question.parameters
     if params is None:
         return {}
@@ -71,7 +73,11 @@ def complete(question: Question, given: dict[str, Any]) -> dict[str, Number] | N
         for name, formula in params.derived.items():
             values[name] = author_value(formula, values)
         return values if all(author_value(cond, values) for cond in params.where) else None
-    except (ExpressionError, ArithmeticError, KeyError) as exc:
+    except (ArithmeticError, ValueError) as exc:
+        if isinstance(exc, ExpressionError):
+            raise ParameterError(f"{question.id}: parameter formula failed: {exc}") from None
+        return None
+    except KeyError as exc:
         raise ParameterError(f"{question.id}: parameter formula failed: {exc}") from None
 
 

@@ -37,6 +37,7 @@ from grader.instructor.findings import Findings, values_text
 
 DRAW_LIMIT = 2000  # a question with at most this many parameter combinations is tried at every one
 SEEDED_DRAWS = range(1, 41)
+ZERO = 1e-12  # an answer this small is 0 computed in floating point (-5.6e-17): it has no power of ten to get wrong
 FAILURES = (ParameterError, ArithmeticError, TypeError, ValueError, ExpressionError)
 _DECIMALS = re.compile(r"小数第\s*(\d+)\s*位\s*(を四捨五入|まで)")
 _SIGNIFICANT = re.compile(r"有効数字\s*(\d+)\s*桁")
@@ -118,15 +119,22 @@ def _targets(question: NumericQuestion | NumericPartsQuestion) -> list[_Target]:
             for i, p in enumerate(question.parts)]  # fmt: skip
 
 
-def _rounded(text: str, value: float) -> tuple[float, str] | None:
-    """The answer rounded as the text asks, and how it asks, if it does."""
+def _rounded(text: str, value: float) -> tuple[float, str, float] | None:
+    """The answer rounded half up as the text asks (a learner rounds the digits they see), how it asks, and the
+    tolerance that accepts it; None when the text asks for no rounding."""
+    from decimal import ROUND_HALF_UP, Decimal
+
     decimals = _DECIMALS.search(text)
     if decimals:
         places = int(decimals.group(1)) - (1 if decimals.group(2) == "を四捨五入" else 0)
-        return round(value, places), f"{decimals.group(0)} ({places} decimal(s))"
+        rounded = float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+        return rounded, f"{decimals.group(0)} ({places} decimal(s))", 10.0**-places
     significant = _SIGNIFICANT.search(text)
     if significant and value != 0:
-        return float(f"{value:.{int(significant.group(1))}g}"), significant.group(0)
+        digits = int(significant.group(1))
+        exponent = Decimal(repr(value)).adjusted() - digits + 1
+        rounded = float(Decimal(repr(value)).quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP))
+        return rounded, significant.group(0), 5 * 10.0**-digits
     return None
 
 
@@ -153,14 +161,17 @@ def _number_checks(out: Findings, question: Question, target: _Target, draws: Dr
             once("answer", 0, ("answer",), f"the answer is {right}{at}: no learner can give it; fix the {_source(target.answer)} or the ranges")
             continue
         width = max(target.tol.abs_tol, target.tol.rel_tol * abs(right))
-        if right != 0 and width >= 0.9 * abs(right):
+        if abs(right) > ZERO and width >= 0.9 * abs(right):
             key = "abs_tol" if target.tol.abs_tol >= target.tol.rel_tol * abs(right) else "rel_tol"
+            fix = f"make {key} smaller than {0.9 * abs(right):.3g}" + (", or exclude these values with `where:`" if names else "")
             once("exponent", 0, (key,), f"the tolerance (±{width:.3g}) accepts {_number_text(right / 10)}, a wrong power of ten of the answer "
-                 f"{_number_text(right)}{at}: make {key} smaller than {0.9 * abs(right):.3g}")
+                 f"{_number_text(right)}{at} (and 0 too): {fix}")
         rounding = _rounded(target.rounding, right)
         if rounding and not _matches(target.tol, _shown(rounding[0]), right):
-            once("rounding", 0, ("abs_tol",), f"the prompt asks for {rounding[1]}, but {_number_text(rounding[0])} (the answer "
-                 f"{_number_text(right)} rounded so) is graded wrong{at}: set abs_tol to at least {abs(rounding[0] - right):.3g}")
+            key, fix = ("abs_tol", "set abs_tol to one unit of the last decimal asked") if "decimal" in rounding[1] else \
+                ("rel_tol", "set rel_tol to half a unit of the last digit asked")
+            once("rounding", 0, (key,), f"the prompt asks for {rounding[1]}, but {_number_text(rounding[0])} (the answer "
+                 f"{_number_text(right)} rounded so) is graded wrong{at}: {fix} ({rounding[2]:g})")
         wrong: list[float | None] = []
         for i, w in enumerate(target.wrong):
             try:
