@@ -28,6 +28,17 @@ def doc_examples() -> list[tuple[str, dict[str, Any]]]:
     return [(block, yaml.safe_load(block)) for block in blocks]
 
 
+def doc_bank(bank: Path) -> Path:
+    """A private bank holding every example of the guide, each in its topic's folder."""
+    from grader.bank.syllabus import topics
+
+    for text, data in doc_examples():
+        folder = bank / topics()[data["topic"]].folder
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{data['id']}.yaml").write_text(text, encoding="utf-8")
+    return bank
+
+
 def edit_reference(module: Path, old: str, new: str) -> None:
     """Changes a reference module as an author would between two runs of validate; each run is a new process,
     so here the imported module and its bytecode are dropped."""

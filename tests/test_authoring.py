@@ -64,8 +64,8 @@ def test_twelve_new_questions_of_every_type_validate_once_filled(authored: tuple
     code, out = validate(bank, "-v")
     assert code == 0, out
     assert "12 question(s) checked" in out
-    assert "relu_mask_blank: (あ) 2 fails" in out and "sigmoid_layer: misconception forgets_one_minus fails" in out
-    assert "conv_padded_width_param: wrong answer 1 graded wrong at all" in out and "stacked_conv_params: part a: worked example 1 matches" in out
+    assert "my_relu_mask_blank: (あ) 2 fails" in out and "my_sigmoid_layer: misconception forgets_one_minus fails" in out
+    assert "my_conv_padded_width_param: wrong answer 1 graded wrong at all" in out and "my_stacked_conv_params: part a: worked example 1 matches" in out
 
 
 class Edit:
@@ -116,12 +116,12 @@ def test_a_wrong_reference_and_a_wrong_key_of_a_numeric_question_are_caught(auth
         def conv_output_size(input_size, filter_size, stride=1, pad=0):
             return (input_size + pad - filter_size) // stride + 1   # pads one side only
         """)
-    edit = Edit(paths["conv_padded_width_param"])
+    edit = Edit(paths["my_conv_padded_width_param"])
     edit.replace("function: reference.cnn:conv_output_size", f"function: reference.{module}:conv_output_size")
     check_caught(bank, edit, ("worked_examples:", "answer: 28"),
                  f"for H=28, F=5, P=2 the answer computed by the reference reference.{module}:conv_output_size is 26, but the worked example says 28",
                  "wrong answer 2 equals the answer at all")
-    edit = Edit(paths["sigmoid_slope_peak"])
+    edit = Edit(paths["my_sigmoid_slope_peak"])
     edit.replace("answer: 0.25", "answer: 0.5")
     check_caught(bank, edit, "answer: 0.5", "wrong answer 1 equals the answer (0.5): is the answer key right?")
 
@@ -132,22 +132,22 @@ def test_a_wrong_reference_and_a_wrong_key_of_a_shape_question_are_caught(author
         def pool_output_size(input_size, pool_size, stride=None, pad=0):
             return input_size - pool_size + 1   # ignores the stride
         """)
-    edit = Edit(paths["pooled_map_shape_param"])
+    edit = Edit(paths["my_pooled_map_shape_param"])
     text = edit.original.replace("function: reference.cnn:pool_output_size", f"function: reference.{module}:pool_output_size")
     edit.path.write_text(text, encoding="utf-8")
     check_caught(bank, edit, ("worked_examples:", "- 4"), f"for N=4, C=16, H=28 the answer computed by the reference reference.{module}:pool_output_size is "
                  "[4, 16, 27, 27], but the worked example says [4, 16, 14, 14]")
-    edit = Edit(paths["pooled_map_shape_param"])
+    edit = Edit(paths["my_pooled_map_shape_param"])
     edit.rewrite(lambda data: data | {"answer": [{"formula": f} for f in ("N", "C", "H", "H")]})  # pooling forgotten in the key
     check_caught(bank, edit, ("wrong_answers:", "- answer:"), "wrong answer 1 is the right shape at all", "the answer's formulas or this wrong answer is wrong")
 
 
 def test_a_wrong_key_of_a_choice_question_is_caught(authored: tuple[Path, dict[str, Path]]) -> None:
     bank, paths = authored
-    edit = Edit(paths["relu_output_choice"])
+    edit = Edit(paths["my_relu_output_choice"])
     edit.replace("answer: '1'", "answer: '5'")
     check_caught(bank, edit, "answer: '5'", "'5' is not a choice key (the keys are 1, 2, 3, 4)")
-    edit = Edit(paths["activation_range_pairs"])
+    edit = Edit(paths["my_activation_range_pairs"])
     edit.replace("answer: '1'", "answer: [(1)]")
     check_caught(bank, edit, "answer: [(1)]", "'(1)' is not a choice key")
 
@@ -161,10 +161,10 @@ def test_a_wrong_code_reference_and_a_distractor_made_right_are_caught(authored:
         def relu(x):
             return np.abs(x)
         """)
-    edit = Edit(paths["relu_forward_function"])
+    edit = Edit(paths["my_relu_forward_function"])
     edit.replace("reference: reference.activations:relu", f"reference: reference.{module}:relu")
     check_caught(bank, edit, ("expect:", "array:"), "case example: the reference returns [2. 0. 3.], but `expect` says [0. 0. 3.]")
-    edit = Edit(paths["relu_mask_blank"])
+    edit = Edit(paths["my_relu_mask_blank"])
     edit.replace("text: ~self.mask", "text: self.mask == True")
     check_caught(bank, edit, ("choices:", "key: '2'"), "distractor (あ) 2 `self.mask == True` passes every case")
 

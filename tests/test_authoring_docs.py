@@ -7,20 +7,16 @@ import json
 import re
 from pathlib import Path
 
-from authoring_helpers import DOCS, doc_examples, run
+from authoring_helpers import DOCS, doc_bank, doc_examples, run
 
 from grader.bank.schema import QUESTION_TYPES
-from grader.bank.syllabus import topics
 
 
 def test_every_example_in_the_authoring_guide_validates(tmp_path: Path) -> None:
     examples = doc_examples()
-    bank = tmp_path / "bank"
     for text, data in examples:
         assert {"id", "type", "topic", "prompt", "explanation", "hints"} <= set(data), text[:200]
-        folder = bank / topics()[data["topic"]].folder
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{data['id']}.yaml").write_text(text, encoding="utf-8")
+    bank = doc_bank(tmp_path / "bank")
     code, out = run("--bank", str(bank), "--bank-only", "validate", str(bank), "-v")
     assert code == 0, out
     assert f"{len(examples)} question(s) checked" in out

@@ -98,7 +98,7 @@ def test_the_rounding_the_prompt_asks_for_must_be_accepted(tmp_path: Path) -> No
     code, out = validate(bank)
     assert code == 1
     assert f"third_place.yaml:{line_of(path, 'abs_tol')}:" in out
-    assert "the prompt asks for 小数第 3 位まで (3 decimal(s)), but 0.143" in out and "set abs_tol to at least 0.000143" in out
+    assert "the prompt asks for 小数第 3 位まで (3 decimal(s)), but 0.143" in out and "set abs_tol to one unit of the last decimal asked (0.001)" in out
 
 
 def test_two_wrong_answers_that_coincide_are_an_error(tmp_path: Path) -> None:
