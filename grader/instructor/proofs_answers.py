@@ -33,6 +33,7 @@ from grader.bank.schema import (
     ShapeQuestion,
 )
 from grader.bank.schema_numeric import NumberExample, PartsExample, Tolerance, WrongNumber
+from grader.grading.answers import numbers_match
 from grader.instructor.findings import Findings, values_text
 
 DRAW_LIMIT = 2000  # a question with at most this many parameter combinations is tried at every one
@@ -82,10 +83,6 @@ def _number_text(value: float) -> str:
     return f"{value:.12g}"
 
 
-def _matches(tol: Tolerance, value: float, expected: float) -> bool:
-    return math.isfinite(value) and abs(value - expected) <= max(tol.abs_tol, tol.rel_tol * abs(expected))
-
-
 def _source(spec: Any) -> str:
     """What computes an answer, as a noun: "reference reference.cnn:conv_output_size", "formula 'P2 / P1'", …"""
     if isinstance(spec, list):
@@ -119,6 +116,16 @@ def _targets(question: NumericQuestion | NumericPartsQuestion) -> list[_Target]:
             for i, p in enumerate(question.parts)]  # fmt: skip
 
 
+@dataclass
+class _Hit:
+    """Where a wrong answer is graded right: the first draw's finding, and at how many draws."""
+
+    loc: Loc
+    message: str
+    draws: int = 0
+    always_equal: bool = True  # equal to the answer (not only within the tolerance) at every such draw
+
+
 def _rounded(text: str, value: float) -> tuple[float, str, float] | None:
     """The answer rounded half up as the text asks (a learner rounds the digits they see), how it asks, and the
     tolerance that accepts it; None when the text asks for no rounding."""
@@ -148,7 +155,7 @@ def _number_checks(out: Findings, question: Question, target: _Target, draws: Dr
             found.add((kind, index))
             out.error(qid, target.loc + loc, target.name + message)
 
-    hits: dict[int, list[Any]] = {}  # wrong answer → [draws where graded right, loc and message of the first, equal at each]
+    hits: dict[int, _Hit] = {}  # wrong answer → where it is graded right
 
     for values in draws.values:
         at = f" for {values_text(values, names)}" if names else ""
@@ -167,7 +174,7 @@ def _number_checks(out: Findings, question: Question, target: _Target, draws: Dr
             once("exponent", 0, (key,), f"the tolerance (±{width:.3g}) accepts {_number_text(right / 10)}, a wrong power of ten of the answer "
                  f"{_number_text(right)}{at} (and 0 too): {fix}")
         rounding = _rounded(target.rounding, right)
-        if rounding and not _matches(target.tol, _shown(rounding[0]), right):
+        if rounding and not numbers_match(target.tol, _shown(rounding[0]), right):
             key, fix = ("abs_tol", "set abs_tol to one unit of the last decimal asked") if "decimal" in rounding[1] else \
                 ("rel_tol", "set rel_tol to half a unit of the last digit asked")
             once("rounding", 0, (key,), f"the prompt asks for {rounding[1]}, but {_number_text(rounding[0])} (the answer "
@@ -183,22 +190,22 @@ def _number_checks(out: Findings, question: Question, target: _Target, draws: Dr
             wrong.append(value)
             if not math.isfinite(value):
                 once("wrong", i, ("wrong_answers", i), f"wrong answer {i + 1} is {value}{at}: fix its formula or the ranges")
-            elif _matches(target.tol, _shown(value), right):
+            elif numbers_match(target.tol, _shown(value), right):
                 suspect_key = value == right and not names and not isinstance(target.answer, (ComputedAnswer, Formula))
-                hit = hits.setdefault(i, [0, ("answer",) if suspect_key else ("wrong_answers", i),
-                                          _graded_right(i, value, right, width, at, target.answer, bool(names)), True])  # fmt: skip
-                hit[0] += 1
-                hit[3] = hit[3] and value == right
+                hit = hits.setdefault(i, _Hit(("answer",) if suspect_key else ("wrong_answers", i),
+                                              _graded_right(i, value, right, width, at, target.answer, bool(names))))  # fmt: skip
+                hit.draws += 1
+                hit.always_equal = hit.always_equal and value == right
         for j, wj in enumerate(wrong):
             for i, wi in enumerate(wrong[:j]):
-                if wi is not None and wj is not None and (_matches(target.tol, _shown(wj), wi) or _number_text(wi) == _number_text(wj)):
+                if wi is not None and wj is not None and (numbers_match(target.tol, _shown(wj), wi) or _number_text(wi) == _number_text(wj)):
                     once("pair", j, ("wrong_answers", j), f"wrong answers {i + 1} and {j + 1} are both {_number_text(wj)}{at}: the four-choice "
                          "form would show one value twice and the second's feedback never shows; exclude these values with `where:` or drop one")
-    for i, (count, loc, message, equal) in hits.items():
-        if count == len(draws.values) > 1 and equal:
-            message = (f"wrong answer {i + 1} equals the answer at all {count} parameter draws: they compute the same thing, so the answer's "
-                       f"{_source(target.answer)} or this wrong answer is wrong")
-        once("wrong", i, loc, message)
+    for i, hit in hits.items():
+        if hit.draws == len(draws.values) > 1 and hit.always_equal:
+            hit.message = (f"wrong answer {i + 1} equals the answer at all {hit.draws} parameter draws: they compute the same thing, so the "
+                           f"answer's {_source(target.answer)} or this wrong answer is wrong")
+        once("wrong", i, hit.loc, hit.message)
     for i in range(len(target.wrong)):
         if ("wrong", i) not in found and ("pair", i) not in found:
             out.proved(qid, f"{target.name}wrong answer {i + 1}", draws.describe())
@@ -255,7 +262,7 @@ def _number_examples(out: Findings, question: NumericQuestion | NumericPartsQues
             except FAILURES as exc:
                 out.error(question.id, loc, f"{target.name}the answer cannot be computed for these values: {exc}")
                 continue
-            if not _matches(target.tol, given[key], computed):
+            if not numbers_match(target.tol, given[key], computed):
                 out.error(question.id, loc, f"{target.name}{_disagrees(target.answer, example.values, _number_text(computed), _number_text(given[key]))}")
             else:
                 out.proved(question.id, f"{target.name}worked example {k + 1}", "matches the computed answer")
