@@ -13,6 +13,7 @@ MAX_SUBMISSION_BYTES = 1 << 20
 # What a question shows but does not grade with: editing these changes neither seeds nor verdicts.
 PRESENTATION_FIELDS = frozenset({
     "title", "prompt", "explanation", "hints", "tags", "source", "related", "difficulty", "topic", "solution_note", "syllabus", "keywords", "misconceptions",
+    "worked_examples",
 })  # fmt: skip
 # The modules whose code decides a verdict; when they change, --since-changed regrades everything.
 GRADER_MODULES = ("grading/answers", "bank/cases", "grading/codegrade", "grading/compare", "bank/expression", "sandbox/harness",
