@@ -26,10 +26,6 @@ class UsageError(click.ClickException):
         self.exit_code = int(exit_code)  # type: ignore[misc]  # click declares it per class; here it is per error
 
 
-def fail(message: str, exit_code: int = Exit.USAGE) -> NoReturn:
-    raise UsageError(message, exit_code)
-
-
 class Commands(click.Group):
     """The command group: an error of a known kind raised anywhere below becomes its message and exit status."""
 
@@ -64,10 +60,6 @@ def open_bank(ctx: click.Context, *, quiet: bool = False) -> Bank:
 
 def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _note(text: str) -> None:
-    click.echo(f"note: {text}", err=True)
 
 
 def _io(answers: Path | None, as_json: bool, plain: bool) -> Any:
@@ -538,16 +530,26 @@ def watch(ctx: click.Context, target: Path) -> None:
         click.echo(_("\n終了しました"), err=True)
 
 
-# --------------------------------------------------------------------------- validate / schema (instructors)
+# --------------------------------------------------------------------------- the instructor's commands
 
 
-# --------------------------------------------------------------------------- validate / schema
+def _render(outcome: Any, as_json: bool = False) -> NoReturn:
+    """Prints an instructor command's outcome (its lines, or its data as JSON) and exits with its status."""
+    if as_json:
+        _echo_json(outcome.data)
+    else:
+        for line in outcome.out:
+            click.echo(line)
+    for line in outcome.err:
+        click.echo(line, err=True)
+    sys.exit(outcome.exit)
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the problems and proofs as JSON (for CI).")
-@click.option("--verbose", "-v", is_flag=True, help="Also print, for every wrong choice and template, the case that catches it.")
+@click.option("--verbose", "-v", is_flag=True, help="Also print every proof: the case that catches each wrong choice and template, and every "
+    "wrong answer proved wrong.")
 @click.option("--no-run", is_flag=True, help="Check the files only; do not execute code questions.")
 @click.option("--strict", is_flag=True, help="Also check the bank as a whole: answer-position bias, code questions without an exam-style sibling, "
     "prompts naming missing blanks.")
@@ -555,37 +557,19 @@ def watch(ctx: click.Context, target: Path) -> None:
 def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, verbose: bool, no_run: bool, strict: bool) -> None:
     """Check question files and prove them by execution. Exit 1 on any problem.
 
-    Checks the schema, ids, references, hints and parameters; then runs every code question:
-    the reference passes its cases over several seeds, and the untouched template and every
-    wrong choice fail a named case. With no PATH, checks the whole bank.
+    Checks the schema, ids, references, hints and parameters; proves every typed answer at every
+    parameter draw (wrong answers graded wrong, tolerances, worked examples); then runs every code
+    question: the reference passes its cases (and every pinned `expect`), and the untouched template
+    and every wrong choice fail a named case. With no PATH, checks the whole bank.
 
     \b
     Example:
       eshikaku validate
-      eshikaku validate questions/03-4_cnn/conv_output_size.yaml
+      eshikaku validate questions/03-4_cnn/conv_output_size.yaml -v
     """
-    from grader.instructor.bankcheck import check
+    from grader.instructor import commands
 
-    report = check(list(paths) or _bank_paths(ctx), execute=not no_run, strict=strict)
-    if as_json:
-        _echo_json({
-            "ok": not report.errors,
-            "questions": report.checked,
-            "errors": [e.__dict__ | {"path": str(e.path)} for e in report.errors],
-            "proofs": [p.__dict__ for p in report.proofs],
-            "cues": report.cue_lines,
-        })  # fmt: skip
-    else:
-        for proof in report.proofs if verbose else ():
-            click.echo(f"  {proof.question}: {proof.subject} {proof.outcome}")
-        for error in report.errors:
-            click.echo(str(error))
-        for line in report.cue_lines:
-            click.echo(line, err=True)
-        status = "ok" if not report.errors else f"{len(report.errors)} problem(s)"
-        caught = sum(p.outcome.startswith("fails") for p in report.proofs)
-        click.echo(f"{report.checked} question(s) checked, {caught} wrong answer(s) proved wrong by execution: {status}", err=True)
-    sys.exit(Exit.OK if not report.errors else Exit.WRONG)
+    _render(commands.validate(list(paths) or _bank_paths(ctx), execute=not no_run, strict=strict, verbose=verbose), as_json)
 
 
 @main.command()
@@ -605,23 +589,46 @@ def coverage(ctx: click.Context, topic: str | None, below: bool, edition: str | 
       eshikaku coverage --below
       eshikaku coverage --topic 2-1
     """
-    from grader.bank import coverage as cov
-    from grader.bank.syllabus import CURRENT_EDITION
-    from grader.bank.syllabus import edition as load_edition
+    from grader.instructor import commands
 
-    try:
-        syllabus = load_edition(edition or CURRENT_EDITION)
-    except ValueError as exc:
-        fail(str(exc))
-    rows = cov.coverage(open_bank(ctx), syllabus)
-    if as_json:
-        _echo_json({"edition": syllabus.edition, "keywords": [r.as_dict() for r in rows]})
-    else:
-        for line in cov.coverage_lines(rows, syllabus, only_below=below, topic=topic):
-            click.echo(line)
-        click.echo(cov.summary_line(rows), err=True)
-    sys.exit(Exit.WRONG if cov.below_floor(rows) else Exit.OK)
+    _render(commands.coverage(open_bank(ctx), edition=edition, topic=topic, below=below), as_json)
 
+
+@main.command()
+@click.argument("qtype", metavar="TYPE", type=click.Choice(QUESTION_TYPES))
+@click.argument("qid", metavar="ID")
+@click.option("--topic", required=True, help="Syllabus topic key, e.g. 3-4 (decides the folder).")
+@click.option("--module", help="Reference module for a code question's stub (default: chosen by topic).")
+@click.pass_context
+def new(ctx: click.Context, qtype: str, qid: str, topic: str, module: str | None) -> None:
+    """Write a commented skeleton for a new question (and a reference stub for code types).
+
+    The file goes to the topic's folder of the --bank given (default: the built-in bank); its
+    first line points editors at the JSON Schema. Fill every empty field, then run validate.
+
+    \b
+    Example:
+      eshikaku new choice relu_dead_units --topic 3-1
+      eshikaku --bank ~/my-bank new code_function gelu --topic 3-1
+    """
+    from grader.instructor import commands
+
+    banks = [Path(b) for b in (ctx.find_root().obj or {}).get("banks", ())]
+    _render(commands.new(banks, _bank_paths(ctx), qtype, qid, topic, module))
+
+
+@main.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of a question file, for editor completion.
+
+    \b
+    Example:
+      eshikaku schema -o question.schema.json
+    """
+    from grader.instructor import commands
+
+    _render(commands.schema(output))
 
 
 @main.command()
@@ -643,67 +650,6 @@ def doctor(as_json: bool) -> None:
         click.echo(f"{'✓' if layer.active else '✗'} {layer.name:24} {layer.detail}")
 
 
-@main.command()
-@click.argument("qtype", metavar="TYPE", type=click.Choice(QUESTION_TYPES))
-@click.argument("qid", metavar="ID")
-@click.option("--topic", required=True, help="Syllabus topic key, e.g. 3-4 (decides the folder).")
-@click.option("--module", help="Reference module for a code question's stub (default: chosen by topic).")
-@click.pass_context
-def new(ctx: click.Context, qtype: str, qid: str, topic: str, module: str | None) -> None:
-    """Write a commented skeleton for a new question (and a reference stub for code types).
-
-    The file goes to the topic's folder of the --bank given (default: the built-in bank); its
-    first line points editors at the JSON Schema. Fill every empty field, then run validate.
-
-    \b
-    Example:
-      eshikaku new choice relu_dead_units --topic 3-1
-      eshikaku --bank ~/my-bank new code_function gelu --topic 3-1
-    """
-    import re
-
-    from grader.bank.loader import PROJECT_ROOT
-    from grader.instructor.authoring import AuthoringError, write_new
-
-    if not re.fullmatch(r"[a-z0-9_]+", qid):
-        fail(f"id {qid!r} must use only a-z, 0-9 and _ (it becomes the file name)")
-    obj = ctx.find_root().obj or {}
-    banks = [Path(b) for b in obj.get("banks", ())]
-    if qid in load_bank(_bank_paths(ctx)).questions:
-        fail(f"id {qid!r} is already used in the bank: choose another")
-    bank = banks[0] if banks else BUILTIN_BANK
-    reference_root = (bank / "reference") if banks else PROJECT_ROOT / "reference"
-    try:
-        written = write_new(bank, qtype, qid, topic, module, reference_root, private=bool(banks))
-    except AuthoringError as exc:
-        fail(str(exc))
-    for path in written:
-        click.echo(f"wrote {display_path(path)}")
-    click.echo(f"next: fill the empty fields, then `eshikaku{' --bank ' + str(bank) if banks else ''} validate {display_path(written[0])} -v`", err=True)
-
-
-@main.command()
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
-def schema(output: Path | None) -> None:
-    """Print the JSON Schema of a question file, for editor completion.
-
-    \b
-    Example:
-      eshikaku schema -o question.schema.json
-    """
-    from grader.bank.catalog import json_schema
-
-    text = json.dumps(json_schema(), ensure_ascii=False, indent=2)
-    if output:
-        output.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(text)
-
-
-
-# --------------------------------------------------------------------------- grade-batch / export (instructors)
-
 
 @main.command("grade-batch")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
@@ -722,7 +668,7 @@ def grade_batch_cmd(ctx: click.Context, folder: Path, out: Path, answers_file: P
                     assignment: str | None, as_json: bool) -> None:
     """Grade a class: FOLDER/<student>/<question_id>.py, each run isolated as `submit` runs it.
 
-    Exit status: 0 when every submission was graded (pass, fail or error), 1 when the grader or the
+    Exit status: 0 when every submission was graded (pass, fail or error), 3 when the grader or the
     bank failed on some (their rows say grader_fault), 2 for a usage error.
 
     \b
@@ -731,17 +677,8 @@ def grade_batch_cmd(ctx: click.Context, folder: Path, out: Path, answers_file: P
       eshikaku grade-batch submissions/ --answers answers.csv --out results/ --jobs 8
       eshikaku grade-batch submissions/ --out results/ --since-changed
     """
-    from grader.instructor.batch import grade_batch, load_previous
-    from grader.instructor.batch_constants import BatchInputError
-    from grader.instructor.batch_reports import write_reports
+    from grader.instructor import commands
 
-    bank = open_bank(ctx)
-    previous = None
-    if since_changed:
-        previous = load_previous(out)
-        if previous is None:
-            _note(f"no earlier report in {out}: grading every submission")
-    wanted = [q.strip() for q in assignment.split(",") if q.strip()] if assignment else None
     bar: Any = None
     done = [0, 0]  # finished, total (for the plain progress lines when stderr is not a terminal)
 
@@ -763,30 +700,12 @@ def grade_batch_cmd(ctx: click.Context, folder: Path, out: Path, answers_file: P
             click.echo(f"  {done[0]}/{done[1]}", err=True)
 
     try:
-        report = grade_batch(bank, folder, answers=answers_file, assignment=wanted, jobs=jobs, previous=previous,
-                             progress=advance, on_start=start)
-    except BatchInputError as exc:
-        fail(str(exc))
+        outcome = commands.grade_batch(open_bank(ctx), folder, out, answers=answers_file, jobs=jobs, since_changed=since_changed,
+                                       questions=assignment, progress=advance, on_start=start)  # fmt: skip
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    for note in report.notes:
-        _note(note)
-    write_reports(report, out)
-    counts = report.counts()
-    rate = report.graded / report.seconds if report.seconds > 0 else 0.0
-    if as_json:
-        _echo_json({"out": str(out), "students": len({r.student for r in report.rows}), "rows": len(report.rows), "graded": report.graded,
-                    "reused": report.reused, "verdicts": counts, "seconds": round(report.seconds, 3), "submissions_per_second": round(rate, 2)})  # fmt: skip
-    else:
-        summary = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
-        reused = f" ({report.reused} unchanged, reused)" if report.reused else ""
-        click.echo(f"graded {report.graded} submission(s){reused} of {len({r.student for r in report.rows})} student(s) in {report.seconds:.1f} s "
-            f"({rate:.1f}/s): {summary or 'nothing found'}")
-        click.echo(f"wrote {display_path(out / 'results.csv')}, cases.csv, students.csv, report.json and gradescope/<student>/results.json", err=True)
-    if counts["grader_fault"]:
-        _note(f"{counts['grader_fault']} row(s) are grader faults (the bank or the grader failed, not the student): see their message in results.csv")
-        sys.exit(Exit.FAULT)
+    _render(outcome, as_json)
 
 
 @main.group()
@@ -804,22 +723,20 @@ def export() -> None:
 @click.argument("output", metavar="OUT.apkg", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--topic", help="Only this syllabus topic or group, e.g. 3-4 or 3.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the numbers of parameterised questions on the cards.")
+@click.option("--previous", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="The package exported before (default: OUT.apkg "
+    "if it exists): notes unchanged since keep their ids and times.")
 @click.pass_context
-def export_anki(ctx: click.Context, output: Path, topic: str | None, seed: int) -> None:
+def export_anki(ctx: click.Context, output: Path, topic: str | None, seed: int, previous: Path | None) -> None:
     """Write an Anki deck: choice, numeric, shape, expression, matching, self-graded and exam-style blank
     questions as cards (prompt and choices on the front, answer and 解説 on the back).
 
-    Notes keep their ids: importing a newer export into Anki updates the cards and keeps their review history.
+    Notes keep their ids: importing a newer export into Anki updates the cards and keeps their review history,
+    and a note whose content did not change is left as it was.
     """
     from grader.bank.catalog import select
-    from grader.instructor.export import ExportError, write_anki
+    from grader.instructor import commands
 
-    bank = open_bank(ctx)
-    try:
-        count = write_anki(select(bank, topic=topic), output, seed)
-    except ExportError as exc:
-        fail(str(exc))
-    click.echo(f"wrote {count} card(s) to {display_path(output)}", err=True)
+    _render(commands.export_anki(select(open_bank(ctx), topic=topic), output, seed, previous))
 
 
 @export.command("json")
@@ -832,21 +749,74 @@ def export_json(ctx: click.Context, output: Path, seed: int, topic: str | None, 
     """Write the bank as JSON (- for stdout): every question's fields, and for parameterised ones the
     prompt, 解説 and answer resolved for --seed."""
     from grader.bank.catalog import select
-    from grader.instructor.export import bank_json
+    from grader.instructor import commands
 
     bank = open_bank(ctx)
-    document, problems = bank_json(bank, select(bank, topic=topic, qtype=qtype), seed)
-    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    if str(output) == "-":
-        click.echo(text, nl=False)
-    else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {document['count']} question(s) to {display_path(output)}", err=True)
-    for problem in problems:
-        click.echo(f"warning: bank error, not resolved: {problem}", err=True)
+    _render(commands.export_json(bank, select(bank, topic=topic, qtype=qtype), output, seed))
+
+
+@main.group()
+def gradescope() -> None:
+    """A Gradescope autograder for a set of questions (see docs/gradescope.md).
+
+    \b
+    Example:
+      eshikaku gradescope build softmax_function conv_output_size --out autograder.zip
+    """
+
+
+@gradescope.command("build")
+@click.argument("ids", nargs=-1, required=True, metavar="ID...")
+@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The zip to write (upload it to Gradescope).")
+@click.option("--seed", type=int, default=1, show_default=True, help="The numbers of parameterised questions (the same for every student).")
+@click.option("--title", default="", help="The assignment's title, on the handout.")
+@click.option("--no-check", is_flag=True, help="Do not validate the questions first.")
+@click.pass_context
+def gradescope_build(ctx: click.Context, ids: tuple[str, ...], out: Path, seed: int, title: str, no_check: bool) -> None:
+    """Write a Gradescope autograder zip for these questions, and a handout for students beside it.
+
+    Students upload <question_id>.py for code questions and an answers.txt (`question_id: answer` per
+    line) for the others; each upload is graded in eshikaku's sandbox, like `grade-batch`.
+    """
+    from grader.instructor import commands
+
+    _render(commands.gradescope_build(open_bank(ctx), list(ids), out, seed=seed, title=title, check=not no_check))
+
+
+@gradescope.command("run")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), envvar="ESHIKAKU_AUTOGRADER_ROOT", default="/autograder",
+              show_default=True, help="Gradescope's folder: source/, submission/, results/ (env ESHIKAKU_AUTOGRADER_ROOT).")
+@click.pass_context
+def gradescope_run(ctx: click.Context, root: Path) -> None:
+    """Grade the submission in ROOT/submission and write ROOT/results/results.json (what run_autograder calls)."""
+    from grader.instructor import commands
+
+    _render(commands.gradescope_run(lambda: open_bank(ctx), root))
+
+
+@main.command("item-stats")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path), metavar="REPORT.json|PROGRESS.sqlite3...")
+@click.option("--last", is_flag=True, help="From a progress database, each learner's latest attempt (default: the first, before any feedback).")
+@click.option("--min-responses", type=click.IntRange(min=1), default=5, show_default=True, help="Flag nothing about a question with fewer responses.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the table as CSV.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write everything as JSON.")
+@click.pass_context
+def item_stats_cmd(ctx: click.Context, sources: tuple[Path, ...], last: bool, min_responses: int, csv_path: Path | None, json_path: Path | None) -> None:
+    """How each question behaved with real learners: difficulty (p), discrimination (point-biserial against
+    the rest score), how often each option was picked, and flags (nobody misses it, strong learners miss
+    it, a distractor nobody picks).
+
+    Reads grade-batch reports (report.json, or the folder holding one) and learners' progress databases.
+
+    \b
+    Example:
+      eshikaku item-stats results/report.json
+      eshikaku item-stats class/*.sqlite3 --csv items.csv --json items.json
+    """
+    from grader.instructor import commands
+
+    _render(commands.item_stats(open_bank(ctx), list(sources), last=last, min_responses=min_responses, csv_path=csv_path, json_path=json_path))
 
 
 if __name__ == "__main__":
     main()
-

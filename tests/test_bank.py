@@ -84,13 +84,31 @@ def test_the_bank_covers_the_whole_syllabus() -> None:
 
     from cli import main
 
-    counts = json.loads(CliRunner().invoke(main, ["list", "--json"]).stdout)["counts"]
+    listing = json.loads(CliRunner().invoke(main, ["list", "--json"]).stdout)
+    counts = listing["counts"]
     by_topic = {topic: c["total"] for topic, c in counts["by_topic"].items()}
-    assert counts["total"] >= 150
+    by_section = {s: sum(n for t, n in by_topic.items() if t.startswith(f"{s}-")) for s in "12345"}
+    exam_style = sum(q["exam_style"] for q in listing["questions"])
+    assert counts["total"] >= 450 and exam_style >= 320, (counts["total"], exam_style)
+    assert by_section["1"] >= 25 and by_section["2"] >= 25 and by_section["1"] + by_section["2"] >= 60, by_section
     assert all(by_topic.get(f"3-{i}", 0) >= 10 for i in range(1, 8)), by_topic
     assert all(by_topic.get(f"4-{i}", 0) >= 4 for i in range(1, 10)), by_topic
-    assert sum(n for t, n in by_topic.items() if t.startswith("5-")) >= 4, by_topic
+    assert all(by_topic.get(f"5-{i}", 0) >= 4 for i in range(1, 5)), by_topic
     assert counts["code"] >= 45 and counts["parameterised"] >= 25
+    code_in_1_and_2 = [q for q in listing["questions"] if q["topic"][0] in "12" and q["type"] in ("code_function", "code_blank")]
+    assert len(code_in_1_and_2) >= 10
     styles = {q.type for q in BANK.questions.values()}
     assert {"choice", "numeric", "code_blank"} <= styles
     assert any(c.parts for q in BANK.questions.values() if q.type == "choice" for c in q.choices)  # (あ)〜(え) の組み合わせ
+
+
+def test_every_keyword_of_the_syllabus_is_tested_to_the_floor() -> None:
+    # In-scope keywords by two questions, one of them exam-style; optional (grey) keywords by one.
+    from click.testing import CliRunner
+
+    from cli import main
+
+    result = CliRunner().invoke(main, ["coverage", "--below"])
+    assert result.exit_code == 0, result.stdout[-2000:]
+    assert result.stdout.strip() == ""  # no keyword listed as below the floor
+    assert "below 2 questions or without an exam-style one: 0;" in result.stderr and "below 1: 0" in result.stderr

@@ -19,7 +19,7 @@ from grader.bank.loader import PROJECT_ROOT, load_bank
 FIXTURES = Path(__file__).parent / "fixtures"
 BROKEN = "tests/fixtures/broken_bank"
 EXPECTED = yaml.safe_load((FIXTURES / "broken_bank_expected.yaml").read_text(encoding="utf-8"))
-TYPES = ["choice", "numeric", "shape", "expression", "matching", "code_blank", "code_function", "self_graded"]
+TYPES = ["choice", "numeric", "numeric_parts", "shape", "expression", "matching", "code_blank", "code_function", "self_graded"]
 BUILTIN_IDS = [
     "chain_rule",
     "sigmoid_derivative_max",

@@ -14,7 +14,9 @@ from click.testing import CliRunner
 from cli import main
 from grader.bank.loader import load_bank
 from grader.bank.params import attempt
-from grader.instructor.export import DECK_NAME, GUID_SALT, MODEL_NAME, anki_eligible, bank_json, md_html, write_anki
+from grader.instructor.anki import DECK_NAME, GUID_SALT, MODEL_NAME, anki_eligible, write_anki
+from grader.instructor.export import bank_json
+from grader.instructor.export_html import md_html
 
 BANK = load_bank(use_cache=False)
 
@@ -136,3 +138,44 @@ def test_json_export_to_stdout_with_filters() -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["count"] >= 1 and all(q["topic"] == "3-4" and q["type"] == "shape" for q in data["questions"])
+
+
+def _note_rows(path: Path, tmp: Path) -> dict[str, tuple]:
+    with zipfile.ZipFile(path) as z:
+        z.extract("collection.anki2", tmp)
+    db = sqlite3.connect(tmp / "collection.anki2")
+    try:
+        notes = db.execute("SELECT guid, id, mod, flds, sfld, csum FROM notes").fetchall()
+        cards = dict(db.execute("SELECT nid, id FROM cards").fetchall())
+    finally:
+        db.close()
+    return {guid: (nid, mod, flds, sfld, csum, cards[nid]) for guid, nid, mod, flds, sfld, csum in notes}
+
+
+def test_a_re_export_changes_a_note_only_when_its_content_changed(tmp_path) -> None:
+    import hashlib
+    import shutil
+
+    bank = tmp_path / "bank" / "03-1_forward"
+    bank.mkdir(parents=True)
+    for qid in ("sigmoid_derivative_max", "chain_rule"):
+        shutil.copy(BANK.paths[qid], bank / f"{qid}.yaml")
+    out = tmp_path / "deck.apkg"
+    export = ["--bank", str(bank.parent), "--bank-only", "export", "anki", str(out)]
+    result = CliRunner().invoke(main, export)
+    assert result.exit_code == 0 and "2 new or changed" in result.output, result.output
+    first = _note_rows(out, tmp_path / "1")
+    for _, _, _, sfld, csum, _ in first.values():  # Anki's checksum of the sort field (the question id)
+        assert csum == int(hashlib.sha1(sfld.encode()).hexdigest()[:8], 16) and csum != 0
+    result = CliRunner().invoke(main, export)
+    assert result.exit_code == 0 and "0 new or changed" in result.output, result.output
+    assert _note_rows(out, tmp_path / "2") == first  # ids, times, fields and card ids all as they were
+    edited = bank / "chain_rule.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("explanation: |", "explanation: |\n  (改訂)", 1), encoding="utf-8")
+    result = CliRunner().invoke(main, export)
+    assert result.exit_code == 0 and "1 new or changed" in result.output, result.output
+    third = _note_rows(out, tmp_path / "3")
+    guid = genanki.guid_for(GUID_SALT, "chain_rule")
+    assert {g: r for g, r in third.items() if g != guid} == {g: r for g, r in first.items() if g != guid}
+    nid, mod, flds, *_ = third[guid]
+    assert nid == first[guid][0] and mod > first[guid][1] and "改訂" in flds and third[guid][5] == first[guid][5]

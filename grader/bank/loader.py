@@ -35,8 +35,8 @@ def _cache_version() -> str:
     import hashlib
 
     digest = hashlib.sha256(str(CACHE_VERSION).encode())
-    for module in ("schema.py", "schema_base.py", "schema_code.py", "loader.py", "positions.py", "references.py", "schema_errors.py",
-                   "editions/2026.yaml"):
+    for module in ("schema.py", "schema_base.py", "schema_code.py", "schema_numeric.py", "expression.py", "loader.py", "positions.py", "references.py",
+                   "schema_errors.py", "editions/2026.yaml"):
         digest.update((Path(__file__).parent / module).read_bytes())
     return digest.hexdigest()[:16]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.bank.positions import BankError, Loc, YamlBuilder, dotted
-from grader.bank.schema import CodeBase, ComputedAnswer, Question
+from grader.bank.schema import CodeBase, ComputedAnswer, NumericPart, Question
 
 _DEFINED: dict[tuple[Path, int, int], set[str] | SyntaxError | None] = {}
 
@@ -78,6 +78,11 @@ def reference_targets(question: Question) -> list[tuple[Loc, str]]:
     for wi, wrong in enumerate(getattr(question, "wrong_answers", ())):
         if isinstance(wrong.answer, ComputedAnswer):
             targets.append((("wrong_answers", wi, "answer", "function"), wrong.answer.function))
+    for pi, part in enumerate(getattr(question, "parts", ())):
+        if isinstance(part, NumericPart):
+            answers: list[tuple[Loc, Any]] = [(("parts", pi, "answer", "function"), part.answer)]
+            answers += [(("parts", pi, "wrong_answers", wi, "answer", "function"), w.answer) for wi, w in enumerate(part.wrong_answers)]
+            targets += [(loc, a.function) for loc, a in answers if isinstance(a, ComputedAnswer)]
     return targets
 
 

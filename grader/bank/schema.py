@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, WithJsonSchema, field_validator, model_validator
+from pydantic import Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
 
 from grader.bank.schema_base import (
     ID_PATTERN,
@@ -51,6 +51,20 @@ from grader.bank.schema_code import (
     Step,
     Value,
 )
+from grader.bank.schema_numeric import ExpressionQuestion as ExpressionQuestion
+from grader.bank.schema_numeric import (
+    NumberExample,
+    NumericPart,
+    NumericPartsQuestion,
+    NumericQuestion,
+    PartsExample,
+    ShapeExample,
+    ShapeQuestion,
+    Variable,
+    WrongExpression,
+    WrongNumber,
+    WrongShape,
+)
 
 # --------------------------------------------------------------------------- choice
 
@@ -74,96 +88,20 @@ class ChoiceQuestion(QuestionBase):
     def _one_key(cls, value: Any) -> Any:
         return [value] if isinstance(value, (str, int)) else value
 
-    @model_validator(mode="after")
-    def _answer_in_choices(self) -> ChoiceQuestion:
-        keys = {c.key for c in self.choices}
-        missing = [a for a in self.answer if a not in keys]
-        if missing:
-            raise ValueError(f"answer {missing} is not a choice key (keys: {', '.join(sorted(keys))})")
-        return self
-
-    @property
-    def exam_style(self) -> bool:
-        return True
-
-
-# --------------------------------------------------------------------------- numeric, shape, expression
-
-
-class WrongNumber(Strict):
-    """A wrong answer learners give, and what it shows they did (validate proves it is graded wrong)."""
-
-    answer: float | ComputedAnswer | Formula = Field(description="A number, a reference call, or a formula of the parameters.")
-    says: str = Field(min_length=1, description="Feedback shown when a learner gives this answer, e.g. 'B(5+C) と数えていないか'.")
-
-    @field_validator("answer", mode="before")
+    @field_validator("answer")
     @classmethod
-    def _not_text(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            raise ValueError(f"{value!r} is text: write the number unquoted, or {{formula: {value!r}}} for a formula of the parameters")
-        return value
-
-
-class WrongShape(Strict):
-    answer: list[int | ComputedAnswer | Formula] | ComputedAnswer = Field(description="The wrong shape, e.g. [8, 8].")
-    says: str = Field(min_length=1)
-
-
-class WrongExpression(Strict):
-    answer: str = Field(min_length=1, description="A wrong expression of the variables, e.g. '2*x'.")
-    says: str = Field(min_length=1)
-
-
-class NumericQuestion(QuestionBase):
-    type: Literal["numeric"]
-    answer: float | ComputedAnswer
-    wrong_answers: list[WrongNumber] = Field(
-        default_factory=list, description="Wrong answers with their feedback; three or more also make the four-choice form."
-    )
-
-    @field_validator("answer", mode="before")
-    @classmethod
-    def _not_text(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            raise ValueError(f"{value!r} is text: write the number unquoted (e.g. 0.25), or compute it with `function:`")
-        return value
-    abs_tol: float = Field(1e-9, ge=0, description="Absolute tolerance.")
-    rel_tol: float = Field(1e-6, ge=0, description="Relative tolerance.")
-    unit: str = ""
+    def _answer_in_choices(cls, answer: list[str], info: ValidationInfo) -> list[str]:
+        keys = [c.key for c in info.data.get("choices", [])]
+        missing = [a for a in answer if a not in keys]
+        if keys and missing:
+            raise ValueError(f"{', '.join(map(repr, missing))} is not a choice key (the keys are {', '.join(keys)}): give the key of the right choice")
+        if len(set(answer)) != len(answer):
+            raise ValueError("lists a key twice")
+        return answer
 
     @property
     def exam_style(self) -> bool:
         return True
-
-
-class ShapeQuestion(QuestionBase):
-    type: Literal["shape"]
-    answer: list[int | ComputedAnswer | Formula] | ComputedAnswer = Field(
-        description="The tuple of integers, e.g. [7, 7]; each entry (or the whole) may be computed."
-    )
-    wrong_answers: list[WrongShape] = Field(default_factory=list, description="Wrong shapes with their feedback.")
-
-    @property
-    def exam_style(self) -> bool:
-        return True
-
-
-class Variable(Strict):
-    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
-    low: float = -2.0
-    high: float = 2.0
-
-
-class ExpressionQuestion(QuestionBase):
-    type: Literal["expression"]
-    variables: list[Variable | str] = Field(min_length=1, description="Names allowed in answers.")
-    answer: str = Field(description="A right answer; equivalence is checked at random points.")
-    accepted_forms: list[str] = Field(default_factory=list, description="Other spellings shown as examples.")
-    wrong_answers: list[WrongExpression] = Field(default_factory=list, description="Wrong expressions with their feedback.")
-
-    @property
-    def variable_specs(self) -> list[Variable]:
-        return [v if isinstance(v, Variable) else Variable(name=v) for v in self.variables]
 
 
 # --------------------------------------------------------------------------- matching
@@ -204,6 +142,7 @@ class SelfGradedQuestion(QuestionBase):
 Question = Annotated[
     ChoiceQuestion
     | NumericQuestion
+    | NumericPartsQuestion
     | ShapeQuestion
     | ExpressionQuestion
     | MatchingQuestion
@@ -216,6 +155,7 @@ CodeQuestion = CodeBlankQuestion | CodeFunctionQuestion
 QUESTION_MODELS: dict[str, type[QuestionBase]] = {
     "choice": ChoiceQuestion,
     "numeric": NumericQuestion,
+    "numeric_parts": NumericPartsQuestion,
     "shape": ShapeQuestion,
     "expression": ExpressionQuestion,
     "matching": MatchingQuestion,
@@ -252,7 +192,12 @@ __all__ = [
     "MappingValue",
     "MatchingQuestion",
     "Misconception",
+    "NumberExample",
+    "NumericPart",
+    "NumericPartsQuestion",
     "NumericQuestion",
+    "PartsExample",
+    "ShapeExample",
     "OneOf",
     "PARAM_NAME",
     "ParameterSpec",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
@@ -74,6 +75,28 @@ MappingValue.model_rebuild()
 SequenceValue.model_rebuild()
 
 
+def _literal(value: Any, where: str) -> None:
+    """An expected value is written out: numbers, text, arrays, sequences and mappings of those."""
+    if isinstance(value, (RandomValue, RefValue, FuncValue, ExprValue)):
+        raise ValueError(f"`{where}` must be written out (a number, {{array: …}}, {{sequence: …}} or {{mapping: …}}), not {type(value).__name__}")
+    if isinstance(value, SequenceValue):
+        for item in value.sequence:
+            _literal(item, where)
+    if isinstance(value, MappingValue):
+        for item in value.mapping.values():
+            _literal(item, where)
+
+
+def _drawn(value: Any) -> bool:
+    if isinstance(value, RandomValue):
+        return True
+    if isinstance(value, SequenceValue):
+        return any(_drawn(v) for v in value.sequence)
+    if isinstance(value, MappingValue):
+        return any(_drawn(v) for v in value.mapping.values())
+    return False
+
+
 class Step(Strict):
     """One call made on the learner's code and, identically, on the reference."""
 
@@ -84,12 +107,21 @@ class Step(Strict):
     bind: str | None = Field(None, description="Name the result (an object to call methods on later).")
     check: bool = Field(True, description="Compare the returned value with the reference's.")
     seed: int | None = Field(None, description="np.random.seed before the call (random code).")
+    expect: Value = Field(None, description="The result worked out by hand (not null); validate checks the reference returns it.")
 
     @model_validator(mode="after")
     def _one_action(self) -> Step:
         if (self.call is None) == (self.get is None):
             raise ValueError("a step has exactly one of `call` or `get`")
+        if self.pinned:
+            if not self.check:
+                raise ValueError("`expect` on a step with `check: false`: the result of an unchecked step is not compared")
+            _literal(self.expect, "expect")
         return self
+
+    @property
+    def pinned(self) -> bool:
+        return self.expect is not None
 
 
 class Compare(Strict):
@@ -145,6 +177,7 @@ class Case(Strict):
         default_factory=dict,
         description="Failure kind → what failing this case that way usually means (shown only for that kind of failure).",
     )
+    expect: Value = Field(None, description="The result of the `args` call worked out by hand; validate checks the reference returns it.")
 
     @model_validator(mode="after")
     def _calls(self) -> Case:
@@ -155,7 +188,23 @@ class Case(Strict):
         unknown = [m for m in self.modifies if m not in self.let]
         if unknown:
             raise ValueError(f"`modifies` names {unknown}, which are not in `let`")
+        if self.expect is not None:
+            if self.steps:
+                raise ValueError("`expect` goes on the step whose result it gives, not on a case with `steps`")
+            _literal(self.expect, "expect")
+        if self.pinned:
+            self._fixed_inputs()
         return self
+
+    @builtins.property  # `property` is a field of a case
+    def pinned(self) -> bool:
+        """Whether the author wrote out an expected result (on the case or on a step)."""
+        return self.expect is not None or any(s.pinned for s in self.steps)
+
+    def _fixed_inputs(self) -> None:
+        if self.dims or self.repeat > 1 or self.property is not None or any(_drawn(v) for v in self.let.values()):
+            raise ValueError("a case with `expect` needs fixed inputs (no `random`, `dims`, `repeat` or `property`): its result is worked out by "
+                             "hand once, for every seed")
 
 
 class Misconception(Strict):

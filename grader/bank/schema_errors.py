@@ -72,6 +72,8 @@ def validation_errors(exc: ValidationError, data: Any, builder: YamlBuilder) -> 
         if kind == "union":
             what = _VALUE_HELP["values"] if "values" in loc else _VALUE_HELP["args"]
             message = f"not a valid value: write {what}"
+        elif kind == "string_pattern_mismatch" and err.get("input") == "":
+            message = _FRIENDLY["string_too_short"]
         elif kind in _FRIENDLY:
             allowed = _allowed_keys(data) if len(loc) == 1 else ""
             message = _FRIENDLY[kind].format(

@@ -21,10 +21,12 @@ from grader.bank.schema import (
     CodeFunctionQuestion,
     ExpressionQuestion,
     MatchingQuestion,
+    NumericPartsQuestion,
     NumericQuestion,
     SelfGradedQuestion,
     ShapeQuestion,
 )
+from grader.bank.schema_numeric import Tolerance
 from grader.i18n import _
 
 
@@ -93,7 +95,7 @@ def parse_number(text: str) -> float:
     return value / 100 if percent else value
 
 
-def numbers_match(q: NumericQuestion, value: float, expected: float) -> bool:
+def numbers_match(q: Tolerance, value: float, expected: float) -> bool:
     """Whether ``value`` is graded as ``expected`` under the question's tolerances."""
     return math.isfinite(value) and abs(value - expected) <= max(q.abs_tol, q.rel_tol * abs(expected))
 
@@ -109,11 +111,59 @@ def _numeric(q: NumericQuestion, response: str, expected: float, wrong: tuple[tu
     return Verdict(correct, 1.0 if correct else 0.0, response, shown, feedback)
 
 
-def number_text(q: NumericQuestion, value: Any) -> str:
+def number_text(q: Tolerance, value: Any) -> str:
     """A number as shown to the learner, with the question's unit."""
     # 12 significant digits: `:g` alone shows 1,050,624 as 1.05062e+06, which reads as a different number
     text = f"{float(value):.12g}" if isinstance(value, (float, int)) else str(value)
     return f"{text}{q.unit}"
+
+
+def part_values(q: NumericPartsQuestion, response: str) -> dict[str, str]:
+    """``12 3.5 0.25`` (the parts in order), ``a=12, b=3.5`` (by name) or ``12; 3.5`` → part name → the text given.
+
+    Raises:
+        InvalidAnswer: Not one number per part.
+    """
+    names = [p.name for p in q.parts]
+    text = re.sub(r"\s*([=:])\s*", r"\1", normalize(response))
+    tokens = [t for chunk in re.split(r"[\s;、，；]+", text) for t in re.split(r",(?=[^,=:]+[=:])", chunk) if t.strip(",")]
+    tokens = [t.strip(",") for t in tokens]
+    if tokens and all(re.search("[=:]", t) for t in tokens):
+        given = dict(re.split("[=:]", t, maxsplit=1) for t in tokens)
+        if sorted(given) != sorted(names):
+            raise InvalidAnswer(_("小問 {names} の値を一つずつ答えてください (例: {pairs})").format(
+                names=", ".join(names), pairs=", ".join(f"{n}=12" for n in names)))
+        return {name: given[name] for name in names}
+    if len(tokens) == 1 and len(names) > 1:
+        tokens = [t for t in tokens[0].split(",") if t]
+    if len(tokens) != len(names):
+        raise InvalidAnswer(_("小問 {names} の値を順にスペースで区切って答えてください (例: {example})").format(
+            names=", ".join(names), example=" ".join(["12"] * len(names))))
+    return dict(zip(names, tokens))
+
+
+def _numeric_parts(q: NumericPartsQuestion, response: str, expected: dict[str, Any], wrong: tuple[tuple[Any, str], ...]) -> Verdict:
+    given = part_values(q, response)
+    total = sum(p.weight for p in q.parts)
+    earned = 0.0
+    feedback: list[str] = []
+    for part in q.parts:
+        text = given[part.name]
+        if part.unit and text.endswith(part.unit):
+            text = text[: -len(part.unit)]
+        value = parse_number(text)
+        right = float(expected[part.name])
+        if numbers_match(part, value, right):
+            earned += part.weight
+            continue
+        says = next((s for (name, w), s in wrong if name == part.name and numbers_match(part, value, float(w))), None)
+        shown = given[part.name]
+        feedback.append(f"({part.name}) {shown}: {says}" if says else _("({name}) {value} は正しくない").format(name=part.name, value=shown))
+    return Verdict(earned == total, earned / total, response, parts_expected(q, expected), tuple(feedback))
+
+
+def parts_expected(q: NumericPartsQuestion, expected: dict[str, Any]) -> str:
+    return ", ".join(f"{p.name} = {number_text(p, expected[p.name])}" for p in q.parts)
 
 
 def parse_shape(text: str) -> tuple[int, ...]:
@@ -255,6 +305,8 @@ def grade(attempt: Attempt, response: str) -> Verdict:
         return _choice(q, response)
     if isinstance(q, NumericQuestion):
         return _numeric(q, response, float(attempt.answer), attempt.wrong)
+    if isinstance(q, NumericPartsQuestion):
+        return _numeric_parts(q, response, attempt.answer, attempt.wrong)
     if isinstance(q, ShapeQuestion):
         return _shape(response, list(attempt.answer), attempt.wrong)
     if isinstance(q, ExpressionQuestion):
@@ -279,6 +331,8 @@ def expected(attempt: Attempt) -> str:
         return _choice_expected(q)
     if isinstance(q, NumericQuestion):
         return number_text(q, attempt.answer)
+    if isinstance(q, NumericPartsQuestion):
+        return parts_expected(q, attempt.answer)
     if isinstance(q, ShapeQuestion):
         return " × ".join(str(a) for a in attempt.answer)
     if isinstance(q, ExpressionQuestion):

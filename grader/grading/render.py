@@ -21,6 +21,7 @@ from grader.bank.schema import (
     CodeFunctionQuestion,
     ExpressionQuestion,
     MatchingQuestion,
+    NumericPartsQuestion,
     NumericQuestion,
     SelfGradedQuestion,
     ShapeQuestion,
@@ -31,6 +32,7 @@ from grader.i18n import _
 TYPE_LABELS = {
     "choice": "選択",
     "numeric": "数値",
+    "numeric_parts": "数値 (小問)",
     "shape": "形状",
     "expression": "式",
     "matching": "対応付け",
@@ -198,6 +200,8 @@ def choice_lines(attempt: Attempt) -> list[str]:
                 continue
             lines.append(f"  [{blank.name}]")
             lines += [f"    ({c.key}) {c.text}" for c in blank.choices]
+    elif isinstance(q, NumericPartsQuestion):
+        lines += [f"  ({p.name}) {p.label}{f' [{p.unit}]' if p.unit else ''}".rstrip() for p in q.parts]
     elif isinstance(q, MatchingQuestion):
         lines += [f"  {i.key}. {i.text}" for i in q.left]
         lines.append("")
@@ -212,6 +216,9 @@ def answer_help(attempt: Attempt) -> str:
         return _("番号で答える (例: 2)") + (_("。複数選ぶときは 1,3") if len(q.answer) > 1 else "")
     if isinstance(q, NumericQuestion):
         return _("数値で答える (例: 0.25, 1/4)") + (_(" 単位: {unit}").format(unit=q.unit) if q.unit else "")
+    if isinstance(q, NumericPartsQuestion):
+        return _("小問 {names} の数値を順にスペースで区切って答える (例: {example}、または {pairs})").format(
+            names=", ".join(p.name for p in q.parts), example=" ".join(["12"] * len(q.parts)), pairs=" ".join(f"{p.name}=12" for p in q.parts))
     if isinstance(q, ShapeQuestion):
         return _("形状で答える (例: 7x7, (7, 7))")
     if isinstance(q, ExpressionQuestion):

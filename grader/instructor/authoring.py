@@ -11,6 +11,7 @@ from pathlib import Path
 
 from grader.bank.schema import QUESTION_TYPES
 from grader.bank.syllabus import topics
+from grader.errors import UsageError
 
 SCHEMA_FILE = "question.schema.json"
 DEFAULT_MODULES = {
@@ -28,14 +29,25 @@ _COMMON = """\
 id: {id}
 type: {type}
 topic: "{topic}"            # {topic_name}
-difficulty: 1               # 1 easy … 3 hard
+syllabus: []                # the sub-item(s) the question tests, the topic's own first, e.g. [{first_item}]
+keywords: []                # the syllabus keywords a learner must know to answer (not those only mentioned)
+{items}difficulty: 1               # 1 easy … 3 hard
 title: ""                   # a short name shown in lists
-tags: []                    # Japanese keywords, e.g. [活性化関数, シグモイド関数]
-source: original            # or the seed document and question
-prompt: ""                  # Markdown with $…$ LaTeX, in Japanese (use a `|` block for several lines)
+tags: []                    # free Japanese tags, e.g. [活性化関数, 計算]
+source: original            # or the book section / paper the question follows
+prompt: ""                  # Markdown with $…$ LaTeX, in Japanese; LaTeX only in '…' or a `|` block, never in "…"
 hints:                      # ordered: from a nudge to nearly the answer
   - ""
-explanation: ""             # 解説: why the answer is right, why each wrong option is wrong
+explanation: ""             # 解説: why the key is right, why each wrong answer is wrong, and the source it cites
+"""
+
+_WRONG_NUMBERS = """\
+wrong_answers:              # real miscalculations, each with the feedback shown when a learner gives it;
+  - answer: .nan            # three or more also make the four-choice form of mock exams
+    says: ""                # e.g. answer: {formula: "B * (5 + C)"}, says: "B(5+C) と数えていないか"
+worked_examples:            # an answer you worked out by hand; validate checks the computed answer equals it
+  - values: {}              # every parameter's value, e.g. {H: 28, F: 5} (none without parameters)
+    answer: .nan
 """
 
 _CASES = """\
@@ -45,6 +57,7 @@ cases:                      # public examples (hidden: false) first, then hidden
     let:
       x: {{array: [[1.0, 2.0, 3.0]]}}
     args: [{{ref: x}}]
+    expect: {{array: [[.nan, .nan, .nan]]}}   # the result worked out by hand: validate checks the reference returns it
   - name: random_batch
     repeat: 3
     dims: {{N: [1, 6], D: [2, 8]}}
@@ -64,17 +77,39 @@ choices:                    # keys are stable; the display order is shuffled
 answer: ""                  # the right key (or a list of keys)
 """,
     "numeric": """\
-answer: .nan                # the number (or {function: reference.<module>:<name>, args: {…}} with parameters)
-abs_tol: 1.0e-6
+answer: .nan                # the number, {function: reference.<module>:<name>, args: {…}} or {formula: "…"} of the parameters
+abs_tol: 1.0e-6             # |got − answer| ≤ max(abs_tol, rel_tol·|answer|); 小数第 3 位まで needs abs_tol ≥ 0.0005
 rel_tol: 1.0e-6
 unit: ""
+""" + _WRONG_NUMBERS,
+    "numeric_parts": """\
+parts:                      # each number graded on its own (partial credit); the learner answers `a=… b=…` or in order
+  - name: a
+    label: ""               # what this part asks, shown in the list of parts
+    answer: .nan
+    abs_tol: 0
+    wrong_answers:
+      - {answer: .nan, says: ""}
+  - name: b
+    label: ""
+    answer: .nan
+    abs_tol: 0
+worked_examples:
+  - values: {}
+    answer: {a: .nan, b: .nan}
 """,
     "shape": """\
-answer: []                  # e.g. [7, 7]
+answer: []                  # e.g. [7, 7]; entries may be {formula: "(H - F) // S + 1"}
+wrong_answers:
+  - {answer: [], says: ""}
+worked_examples:
+  - {values: {}, answer: []}
 """,
     "expression": """\
 variables: [x]              # names allowed in answers; {name: u, low: 0.05, high: 0.95} sets a domain
 answer: ""                  # e.g. 2*(x + 1); any equivalent form is accepted
+wrong_answers:
+  - {answer: "", says: ""}
 """,
     "matching": """\
 left:
@@ -101,8 +136,19 @@ template: |
   def {name}(x):
       \"\"\"x: (N, D) -> (N, D)\"\"\"
       ...
+solution: |                 # a complete model solution, proved to pass; shown after the attempt
+  import numpy as np
+
+  def {name}(x):
+      ...
 solution_note: ""           # the key idea, shown after grading
 compare: {{rtol: 1.0e-6, atol: 1.0e-9, dtype: kind}}
+misconceptions:             # the bugs learners really make, each a complete wrong submission (validate proves it fails)
+  - name: ""
+    says: ""
+    code: |
+      def {name}(x):
+          ...
 """
   + _CASES,
     "code_blank": """\
@@ -121,6 +167,8 @@ blanks:
       - {{key: "3", text: "", why: ""}}
       - {{key: "4", text: "", why: ""}}
     answer: ""
+misconceptions:             # wrong code for a blank, named when a learner's code behaves the same way
+  - {{name: "", says: "", blanks: {{あ: ""}}}}
 """
   + _CASES,
 }
@@ -149,14 +197,24 @@ from numpy.typing import NDArray
 '''
 
 
-class AuthoringError(ValueError):
+class AuthoringError(UsageError, ValueError):
     """`new` cannot write what was asked (the message says what to change)."""
+
+
+def _items(topic: str) -> str:
+    """The topic's sub-items and their keywords, as comments to choose the tags from."""
+    lines = [f"# sub-items and keywords of {topic} (optional ones in brackets):"]
+    for item in topics()[topic].items:
+        words = ", ".join(f"[{k.name}]" if k.optional else k.name for k in item.keywords)
+        lines.append(f"#   {item.key} {item.name}: {words}")
+    return "\n".join(lines) + "\n"
 
 
 def skeleton(qtype: str, qid: str, topic: str, *, module: str, schema: str) -> str:
     if qtype not in QUESTION_TYPES:
         raise AuthoringError(f"unknown type {qtype!r}: use one of {', '.join(QUESTION_TYPES)}")
-    common = _COMMON.format(schema=schema, id=qid, type=qtype, topic=topic, topic_name=topics()[topic].name)
+    first = topics()[topic].items[0].key if topics()[topic].items else f"{topic}-1"
+    common = _COMMON.format(schema=schema, id=qid, type=qtype, topic=topic, topic_name=topics()[topic].name, first_item=first, items=_items(topic))
     body = _BODIES[qtype]
     if qtype in ("code_function", "code_blank"):
         body = body.format(name=qid, module=module)
@@ -177,6 +235,7 @@ def write_new(bank: Path, qtype: str, qid: str, topic: str, module: str | None, 
         raise AuthoringError(f"{target} exists already: choose another id")
     module = module or ("bank_" if private else "") + DEFAULT_MODULES.get(topic, "applications")
     schema_path = bank / SCHEMA_FILE
+    bank.mkdir(parents=True, exist_ok=True)
     if not schema_path.exists():
         from grader.bank.catalog import json_schema
 
