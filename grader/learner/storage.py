@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.learner.database import KINDS, PRACTICE_KINDS, StoreError, connect, resolve_db_path
+from grader.learner.database import APPLICATION_ID, KINDS, PRACTICE_KINDS, StoreError, connect, resolve_db_path
 
-__all__ = ["PRACTICE_KINDS", "AttemptRecord", "ItemRow", "SessionRow", "Store", "StoreError", "content_hash", "open_store", "resolve_db_path"]
+__all__ = ["APPLICATION_ID", "PRACTICE_KINDS", "AttemptRecord", "ItemRow", "SessionRow", "Store", "StoreError", "content_hash", "open_store", "resolve_db_path"]
 
 def content_hash(question: Any) -> str:
     """A short hash of a question's content: it changes whenever the question file's meaning changes."""
