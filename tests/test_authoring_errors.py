@@ -164,7 +164,8 @@ def test_a_reference_with_a_syntax_error_is_reported_at_its_own_line(tmp_path: P
     assert f"ops_{_module_tag(bank)}.py:4:" in out and "SyntaxError" in out and "does not exist" not in out
 
 
-def test_a_reference_that_never_returns_is_stopped_and_named(tmp_path: Path) -> None:
+def test_a_reference_that_never_returns_is_stopped_and_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ESHIKAKU_TRUSTED_SECONDS", "1")  # the limit, shortened so that the test does not wait 10 s
     bank = private_bank(tmp_path, "def double(x):\n    while True:\n        pass\n")
     code, out = run("--bank", str(bank), "validate", str(code_file(bank)))
     assert code == 1

@@ -35,7 +35,6 @@ BUILTIN_IDS = [
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(PROJECT_ROOT)  # paths in messages are relative to the working directory
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("ESHIKAKU_DB", str(tmp_path / "progress.sqlite3"))  # answers are recorded: never in the real database
     monkeypatch.delenv("ESHIKAKU_BANK", raising=False)
 
@@ -407,7 +406,7 @@ def test_bank_from_the_environment(monkeypatch: pytest.MonkeyPatch):
 
 def _script_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "ESHIKAKU_BANK"}
-    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    env["XDG_CACHE_HOME"] = os.environ.get("XDG_CACHE_HOME") or str(tmp_path / "cache")  # the session's warm cache
     return env
 
 

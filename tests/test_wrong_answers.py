@@ -8,6 +8,7 @@ import hashlib
 import textwrap
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from cli import main
@@ -336,7 +337,8 @@ def test_expect_needs_fixed_inputs(tmp_path: Path) -> None:
     assert code == 1 and "a case with `expect` needs fixed inputs" in out
 
 
-def test_a_numeric_reference_that_never_returns_is_stopped_and_named(tmp_path: Path) -> None:
+def test_a_numeric_reference_that_never_returns_is_stopped_and_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ESHIKAKU_TRUSTED_SECONDS", "1")  # the limit, shortened so that the test does not wait 10 s
     bank, path = question(tmp_path, "loops", "numeric", """\
         prompt: 答えよ。
         answer: {function: reference.MODULE:forever}
