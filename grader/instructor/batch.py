@@ -166,7 +166,7 @@ def grade_submission(bank: Bank, sub: Submission, infos: dict[str, QuestionInfo]
     started = time.perf_counter()
     question = bank.get(sub.question)
     info = infos.get(sub.question)
-    base = {"student": sub.student, "question": sub.question, "origin": sub.origin, "kind": sub.kind, "submission_sha256": sub.sha256}
+    base: dict[str, Any] = {"student": sub.student, "question": sub.question, "origin": sub.origin, "kind": sub.kind, "submission_sha256": sub.sha256}
     if question is None or info is None:
         broken = any(p.stem == sub.question for p in bank.broken_files)
         if broken:
@@ -245,7 +245,7 @@ def load_previous(out: Path) -> dict[str, Any] | None:
 def _question_order(bank: Bank, qids: Iterable[str]) -> list[str]:
     from grader.bank.catalog import topic_key
 
-    def key(qid: str) -> tuple:
+    def key(qid: str) -> tuple[Any, ...]:
         q = bank.get(qid)
         return (0, topic_key(q.topic), str(bank.paths[qid])) if q is not None else (1, (), qid)
 
@@ -304,7 +304,7 @@ def grade_batch(
         else:
             for data in previous.get("rows", []):
                 if isinstance(data, dict) and data.get("verdict") not in ("grader_fault", "missing"):
-                    reusable[(data.get("student"), data.get("question"))] = data
+                    reusable[(str(data.get("student")), str(data.get("question")))] = data
 
     rows: dict[tuple[str, str], Row] = {}
     todo: list[Submission] = []

@@ -28,7 +28,7 @@ def _sha256(data: bytes | str) -> str:
 def content_hash(question: Question) -> str:
     """A hash of what the question grades with (its wording, hints and 解説 left out)."""
     model = type(question)
-    exclude = PRESENTATION_FIELDS & set(model.model_fields)
+    exclude = set(PRESENTATION_FIELDS & set(model.model_fields))
     # Validated afresh so that every field is present with its default (a question unpickled from an
     # older cache may lack a field added since), and the hash depends on the content alone.
     data = model.model_validate(question.model_dump()).model_dump(mode="json", exclude=exclude)

@@ -247,12 +247,9 @@ def load_submission(source: str, prelude: str, entry: str) -> tuple[dict[str, An
 def child_main(request: bytes, send: Callable[[bytes], None]) -> None:
     """Sandbox entry: decode the program, seal imports, run the learner's code, send one frame per case."""
     program = unpack(request)
-    try:
-        from grader.sandbox.isolation import seal_imports
-    except ImportError:  # pragma: no cover - the isolation module is part of the package
-        seal_imports = None
-    if seal_imports is not None:
-        seal_imports()
+    from grader.sandbox.isolation import seal_imports
+
+    seal_imports()
     namespace, status = load_submission(program["source"], program.get("prelude", ""), program["entry"])
     send(pack(status))
     if status["status"] != "ok":

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import functools
 import io
 import json
 import os
@@ -86,6 +87,11 @@ def _errno_name(exc: OSError) -> str:
     return errno.errorcode.get(exc.errno or 0, str(exc.errno))
 
 
+def _read_byte(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(1)
+
+
 def _attempt(action: Callable[[], object], blocked_errnos: tuple[int, ...] = (errno.EPERM, errno.EACCES)
              ) -> tuple[bool, str]:
     try:
@@ -99,7 +105,7 @@ def _attempt(action: Callable[[], object], blocked_errnos: tuple[int, ...] = (er
 
 def _libc_call(name: str, *args: int) -> int:
     libc = ctypes.CDLL(None, use_errno=True)
-    result = getattr(libc, name)(*args)
+    result: int = getattr(libc, name)(*args)
     if result == -1:
         err = ctypes.get_errno()
         raise OSError(err, os.strerror(err))
@@ -115,9 +121,9 @@ def _checks(spec: dict[str, Any]) -> list[tuple[str, Callable[[], tuple[bool, st
         results = []
         for path in protected:
             if os.path.isdir(path):
-                results.append(_attempt(lambda p=path: os.listdir(p)))
+                results.append(_attempt(functools.partial(os.listdir, path)))
             else:
-                results.append(_attempt(lambda p=path: open(p, "rb").read(1)))
+                results.append(_attempt(functools.partial(_read_byte, path)))
         blocked = all(r[0] for r in results)
         return blocked, ", ".join(f"{p}: {d}" for p, (_, d) in zip(protected, results))
 

@@ -28,9 +28,10 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from grader.sandbox.isolation import LayerStatus, project_dir
 from grader.sandbox.zygote import EXIT_MEMORY, EXIT_RETURNED, EXIT_SETUP
@@ -137,7 +138,7 @@ def _rmtree(path: str) -> None:
     def inside(target: str) -> bool:
         return target == root or target.startswith(root + os.sep)
 
-    def retry(func, target, exc) -> None:
+    def retry(func: Callable[..., object], target: str, exc: object) -> None:
         if isinstance(exc, tuple):  # onerror (Python < 3.12) passes exc_info
             exc = exc[1]
         if isinstance(exc, FileNotFoundError):
@@ -176,7 +177,7 @@ class _Frames:
         self.frames: list[bytes] = []
         self.total = 0
         self.over = False
-        self.ready: dict | None = None
+        self.ready: dict[str, Any] | None = None
 
     def feed(self, data: bytes) -> None:
         if self.over:
@@ -259,7 +260,7 @@ def _outcome(killed: str | None, code: int | None, sig: int | None, cpu: float |
     return "exited"
 
 
-def _limits_message(request: bytes, limits: Limits) -> dict:
+def _limits_message(request: bytes, limits: Limits) -> dict[str, Any]:
     if len(request) > MAX_REQUEST_BYTES:
         raise ValueError(f"request of {len(request)} bytes exceeds {MAX_REQUEST_BYTES}")
     return {
@@ -290,10 +291,10 @@ class _ForkBackend:
         os.mkdir(self.scratch_root, 0o700)
         self.scratch = os.path.join(self.scratch_root, "run")  # each child's working directory
         os.mkdir(self.scratch, 0o700)
-        self.proc: subprocess.Popen | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
         self.sock: socket.socket | None = None
         self.standbys: list[tuple[int, socket.socket]] = []  # announced by the zygote, used in order
-        self.hello: dict = {}
+        self.hello: dict[str, Any] = {}
         self._finalizer = weakref.finalize(self, _ForkBackend._cleanup, self.__dict__)
         self._start()
 
@@ -306,7 +307,7 @@ class _ForkBackend:
                "--entry", self.entry, "--sock-fd", str(child.fileno()),
                "--scratch-root", self.scratch_root, "--disable", ",".join(self.disable)]
         with open(os.path.join(self.base, "zygote.log"), "wb") as log:
-            self.proc = subprocess.Popen(cmd, pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
+            self.proc = subprocess.Popen[bytes](cmd, pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, stderr=log, cwd="/",
                                          env=_child_env(self.base), start_new_session=True)
         child.close()
@@ -325,7 +326,7 @@ class _ForkBackend:
         _ForkBackend._cleanup(self.__dict__, remove_base=False)
 
     @staticmethod
-    def _cleanup(state: dict, remove_base: bool = True) -> None:
+    def _cleanup(state: dict[str, Any], remove_base: bool = True) -> None:
         for _, ctl in state.get("standbys", ()):
             ctl.close()  # the standby sees EOF and exits
         state["standbys"] = []
@@ -356,7 +357,7 @@ class _ForkBackend:
 
     # -- messages from the zygote
 
-    def _recv(self, timeout: float | None) -> tuple[dict, list[int]]:
+    def _recv(self, timeout: float | None) -> tuple[dict[str, Any], list[int]]:
         """One message and the descriptors that came with it."""
         assert self.sock is not None
         ready, _, _ = select.select([self.sock], [], [], timeout)
@@ -370,7 +371,7 @@ class _ForkBackend:
             raise _ZygoteLost("the zygote closed the connection")
         return json.loads(data), fds
 
-    def _take(self, message: dict, fds: list[int]) -> None:
+    def _take(self, message: dict[str, Any], fds: list[int]) -> None:
         """Keep a standby announcement; forget a standby that died before it was used."""
         if message.get("op") == "standby" and len(fds) == 1:
             self.standbys.append((int(message["pid"]), socket.socket(fileno=fds[0])))
@@ -410,7 +411,7 @@ class _ForkBackend:
                     raise SandboxError(f"sandbox zygote keeps failing: {exc}\n{self._log_tail()}") from exc
         raise AssertionError("unreachable")
 
-    def _run(self, request: bytes, limits: Limits, message: dict) -> RunResult:
+    def _run(self, request: bytes, limits: Limits, message: dict[str, Any]) -> RunResult:
         t0 = time.monotonic()
         scratch = self.scratch
         mine: list[int] = []
@@ -471,7 +472,7 @@ class _ForkBackend:
             poller.register(req_w, select.POLLOUT)
         killed: str | None = None
         kill_time = 0.0
-        exit_msg: dict | None = None
+        exit_msg: dict[str, Any] | None = None
         lost = False
 
         def consume(fd: int) -> bool:
@@ -617,7 +618,7 @@ class _ForkBackend:
 # Portable: fresh interpreter per run
 
 
-def _kill_tree(proc: subprocess.Popen) -> None:
+def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
     if os.name == "nt":  # pragma: no cover - Windows
         subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], capture_output=True)
         proc.kill()
@@ -650,8 +651,8 @@ class _SpawnBackend:
         res_r, res_w = os.pipe()
         cmd = [sys.executable, "-I", "-B", "-c", _BOOT, json.dumps([str(project_dir())]), "--once",
                "--entry", self.entry, "--limits", json.dumps(message)]
-        kwargs: dict = {}
-        if os.name == "nt":  # pragma: no cover - Windows
+        kwargs: dict[str, Any] = {}
+        if sys.platform == "win32":  # pragma: no cover - Windows
             import msvcrt
 
             handle = msvcrt.get_osfhandle(res_w)
@@ -665,7 +666,7 @@ class _SpawnBackend:
             kwargs.update(pass_fds=(res_w,), start_new_session=True)
             cmd += ["--result-fd", str(res_w)]
         try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            proc = subprocess.Popen[bytes](cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     cwd=scratch, env=_child_env(scratch), **kwargs)
         finally:
             os.close(res_w)
@@ -697,7 +698,7 @@ class _SpawnBackend:
             except OSError:
                 pass
 
-        waited: dict = {}
+        waited: dict[str, Any] = {}
         done = threading.Event()
 
         def wait() -> None:
@@ -737,8 +738,8 @@ class _SpawnBackend:
             if os.name == "nt":  # pragma: no cover
                 waited["status"] = proc.returncode
             elif done.is_set() and "status" not in waited:
-                _, status, usage = os.wait4(proc.pid, 0)
-                waited["status"], waited["cpu"] = status, usage.ru_utime + usage.ru_stime
+                _, exit_status, usage = os.wait4(proc.pid, 0)
+                waited["status"], waited["cpu"] = exit_status, usage.ru_utime + usage.ru_stime
             for thread in threads[:3]:
                 thread.join(timeout=1.0)
             os.close(res_r)
@@ -748,7 +749,8 @@ class _SpawnBackend:
                 except OSError:
                     pass
             _rmtree(scratch)
-        code = sig = None
+        code: int | None = None
+        sig: int | None = None
         status = waited.get("status")
         if status is not None:
             if os.name == "nt":  # pragma: no cover

@@ -42,10 +42,14 @@ import struct  # noqa: E402
 import tempfile  # noqa: E402
 import traceback  # noqa: E402
 from collections.abc import Callable  # noqa: E402
-from typing import TYPE_CHECKING, NoReturn  # noqa: E402
+from typing import TYPE_CHECKING, Any, NoReturn  # noqa: E402
 
 if TYPE_CHECKING:
+    import resource
     import socket
+    from types import FrameType
+
+    SignalHandler = Callable[[int, FrameType | None], object] | int | signal.Handlers | None
 
 # Exit codes of a child. Only EXIT_RETURNED means "the entry returned"; anything a learner can
 # choose to exit with is just "exited". (A learner can call os._exit(EXIT_RETURNED) too: the
@@ -71,7 +75,8 @@ def load_entry(spec: str) -> Entry:
     func = getattr(module, func_name)
     if not callable(func):
         raise TypeError(f"{spec} is not callable")
-    return func
+    entry: Entry = func
+    return entry
 
 
 def make_send(fd: int) -> Callable[[bytes], None]:
@@ -263,7 +268,7 @@ class Plan:
         self.ready_frame = json.dumps({"ready": True, "layers": self.layers()}).encode()
         # Signal dispositions a child must not inherit: SIGINT (ignored by the zygote) goes back to
         # KeyboardInterrupt, and anything the entry module installed goes back to the default.
-        self.signal_resets: list[tuple[int, object]] = [(signal.SIGINT, signal.default_int_handler)]
+        self.signal_resets: list[tuple[int, SignalHandler]] = [(signal.SIGINT, signal.default_int_handler)]
         for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGCHLD, signal.SIGUSR1,
                     signal.SIGUSR2, signal.SIGALRM, signal.SIGXCPU):
             if signal.getsignal(sig) not in (signal.SIG_DFL, None):
@@ -412,7 +417,7 @@ def _standby(plan: Plan, entry: Entry, ctl: socket.socket) -> NoReturn:
 # The server loop
 
 
-def _send(sock, obj: dict) -> None:
+def _send(sock: socket.socket, obj: dict[str, Any]) -> None:
     sock.send(json.dumps(obj).encode())
 
 
@@ -478,7 +483,7 @@ def _remove_sandbox_dir() -> None:
         shutil.rmtree(_sandbox_dir, ignore_errors=True)
 
 
-def _wait_child(sock, pid: int) -> tuple[int, object]:
+def _wait_child(sock: socket.socket, pid: int) -> tuple[int, resource.struct_rusage]:
     import select
 
     def kill() -> None:
@@ -498,7 +503,7 @@ def _wait_child(sock, pid: int) -> tuple[int, object]:
     if pidfd is not None:
         poller.register(pidfd, select.POLLIN)
 
-    def reap() -> tuple[int, object]:
+    def reap() -> tuple[int, resource.struct_rusage]:
         # The child is a zombie now, so its pid (and process-group id) cannot have been reused:
         # kill whatever is left in its group first, then reap.
         try:
@@ -648,17 +653,18 @@ def _rss_watchdog(limit_bytes: int) -> None:
     threading.Thread(target=watch, name="eshikaku-rss-watchdog", daemon=True).start()
 
 
-def once(entry_spec: str, limits: dict, result_fd: int | None, result_handle: int | None) -> NoReturn:
+def once(entry_spec: str, limits: dict[str, Any], result_fd: int | None, result_handle: int | None) -> NoReturn:
     try:
         try:
             import numpy  # noqa: F401
         except ImportError:
             pass
         entry = load_entry(entry_spec)
-        if result_handle is not None:  # pragma: no cover - Windows
+        if sys.platform == "win32":  # pragma: no cover - Windows
             import msvcrt
 
-            result_fd = msvcrt.open_osfhandle(result_handle, 0)
+            if result_handle is not None:
+                result_fd = msvcrt.open_osfhandle(result_handle, 0)
         assert result_fd is not None
         stdin = sys.stdin.buffer
         request = stdin.read(int(limits["req_len"]))
