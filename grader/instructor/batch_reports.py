@@ -17,10 +17,14 @@ from typing import Any
 # --------------------------------------------------------------------------- writing the reports
 from grader.instructor.batch import BatchReport, Row
 from grader.instructor.batch_constants import FORMAT, REPORT_NAME, VERDICTS
+from grader.textsafe import safe_document, safe_text
 
 
 def _cell(value: Any) -> Any:
-    """A CSV cell that a spreadsheet will not run as a formula (student names and output are untrusted)."""
+    """A CSV cell that a spreadsheet will not run as a formula and a terminal will not run as a control
+    sequence (student names and output are untrusted)."""
+    if isinstance(value, str):
+        value = safe_text(value)
     if isinstance(value, str) and value[:1] in ("=", "+", "@", "\t", "\r", "-") and not re.fullmatch(r"-?[\d.eE+-]+", value):
         return "'" + value
     return value
@@ -93,7 +97,7 @@ def gradescope_results(rows: list[Row]) -> dict[str, Any]:
     score = round(sum(t["score"] for t in tests), 6)
     max_score = round(sum(t["max_score"] for t in tests), 6)
     passed = sum(r.verdict == "pass" for r in rows)
-    return {
+    results: dict[str, Any] = {
         "score": score,
         "max_score": max_score,
         "execution_time": round(sum(r.seconds for r in rows), 3),
@@ -102,6 +106,7 @@ def gradescope_results(rows: list[Row]) -> dict[str, Any]:
         "stdout_visibility": "hidden",
         "tests": tests,
     }
+    return safe_document(results)
 
 
 def report_json(report: BatchReport) -> dict[str, Any]:
@@ -112,7 +117,7 @@ def report_json(report: BatchReport) -> dict[str, Any]:
     except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
         eshikaku_version = "unknown"
     counts = report.counts()
-    return {
+    return safe_document({
         "format": FORMAT,
         "eshikaku_version": eshikaku_version,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -137,11 +142,11 @@ def report_json(report: BatchReport) -> dict[str, Any]:
         },
         "students": report.students(),
         "rows": [r.as_dict() for r in report.rows],
-    }
+    })
 
 
 def _safe_dirname(student: str) -> str:
-    name = re.sub(r"[/\\\x00-\x1f]", "_", student).strip()
+    name = re.sub(r"[/\\\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", "_", student).strip()
     return "_" + name if not name or name.startswith(".") else name
 
 

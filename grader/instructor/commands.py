@@ -12,6 +12,7 @@ from typing import Any
 
 from grader.bank.loader import BUILTIN_BANK, PROJECT_ROOT, Bank, display_path, load_bank
 from grader.errors import Exit, UsageError
+from grader.textsafe import safe_document, safe_text
 
 
 @dataclass
@@ -114,7 +115,8 @@ def grade_batch(bank: Bank, folder: Path, out: Path, *, answers: Path | None, jo
         notes.append(f"note: {counts['grader_fault']} row(s) are grader faults (the bank or the grader failed, not the student): see their message in "
                      "results.csv")
         code = Exit.FAULT
-    return Outcome(lines, notes, data, code)
+    # notes name student folders and submissions: learner text, printed on the instructor's terminal
+    return Outcome([safe_text(x, lines=False) for x in lines], [safe_text(n, lines=False) for n in notes], safe_document(data), code)
 
 
 # --------------------------------------------------------------------------- export

@@ -30,6 +30,7 @@ from typing import Any
 from grader.bank.loader import PROJECT_ROOT, Bank
 from grader.bank.schema import CodeBase, CodeBlankQuestion, Question
 from grader.errors import UsageError
+from grader.textsafe import safe_document
 
 ROOT_ENV = "ESHIKAKU_AUTOGRADER_ROOT"
 PYTHON_ENV = "ESHIKAKU_AUTOGRADER_PYTHON"
@@ -312,7 +313,7 @@ def write_results(root: Path, results: dict[str, Any]) -> Path:
     path = root / "results" / "results.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(".results.json.tmp")
-    tmp.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.write_text(json.dumps(safe_document(results), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     tmp.replace(path)
     return path
 
