@@ -55,7 +55,8 @@ def gradescope_results(rows: list[Row]) -> dict[str, Any]:
     """Gradescope's results.json for one student: one test per case (per question when there are none).
 
     Hidden cases are listed by name with the failure message only, visible after the grades are
-    published; their inputs are never included.
+    published; their inputs, and the instructor's ``detail`` of their exceptions, are never included.
+    Each test's ``extra_data`` records the isolation layers its code ran under.
     """
     tests: list[dict[str, Any]] = []
     for number, row in enumerate(rows, 1):
@@ -75,6 +76,7 @@ def gradescope_results(rows: list[Row]) -> dict[str, Any]:
                     "status": "passed" if case["passed"] else "failed",
                     "output": output,
                     "visibility": "after_published" if case["hidden"] else "visible",
+                    "extra_data": {"layers": list(row.layers)},
                 })  # fmt: skip
             continue
         if row.response is not None and row.verdict in ("pass", "fail"):
@@ -93,6 +95,7 @@ def gradescope_results(rows: list[Row]) -> dict[str, Any]:
             "status": "passed" if row.verdict == "pass" else "failed",
             "output": output,
             "visibility": visibility,
+            "extra_data": {"layers": list(row.layers)},
         })  # fmt: skip
     score = round(sum(t["score"] for t in tests), 6)
     max_score = round(sum(t["max_score"] for t in tests), 6)
@@ -104,6 +107,7 @@ def gradescope_results(rows: list[Row]) -> dict[str, Any]:
         "output": f"eshikaku: {passed}/{len(rows)} question(s) fully right, {score:g}/{max_score:g} points",
         "visibility": "visible",
         "stdout_visibility": "hidden",
+        "extra_data": {"sandbox_layers": sorted({layer for r in rows for layer in r.layers})},
         "tests": tests,
     }
     return safe_document(results)
@@ -135,6 +139,10 @@ def report_json(report: BatchReport) -> dict[str, Any]:
             "seconds": round(report.seconds, 3),
             "submissions_per_second": round(report.graded / report.seconds, 2) if report.seconds > 0 else None,
         },
+        "complete": not report.interrupted,
+        "interrupted": report.interrupted,
+        "not_graded": report.not_graded,
+        "faults": report.faults,
         "notes": report.notes,
         "questions": {
             qid: {"type": i.type, "points": i.points, "content_hash": i.content_hash, "reference_hash": i.reference_hash, "hash": i.hash}
@@ -156,15 +164,16 @@ def write_reports(report: BatchReport, out: Path) -> list[Path]:
     written = []
     path = out / "results.csv"
     columns = ["student", "question", "type", "verdict", "score", "points", "max_points", "cases_passed", "cases_total", "seed",
-               "outcome", "message", "response", "origin"]
+               "outcome", "message", "response", "origin", "layers", "detail"]
     _write_csv(path, columns,
                ([r.student, r.question, r.type, r.verdict, r.score, r.points, r.max_points, sum(c["passed"] for c in r.cases), len(r.cases),
                  "" if r.seed is None else r.seed, r.outcome or "", _one_line(r.message), "" if r.response is None else _one_line(r.response),
-                 r.origin] for r in report.rows))  # fmt: skip
+                 r.origin, " ".join(r.layers), _one_line(r.detail)] for r in report.rows))  # fmt: skip
     written.append(path)
     path = out / "cases.csv"
-    _write_csv(path, ["student", "question", "case", "hidden", "weight", "passed", "message"],
-               ([r.student, r.question, c["name"], c["hidden"], c["weight"], c["passed"], _one_line(c["message"])]
+    # message: what the learner sees; detail: a hidden case's own exception text, for the instructor only
+    _write_csv(path, ["student", "question", "case", "hidden", "weight", "passed", "message", "detail"],
+               ([r.student, r.question, c["name"], c["hidden"], c["weight"], c["passed"], _one_line(c["message"]), _one_line(c.get("detail", ""))]
                 for r in report.rows for c in r.cases))  # fmt: skip
     written.append(path)
     path = out / "students.csv"
