@@ -8,14 +8,23 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from grader.bank.loader import BUILTIN_BANK, Bank, display_path, load_bank
-from grader.bank.schema import QUESTION_TYPES
+# Only light modules at import: `submit` starts its sandbox before the question schema and NumPy load.
+from grader.bank.layout import BUILTIN_BANK, QUESTION_TYPES
 from grader.errors import EshikakuError, Exit
 from grader.i18n import _
+
+if TYPE_CHECKING:
+    from grader.bank.loader import Bank
+
+
+def display_path(path: Path) -> str:
+    from grader.bank.positions import display_path as relative
+
+    return relative(path)
 
 
 class UsageError(click.ClickException):
@@ -149,6 +158,8 @@ def list_cmd(ctx: click.Context, topic: str | None, qtype: str | None, tag: str 
     from grader.bank.catalog import catalog, counts_table, render_readme, select
 
     if update_readme:
+        from grader.bank.loader import load_bank
+
         readme = BUILTIN_BANK / "README.md"
         readme.write_text(render_readme(readme.read_text(encoding="utf-8"), counts_table(load_bank([BUILTIN_BANK]))), encoding="utf-8")
         click.echo(f"updated {display_path(readme)}", err=True)
@@ -461,6 +472,9 @@ def submit(ctx: click.Context, qid: str, file: str | None, seed: int | None, as_
       eshikaku submit softmax_function my_softmax.py
       echo 'param' | eshikaku submit ridge_blank -
     """
+    from grader.learner import warmup
+
+    warmup.start()  # the sandbox starts while the question and the code are read
     from grader.grading.report import result_json, result_text
     from grader.learner.commands import submit as grade_submission
 
