@@ -8,13 +8,14 @@ holding by itself, as it must on every kernel the sandbox accepts.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 
 import pytest
-from test_attacks import SEED, SOFTMAX, attack, grade_right_softmax, reported
+from test_attacks import ROOT, SEED, SOFTMAX, attack, grade_right_softmax, reported
 
 from grader.grading.codegrade import grade_code
 from grader.sandbox.sandbox import Sandbox
@@ -133,3 +134,50 @@ def test_page_cache_probes_are_refused():
                        "preadv2_nowait": eperm, "plain_read": 0}, outcome
     assert grade_right_softmax().passed
 
+
+
+# --------------------------------------------------------------------------- class 4: clean-up
+
+
+DEEP_TREE = """
+import os
+def softmax(x):
+    os.mkdir("locked", 0)  # a directory nobody may enter or list
+    for _ in range(1500):  # deeper than any recursion limit, and longer than PATH_MAX from the root
+        os.mkdir("level-dddddddd")
+        os.chdir("level-dddddddd")
+    os.mkdir("locked", 0)
+    with open("leaf", "w") as f:
+        f.write("x")
+    return x
+"""
+
+
+def scratch_of(box: Sandbox) -> tuple[str, list[str], list[str]]:
+    backend = box._backend
+    root = backend.scratch_root
+    return root, sorted(os.listdir(root)), sorted(os.listdir(backend.scratch))
+
+
+def test_a_deep_tree_with_locked_directories_is_cleaned_and_the_sandbox_serves_on():
+    # shutil.rmtree recursed once per level: 1,500 levels raised RecursionError into grading
+    from grader.grading.codegrade import shared_sandbox
+
+    result = attack(DEEP_TREE)
+    assert result.status == "graded" and result.score == 0.0
+    root, entries, run = scratch_of(shared_sandbox())
+    assert (entries, run) == (["run"], []), f"left in {root}: {entries} {run}"
+
+
+def test_eshikaku_submit_on_a_deep_tree_exits_cleanly_and_leaves_nothing(tmp_path):
+    submission = tmp_path / "deep.py"
+    submission.write_text(DEEP_TREE, encoding="utf-8")
+    private_tmp = tmp_path / "tmp"  # the sandbox directories of this command only, whoever else runs tests
+    private_tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(private_tmp)}
+    env.pop("ESHIKAKU_BANK", None)
+    proc = subprocess.run([sys.executable, "cli.py", "submit", "softmax_function", str(submission)],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert [p.name for p in private_tmp.iterdir()] == []
