@@ -35,13 +35,13 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUME
 import argparse  # noqa: E402
 import gc  # noqa: E402
 import json  # noqa: E402
-import shutil  # noqa: E402
 import signal  # noqa: E402
 import traceback  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
 from grader.sandbox.child import hard_exit, load_entry, run_standby  # noqa: E402
 from grader.sandbox.isolation import Plan  # noqa: E402
+from grader.sandbox.scratch import rmtree  # noqa: E402
 
 if TYPE_CHECKING:
     import resource
@@ -113,7 +113,7 @@ def _remove_sandbox_dir() -> None:
     running its clean-up (SIGKILL, os._exit) leaves nothing behind. Harmless after a normal close,
     which removes it too."""
     if _sandbox_dir and os.path.basename(_sandbox_dir).startswith("eshikaku-sandbox-"):
-        shutil.rmtree(_sandbox_dir, ignore_errors=True)
+        rmtree(_sandbox_dir)
 
 
 def _wait_child(sock: socket.socket, pid: int) -> tuple[int, resource.struct_rusage]:
