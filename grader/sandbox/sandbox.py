@@ -58,8 +58,8 @@ class Sandbox:
             module level everything it needs: the project's files are unreadable from the child.
         limits: default limits for :meth:`run`.
         mode: ``"fork"`` or ``"spawn"``; default from ``ESHIKAKU_SANDBOX`` (``auto``).
-        disable: layers to leave off (``"userns"``, ``"landlock"``, ``"seccomp"``); for tests and
-            diagnosis only.
+        disable: layers to leave off (``"userns"``, ``"pidns"``, ``"scratchfs"``, ``"landlock"``,
+            ``"seccomp"``); for tests and diagnosis only.
     """
 
     def __init__(self, entry: str = "grader.sandbox.harness:child_main", limits: Limits = DEFAULT_LIMITS, *,
@@ -68,7 +68,7 @@ class Sandbox:
         self.limits = limits
         self.mode = mode or sandbox_mode()
         disable = tuple(sorted(set(disable)))
-        unknown = set(disable) - {"userns", "landlock", "seccomp"}
+        unknown = set(disable) - {"userns", "pidns", "scratchfs", "landlock", "seccomp"}
         if unknown:
             raise ValueError(f"unknown layers to disable: {sorted(unknown)}")
         self._lock = threading.Lock()
