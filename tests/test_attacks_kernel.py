@@ -301,3 +301,21 @@ def test_many_files_cannot_exceed_the_scratch_caps():
     outcome = reported(attack(DISK_FILL))
     assert outcome["write_error"] == errno.ENOSPC and outcome["written"] <= SCRATCH_BYTES >> 20, outcome
     assert outcome["file_error"] == errno.ENOSPC and outcome["files"] <= SCRATCH_INODES, outcome
+
+
+# --------------------------------------------------------------------------- class 10: weaker isolation
+
+
+def test_each_run_lists_the_layers_in_force_for_it_and_doctor_lists_the_machines():
+    from test_attacks import RIGHT_SOFTMAX
+
+    from grader.sandbox.sandbox import doctor_layers
+
+    full = doctor_layers()
+    assert {"fork", "rlimits", "nocaps", "seccomp"} <= set(full)
+    with Sandbox(disable=("seccomp", "scratchfs")) as weaker:
+        run = grade_code(SOFTMAX, RIGHT_SOFTMAX, SEED, sandbox=weaker)
+        assert run.passed
+        assert "seccomp" not in run.layers and "scratchfs" not in run.layers
+        assert set(run.layers) < set(full), (run.layers, full)
+    assert set(grade_right_softmax().layers) == set(full)

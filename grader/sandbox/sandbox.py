@@ -29,7 +29,7 @@ from grader.sandbox.zygote_client import ZygoteBackend
 
 DEFAULT_LIMITS = Limits()
 
-__all__ = ["Limits", "RunResult", "Sandbox", "SandboxPool", "SandboxError", "LayerStatus", "layer_status",
+__all__ = ["Limits", "RunResult", "Sandbox", "SandboxPool", "SandboxError", "LayerStatus", "layer_status", "doctor_layers",
            "sandbox_mode", "OUTCOMES"]
 
 
@@ -196,3 +196,12 @@ def layer_status() -> list[LayerStatus]:
             with Sandbox("grader.sandbox.probe:noop_main") as box:
                 _status_cache = box.status()
     return list(_status_cache)
+
+
+def doctor_layers() -> tuple[str, ...]:
+    """Names of the layers ``eshikaku doctor`` reports as active here: what every run should get.
+
+    A run whose ``RunResult.layers`` lacks one of them ran with weaker isolation (for instance a
+    zygote restarted after a layer failed its self-test).
+    """
+    return tuple(s.name for s in layer_status() if s.active)
