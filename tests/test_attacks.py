@@ -626,7 +626,9 @@ def test_proc_of_the_zygote_and_the_grader_gives_nothing():
             raise RuntimeError(json.dumps({{"read": read, "denied": sorted(set(denied)), "count": len(denied)}}))
     """)
     outcomes = reported(result)
-    assert outcomes == {"read": [], "denied": ["PermissionError"], "count": 15}, outcomes
+    # in the PID namespace the zygote has no pid (getppid() is 0): /proc/0 does not even exist
+    assert outcomes["read"] == [] and outcomes["count"] == 15, outcomes
+    assert set(outcomes["denied"]) <= {"PermissionError", "FileNotFoundError"}, outcomes
 
 
 # --------------------------------------------------------------------------- the grader's own code

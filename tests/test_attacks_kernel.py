@@ -86,6 +86,76 @@ def test_fcntl_owner_through_the_default_sandbox(victim):
     assert victim.poll() is None
 
 
+PID_VIEW = """
+import json, os, signal
+def softmax(x):
+    victim, report = VICTIM, {}
+    try:
+        pids = [p for p in os.listdir("/proc") if p.isdigit()]
+        report["listed"] = str(victim) in pids
+        report["visible"] = len(pids)
+    except OSError as exc:
+        report["listed"] = type(exc).__name__
+    for name, action in [("probe", lambda: os.kill(victim, 0)), ("kill", lambda: os.kill(victim, signal.SIGKILL))]:
+        try:
+            action()
+            report[name] = "allowed"
+        except OSError as exc:
+            report[name] = type(exc).__name__
+    raise RuntimeError(json.dumps(report))
+"""
+
+
+@pytest.fixture(scope="module")
+def only_namespaces() -> Iterator[Sandbox]:
+    # no Landlock (which hides /proc and scopes signals) and no seccomp (which denies kill)
+    with Sandbox(disable=("landlock", "seccomp")) as box:
+        yield box
+
+
+def test_host_processes_are_invisible_and_unsignallable_in_the_pid_namespace(victim, only_namespaces):
+    outcome = graded(PID_VIEW.replace("VICTIM", str(victim.pid)), only_namespaces)
+    time.sleep(0.2)
+    assert victim.poll() is None, "the host process was killed from the sandbox"
+    assert outcome["listed"] is False and outcome["visible"] <= 8, outcome  # the init, the standbys, itself
+    assert outcome["probe"] == outcome["kill"] == "ProcessLookupError", outcome
+    assert "pidns" in only_namespaces.layers
+
+
+def test_host_processes_through_the_default_sandbox(victim):
+    outcome = reported(attack(PID_VIEW.replace("VICTIM", str(victim.pid))))
+    time.sleep(0.2)
+    assert victim.poll() is None
+    assert outcome["listed"] == "PermissionError" and outcome["kill"] in ("PermissionError", "ProcessLookupError"), outcome
+
+
+THREAD_FLOOD = """
+import json, threading
+def softmax(x):
+    threading.stack_size(32768)  # small stacks: memory alone would allow thousands
+    stop, threads, error = threading.Event(), [], None
+    try:
+        for _ in range(3000):
+            thread = threading.Thread(target=stop.wait)
+            thread.start()
+            threads.append(thread)
+    except RuntimeError as exc:
+        error = type(exc).__name__
+    stop.set()
+    for thread in threads:
+        thread.join()
+    raise RuntimeError(json.dumps({"started": len(threads), "error": error}))
+"""
+
+
+DOCUMENTED_TASK_CAP = 64  # docs/security.md: tasks of a child, its threads and the waiting standby together
+
+
+def test_a_thread_flood_with_small_stacks_is_capped_even_as_root():
+    outcome = reported(attack(THREAD_FLOOD))
+    assert outcome["error"] == "RuntimeError" and outcome["started"] < DOCUMENTED_TASK_CAP, outcome
+
+
 # --------------------------------------------------------------------------- class 8: covert channel
 
 
@@ -169,6 +239,21 @@ def test_a_deep_tree_with_locked_directories_is_cleaned_and_the_sandbox_serves_o
     assert (entries, run) == (["run"], []), f"left in {root}: {entries} {run}"
 
 
+def test_the_grader_side_clean_up_removes_a_deep_tree_too():
+    # without a private tmpfs (kernels or setups where it cannot be mounted) the grader empties the
+    # scratch directory itself, iteratively
+    from test_attacks import RIGHT_SOFTMAX
+
+    with Sandbox(disable=("scratchfs",)) as box:
+        zygote = box.zygote_pid
+        result = grade_code(SOFTMAX, DEEP_TREE, SEED, sandbox=box)
+        assert result.status == "graded" and not result.passed
+        root, entries, run = scratch_of(box)
+        assert (entries, run) == (["run"], []), f"left in {root}: {entries} {run}"
+        assert grade_code(SOFTMAX, RIGHT_SOFTMAX, SEED, sandbox=box).passed
+        assert box.zygote_pid == zygote
+
+
 def test_eshikaku_submit_on_a_deep_tree_exits_cleanly_and_leaves_nothing(tmp_path):
     submission = tmp_path / "deep.py"
     submission.write_text(DEEP_TREE, encoding="utf-8")
@@ -181,3 +266,56 @@ def test_eshikaku_submit_on_a_deep_tree_exits_cleanly_and_leaves_nothing(tmp_pat
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
     assert [p.name for p in private_tmp.iterdir()] == []
+
+
+# --------------------------------------------------------------------------- class 9: disk
+
+
+DISK_FILL = """
+import json, os
+def softmax(x):
+    chunk = b"x" * (1 << 20)  # RLIMIT_FSIZE allows 1 MiB per file, so many files it is
+    report = {"written": 0, "write_error": None, "files": 0, "file_error": None}
+    try:
+        for i in range(128):  # twice the size cap
+            with open(f"f{i}", "wb") as f:
+                f.write(chunk)
+            report["written"] += 1
+    except OSError as exc:
+        report["write_error"] = exc.errno
+    try:
+        for i in range(8192):  # twice the inode cap
+            open(f"e{i}", "wb").close()
+            report["files"] += 1
+    except OSError as exc:
+        report["file_error"] = exc.errno
+    raise RuntimeError(json.dumps(report))
+"""
+
+
+def test_many_files_cannot_exceed_the_scratch_caps():
+    import errno
+
+    from grader.sandbox.scratchfs import SCRATCH_BYTES, SCRATCH_INODES
+
+    outcome = reported(attack(DISK_FILL))
+    assert outcome["write_error"] == errno.ENOSPC and outcome["written"] <= SCRATCH_BYTES >> 20, outcome
+    assert outcome["file_error"] == errno.ENOSPC and outcome["files"] <= SCRATCH_INODES, outcome
+
+
+# --------------------------------------------------------------------------- class 10: weaker isolation
+
+
+def test_each_run_lists_the_layers_in_force_for_it_and_doctor_lists_the_machines():
+    from test_attacks import RIGHT_SOFTMAX
+
+    from grader.sandbox.sandbox import doctor_layers
+
+    full = doctor_layers()
+    assert {"fork", "rlimits", "nocaps", "seccomp"} <= set(full)
+    with Sandbox(disable=("seccomp", "scratchfs")) as weaker:
+        run = grade_code(SOFTMAX, RIGHT_SOFTMAX, SEED, sandbox=weaker)
+        assert run.passed
+        assert "seccomp" not in run.layers and "scratchfs" not in run.layers
+        assert set(run.layers) < set(full), (run.layers, full)
+    assert set(grade_right_softmax().layers) == set(full)

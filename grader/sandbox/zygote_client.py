@@ -41,6 +41,9 @@ class ZygoteBackend:
         self.entry = entry
         self.disable = disable
         self.base = tempfile.mkdtemp(prefix="eshikaku-sandbox-")
+        # Children of a root grader run as an unprivileged uid: they must be able to pass through (not
+        # list) the base to reach their scratch root; the log stays the grader's.
+        os.chmod(self.base, 0o711)
         self.scratch_root = os.path.join(self.base, "scratch")  # granted read-write by Landlock
         os.mkdir(self.scratch_root, 0o700)
         self.scratch = os.path.join(self.scratch_root, "run")  # each child's working directory
@@ -60,7 +63,7 @@ class ZygoteBackend:
         cmd = [sys.executable, "-I", "-B", "-c", BOOT, json.dumps([str(project_dir())]),
                "--entry", self.entry, "--sock-fd", str(child.fileno()),
                "--scratch-root", self.scratch_root, "--disable", ",".join(self.disable)]
-        with open(os.path.join(self.base, "zygote.log"), "wb") as log:
+        with open(os.open(os.path.join(self.base, "zygote.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as log:
             self.proc = subprocess.Popen[bytes](cmd, pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, stderr=log, cwd="/",
                                          env=child_env(self.base), start_new_session=True)
