@@ -8,14 +8,23 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from grader.bank.loader import BUILTIN_BANK, Bank, display_path, load_bank
-from grader.bank.schema import QUESTION_TYPES
+# Only light modules at import: `submit` starts its sandbox before the question schema and NumPy load.
+from grader.bank.layout import BUILTIN_BANK, QUESTION_TYPES
 from grader.errors import EshikakuError, Exit
 from grader.i18n import _
+
+if TYPE_CHECKING:
+    from grader.bank.loader import Bank
+
+
+def display_path(path: Path) -> str:
+    from grader.bank.positions import display_path as relative
+
+    return relative(path)
 
 
 class UsageError(click.ClickException):
@@ -149,6 +158,8 @@ def list_cmd(ctx: click.Context, topic: str | None, qtype: str | None, tag: str 
     from grader.bank.catalog import catalog, counts_table, render_readme, select
 
     if update_readme:
+        from grader.bank.loader import load_bank
+
         readme = BUILTIN_BANK / "README.md"
         readme.write_text(render_readme(readme.read_text(encoding="utf-8"), counts_table(load_bank([BUILTIN_BANK]))), encoding="utf-8")
         click.echo(f"updated {display_path(readme)}", err=True)
@@ -461,6 +472,9 @@ def submit(ctx: click.Context, qid: str, file: str | None, seed: int | None, as_
       eshikaku submit softmax_function my_softmax.py
       echo 'param' | eshikaku submit ridge_blank -
     """
+    from grader.learner import warmup
+
+    warmup.start()  # the sandbox starts while the question and the code are read
     from grader.grading.report import result_json, result_text
     from grader.learner.commands import submit as grade_submission
 
@@ -660,16 +674,25 @@ def doctor(as_json: bool) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Submissions graded at once, each in its own sandbox (default: one per CPU).")
 @click.option("--since-changed", is_flag=True, help="Reuse the rows of the report.json in --out whose submission, question and reference are "
     "unchanged; grade only the rest.")
+@click.option("--regrade", is_flag=True, help="Grade every submission again, each unchanged one with the seed the report.json in --out records "
+    "(the same hidden inputs as before).")
 @click.option("--questions", "assignment", metavar="ID,...", help="The assignment: every student gets a row for each of these ids (missing ones "
     "score 0). Default: every question anyone submitted.")
+@click.option("--allow-weaker-isolation", is_flag=True, help="Grade even when the sandbox lacks a layer that `eshikaku doctor` reports (the "
+    "layers each row ran under are in the reports).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
-def grade_batch_cmd(ctx: click.Context, folder: Path, out: Path, answers_file: Path | None, jobs: int | None, since_changed: bool,
-                    assignment: str | None, as_json: bool) -> None:
+def grade_batch_cmd(ctx: click.Context, folder: Path, out: Path, answers_file: Path | None, jobs: int | None, since_changed: bool, regrade: bool,
+                    assignment: str | None, allow_weaker_isolation: bool, as_json: bool) -> None:
     """Grade a class: FOLDER/<student>/<question_id>.py, each run isolated as `submit` runs it.
 
+    Every submission draws its own hidden inputs (a new seed, recorded in the reports; --regrade and
+    --since-changed reuse it for an unchanged submission). The reports are written also when grading
+    stops early (Ctrl-C): they hold every row graded so far.
+
     Exit status: 0 when every submission was graded (pass, fail or error), 3 when the grader or the
-    bank failed on some (their rows say grader_fault), 2 for a usage error.
+    bank failed on some (their rows say grader_fault) or the sandbox lacks a layer that `doctor`
+    reports, 2 for a usage error, 130 when interrupted.
 
     \b
     Example:
@@ -701,7 +724,8 @@ def grade_batch_cmd(ctx: click.Context, folder: Path, out: Path, answers_file: P
 
     try:
         outcome = commands.grade_batch(open_bank(ctx), folder, out, answers=answers_file, jobs=jobs, since_changed=since_changed,
-                                       questions=assignment, progress=advance, on_start=start)  # fmt: skip
+                                       questions=assignment, regrade=regrade, allow_weaker_isolation=allow_weaker_isolation, progress=advance,
+                                       on_start=start)  # fmt: skip
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -313,13 +313,15 @@ def test_ignoring_sigterm_and_sleeping_times_out():
 
 
 def test_memory_bomb_is_a_memory_error():
-    # grow a list of 64 MiB blocks up to 3 GiB, then one 3 GiB NumPy array
+    # grow a list of 64 MiB blocks up to 3 GiB, then one 3 GiB NumPy array. The blocks reserve address
+    # space without touching their pages, so the limit is reached at once even on a loaded machine
+    # (writing a GiB of pages could outlast the wall-clock limit there, and the limit is on address space).
     result = attack("""
         import numpy as np
         def softmax(x):
             blocks = []
             for _ in range(48):
-                blocks.append(bytearray(64 << 20))
+                blocks.append(np.empty(64 << 20, dtype=np.uint8))
             return np.ones((3 << 30) // 8)
     """)
     assert "MemoryError" in result.cases[0].message or "メモリ" in result.cases[0].message, failures(result)

@@ -22,10 +22,11 @@ import numpy as np
 import pytest
 from survivors import local_listener, processes_named, wait_until_gone
 
-from grader.sandbox.isolation import _grant_minus, landlock_abi, project_dir, protected_paths, protected_paths_for
+from grader.sandbox.allowlist import _grant_minus, project_dir, protected_paths, protected_paths_for
+from grader.sandbox.child import EXIT_RETURNED
+from grader.sandbox.landlock import landlock_abi
 from grader.sandbox.probe import check_isolation, decode_frame, make_request
 from grader.sandbox.sandbox import Limits, RunResult, Sandbox, SandboxPool, layer_status
-from grader.sandbox.zygote import EXIT_RETURNED
 
 LINUX = sys.platform.startswith("linux")
 pytestmark = pytest.mark.skipif(not LINUX, reason="the fork path and its kernel layers are Linux-only")

@@ -2,11 +2,13 @@
 
 Each problem becomes a :class:`BankError` printed as ``path:line:col: field.path: message``. One
 broken file never hides the others: :func:`load_bank` returns the valid questions and the errors.
-A parsed index is cached per file (keyed by mtime and size) so that a warm start stays fast.
+A parsed index is cached per file (keyed by mtime and size) so that a warm start stays fast; each file's
+entry is pickled on its own, so that :func:`load_question` reads one question without the others.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import re
@@ -16,6 +18,8 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from grader.bank.layout import BUILTIN_BANK as BUILTIN_BANK
+from grader.bank.layout import PROJECT_ROOT as PROJECT_ROOT
 from grader.bank.positions import BankError as BankError  # the loader's public names, kept importable from here
 from grader.bank.positions import Loc, YamlBuilder, compose
 from grader.bank.positions import display_path as display_path
@@ -23,11 +27,10 @@ from grader.bank.positions import dotted as dotted
 from grader.bank.references import reference_errors
 from grader.bank.references import reference_targets as reference_targets
 from grader.bank.schema import Question
+from grader.bank.schema_base import ID_PATTERN
 from grader.bank.schema_errors import validation_errors
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-BUILTIN_BANK = PROJECT_ROOT / "questions"
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 
 def _cache_version() -> str:
@@ -41,7 +44,11 @@ def _cache_version() -> str:
     return digest.hexdigest()[:16]
 
 
-_QUESTION: TypeAdapter[Question] = TypeAdapter(Question)
+@functools.cache
+def _question_adapter() -> TypeAdapter[Question]:
+    # Built on first validation, not at import: a warm start reads questions from the cache and
+    # never validates, and building the validators of every question type is most of the import.
+    return TypeAdapter(Question)
 
 
 # --------------------------------------------------------------------------- one file
@@ -67,7 +74,7 @@ def load_file(path: Path, reference_roots: list[Path] | None = None) -> FileResu
     if not isinstance(data, dict):
         return FileResult(None, errors + [BankError(path, 1, 1, "", "a question file must be one mapping of keys")])
     try:
-        question: Question | None = _QUESTION.validate_python(data)
+        question: Question | None = _question_adapter().validate_python(data)
     except ValidationError as exc:
         return FileResult(None, errors + validation_errors(exc, data, builder))
     assert question is not None
@@ -112,8 +119,8 @@ class Bank:
 NOT_QUESTIONS = ("exam_forms.yaml",)  # bank-level data files at a bank's root (the fixed mock-exam forms)
 
 
-def question_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*.yaml") if not any(part.startswith(".") for part in p.parts)
+def question_files(root: Path, name: str = "*.yaml") -> list[Path]:
+    return sorted(p for p in root.rglob(name) if not any(part.startswith(".") for part in p.parts)
                   and not (p.parent == root and p.name in NOT_QUESTIONS))
 
 
@@ -146,7 +153,8 @@ def _read_cache(path: Path, references: tuple[tuple[str, int, int], ...]) -> dic
     try:
         with path.open("rb") as fh:
             blob = pickle.load(fh)
-        return blob["files"] if blob.get("version") == _cache_version() and blob.get("references") == references else {}
+        files = blob["files"] if blob.get("version") == _cache_version() and blob.get("references") == references else {}
+        return files if isinstance(files, dict) else {}
     except Exception:
         return {}
 
@@ -186,6 +194,17 @@ def bank_root_of(path: Path) -> Path:
     return path.resolve().parent.parent
 
 
+def _cached_result(entry: Any, stamp: tuple[int, int]) -> FileResult | None:
+    """The parsed file of a cache entry ``(stamp, pickled FileResult)`` when the file is unchanged."""
+    if not (isinstance(entry, tuple) and len(entry) == 2 and entry[0] == stamp):
+        return None
+    try:
+        result = pickle.loads(entry[1])
+    except Exception:
+        return None
+    return result if isinstance(result, FileResult) else None
+
+
 def load_bank(roots: list[Path] | None = None, *, use_cache: bool = True) -> Bank:
     """Loads every ``*.yaml`` under ``roots`` (default: the built-in bank), reporting all problems."""
     roots = [r.resolve() for r in (roots or [BUILTIN_BANK])]
@@ -205,14 +224,46 @@ def load_bank(roots: list[Path] | None = None, *, use_cache: bool = True) -> Ban
             stat = path.stat()
             key = str(path)
             stamp = (stat.st_mtime_ns, stat.st_size)
-            hit = cached.get(key)
-            result = hit[1] if hit and hit[0] == stamp else load_file(path, reference_roots)
-            if not result.errors:  # a broken file is parsed again next time: its fix may be elsewhere
-                fresh[key] = (stamp, result)
+            result = _cached_result(cached.get(key), stamp)
+            if result is not None:
+                fresh[key] = cached[key]
+            else:
+                result = load_file(path, reference_roots)
+                if not result.errors:  # a broken file is parsed again next time: its fix may be elsewhere
+                    fresh[key] = (stamp, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
             _add(bank, path, result)
         if use_cache and fresh != cached:
             _write_cache(cache_path, fresh, references)
     return bank
+
+
+def load_question(qid: str, roots: list[Path] | None = None) -> Question | None:
+    """The question ``qid`` read from its own file ``<qid>.yaml`` (through the cache), without the rest of the bank.
+
+    It is the question :func:`load_bank` would give for ``qid``: the first root holding a file of that
+    name, the first such file in path order (a question's id is its file name). None when that file is
+    missing or has a problem: the whole bank then says which (and suggests near ids). When the file is
+    cached and unchanged no other file is read, so a problem in another file is not reported here.
+    """
+    if not re.fullmatch(ID_PATTERN, qid):  # also keeps glob characters out of the file name searched for
+        return None
+    for root in [r.resolve() for r in (roots or [BUILTIN_BANK])]:
+        if not root.is_dir():
+            continue
+        paths = question_files(root, f"{qid}.yaml")
+        if not paths:
+            continue
+        path = paths[0]
+        reference_roots = reference_roots_for(root)
+        if root != BUILTIN_BANK:
+            add_private_references(root)
+        stat = path.stat()
+        cached = _read_cache(_cache_file(root), _reference_stamp(reference_roots))
+        result = _cached_result(cached.get(str(path)), (stat.st_mtime_ns, stat.st_size))
+        if result is None:  # not cached yet, or changed: the whole bank is read once, which fills the cache
+            return load_bank(roots).get(qid)
+        return None if result.errors else result.question
+    return None
 
 
 def _add(bank: Bank, path: Path, result: FileResult) -> None:

@@ -24,9 +24,13 @@ Key = Annotated[str, BeforeValidator(_int_to_str), WithJsonSchema({"anyOf": [{"t
 
 
 class Strict(BaseModel):
-    """Base of every model: unknown keys are errors, and models are immutable."""
+    """Base of every model: unknown keys are errors, and models are immutable.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Validators are built on first use (``defer_build``): a warm start reads its questions from the
+    cache without validating, and most commands touch few of the question types.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # --------------------------------------------------------------------------- parameters

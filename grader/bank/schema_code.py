@@ -71,8 +71,8 @@ class ExprValue(Strict):
 Value = Union[  # noqa: UP007 - holds forward references, which `|` cannot
     bool, int, float, str, None, ArrayValue, RandomValue, MappingValue, SequenceValue, RefValue, FuncValue, ExprValue
 ]
-MappingValue.model_rebuild()
-SequenceValue.model_rebuild()
+# MappingValue and SequenceValue name `Value` before it exists; their validators are built on first use
+# (defer_build), when the module holds it, so no explicit model_rebuild is needed.
 
 
 def _literal(value: Any, where: str) -> None:

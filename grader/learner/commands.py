@@ -211,7 +211,7 @@ def submit(env: Env, qid: str, file: str | None, seed: int | None) -> tuple[Any,
     from grader.learner.drafts import Drafts
     from grader.learner.inputs import decode, read_file
 
-    question = get_question(env.bank(), qid)
+    question = env.question(qid)
     if not isinstance(question, CodeBase):
         raise UsageError(_("{id} は {type} の問題です: `eshikaku answer {id} ANSWER` で答えてください").format(id=qid, type=question.type))
     notes: list[str] = []
@@ -235,9 +235,10 @@ def grade_and_record(env: Env, question: Any, source: str, seed: int | None = No
     """Grades code for ``question`` in the sandbox and records the attempt (``submit``, ``watch``, the notebook);
     a grader fault is not recorded: it says nothing about the learner. Returns the code result."""
     from grader.grading.codegrade import grade_code
+    from grader.learner import warmup
     from grader.learner.practice import code_detail
 
-    result = grade_code(question, source, seed)
+    result = grade_code(question, source, seed, sandbox=warmup.sandbox())
     if result.status != "grader_fault":
         with env.store() as store:
             record_single(store, question, seed=result.seed, response=source, status=status_for(result.passed, result.score), score=result.score,

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.bank.loader import Bank, load_bank
+from grader.bank.loader import Bank, load_bank, load_question
 from grader.bank.schema import Question
 from grader.errors import BankFault, UsageError
 from grader.i18n import _
@@ -39,6 +39,17 @@ class Env:
                 # the problem itself is in the bank author's language, as validate prints it
                 self.warn(_("注意: 壊れた問題ファイルをとばしました: {problem}  (`eshikaku validate` ですべての問題を確かめられます)").format(problem=first))
         return bank
+
+    def question(self, qid: str) -> Question:
+        """The question ``qid``, read from its own file when that loads cleanly (``submit`` needs no
+        other, and reading one file is most of its start-up saved); otherwise from the whole bank, which
+        warns about each broken file and names the nearest ids.
+
+        Raises:
+            UsageError: No such id.
+        """
+        question = load_question(qid, self.bank_paths)
+        return question if question is not None else get_question(self.bank(), qid)
 
     @property
     def db_path(self) -> Path:

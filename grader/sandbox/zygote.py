@@ -34,387 +34,20 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUME
 
 import argparse  # noqa: E402
 import gc  # noqa: E402
-import importlib  # noqa: E402
 import json  # noqa: E402
-import shutil  # noqa: E402
 import signal  # noqa: E402
-import struct  # noqa: E402
-import tempfile  # noqa: E402
 import traceback  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from typing import TYPE_CHECKING, Any, NoReturn  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
+
+from grader.sandbox.child import hard_exit, load_entry, run_standby  # noqa: E402
+from grader.sandbox.isolation import Plan  # noqa: E402
+from grader.sandbox.scratch import rmtree  # noqa: E402
 
 if TYPE_CHECKING:
     import resource
     import socket
-    from types import FrameType
 
-    SignalHandler = Callable[[int, FrameType | None], object] | int | signal.Handlers | None
-
-# Exit codes of a child. Only EXIT_RETURNED means "the entry returned"; anything a learner can
-# choose to exit with is just "exited". (A learner can call os._exit(EXIT_RETURNED) too: the
-# outcome is a convenience, the frames are the only data the grader trusts.)
-EXIT_RETURNED = 101
-EXIT_ESCAPED = 102  # the entry raised (SystemExit, KeyboardInterrupt, anything)
-EXIT_MEMORY = 103  # the entry raised MemoryError
-EXIT_SETUP = 104  # isolation could not be applied: learner code never ran
-
-RESULT_FD = 3
-_REQUEST_FD = 4
-_FRAME_HEADER = struct.Struct("!I")
-_os_exit = os._exit  # captured before any learner code can replace it
-
-Entry = Callable[[bytes, Callable[[bytes], None]], None]
-
-
-def load_entry(spec: str) -> Entry:
-    module_name, _, func_name = spec.partition(":")
-    if not module_name or not func_name:
-        raise ValueError(f"entry must be 'module:function', got {spec!r}")
-    module = importlib.import_module(module_name)
-    func = getattr(module, func_name)
-    if not callable(func):
-        raise TypeError(f"{spec} is not callable")
-    entry: Entry = func
-    return entry
-
-
-def make_send(fd: int) -> Callable[[bytes], None]:
-    """``send(frame)``: write one length-prefixed frame to the result descriptor."""
-    write = os.write
-    pack = _FRAME_HEADER.pack
-
-    def send(data: bytes) -> None:
-        view = memoryview(data).cast("B")
-        if view.nbytes > 0xFFFFFFFF:
-            raise ValueError("frame too large")
-        _write_all(fd, pack(view.nbytes), write)
-        _write_all(fd, view, write)
-
-    return send
-
-
-def _write_all(fd: int, data: bytes | memoryview, write: Callable[[int, bytes | memoryview], int]) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[write(fd, view):]
-
-
-def _read_exact(fd: int, size: int) -> bytes:
-    chunks = []
-    while size > 0:
-        chunk = os.read(fd, min(size, 1 << 20))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
-def _call_entry(entry: Entry, request: bytes, send: Callable[[bytes], None]) -> NoReturn:
-    code = EXIT_ESCAPED
-    try:
-        entry(request, send)
-        code = EXIT_RETURNED
-    except MemoryError:
-        code = EXIT_MEMORY
-    except BaseException:  # SystemExit, KeyboardInterrupt, anything: the learner does not pick the code
-        try:
-            traceback.print_exc()
-        except BaseException:
-            pass
-    finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except BaseException:
-                pass
-        _os_exit(code)
-    _os_exit(code)  # unreachable; keeps type checkers honest
-
-
-# --------------------------------------------------------------------------------------------
-# Plan: which layers this zygote applies, measured by a self-test child at start-up
-
-
-class Plan:
-    def __init__(self, scratch_root: str, disabled: set[str]) -> None:
-        from grader.sandbox import isolation as iso
-
-        self.iso = iso
-        self.zygote_pid = os.getpid()
-        self.uid, self.gid = os.getuid(), os.getgid()
-        self.scratch_root = scratch_root
-        self.status: dict[str, tuple[bool, str]] = {}
-        self.ruleset = None
-        self.seccomp = None
-        self.userns = False
-        self.namespaces = None
-        self.nproc = None
-        linux = sys.platform.startswith("linux")
-        self.status["fork"] = (True, "fresh child forked from a warm, secret-free zygote per submission")
-
-        if linux:
-            if self.uid == 0:
-                self.nproc = None
-                nproc_note = "RLIMIT_NPROC not set: the kernel ignores it for uid 0 (seccomp stops forks)"
-            else:
-                self.nproc = iso.count_user_processes(self.uid) + 64
-                nproc_note = f"RLIMIT_NPROC {self.nproc}"
-            self.status["rlimits"] = (True, f"RLIMIT_CPU (soft; hard = soft + 1 s), RLIMIT_AS, RLIMIT_FSIZE, "
-                                            f"RLIMIT_NOFILE 64, RLIMIT_CORE 0; {nproc_note}")
-            self.status["nocaps"] = (True, "all capabilities dropped and no_new_privs set before learner code")
-        else:  # pragma: no cover - the zygote path is Linux-only
-            self.status["rlimits"] = (False, "not Linux")
-            self.status["nocaps"] = (False, "not Linux")
-
-        # user + network namespace
-        if "userns" in disabled:
-            self.status["userns+netns"] = (False, "disabled by configuration")
-        elif not linux:  # pragma: no cover
-            self.status["userns+netns"] = (False, "not Linux")
-        else:
-            try:
-                shared = iso.SharedNamespaces(self.uid, self.gid)
-            except OSError as exc:
-                ok, why = False, str(exc)
-            else:
-                host_net = os.readlink("/proc/self/ns/net")
-
-                def join_test() -> None:
-                    iso.SharedNamespaces.join(shared.user_fd, shared.net_fd)
-                    if os.readlink("/proc/self/ns/net") == host_net:
-                        raise RuntimeError("still in the host's network namespace after setns")
-
-                ok, why = self._try_in_child(join_test)
-                if ok:
-                    self.namespaces = shared
-                else:
-                    os.close(shared.user_fd)
-                    os.close(shared.net_fd)
-            self.userns = ok
-            self.status["userns+netns"] = (
-                (True, "user and network namespace of the sandbox (made once per zygote, joined with setns): "
-                       "loopback down, no route to any host, not even the host's 127.0.0.1")
-                if ok else (False, f"unshare(CLONE_NEWUSER|CLONE_NEWNET) failed: {why} (e.g. Ubuntu >= 23.10 "
-                                   "restricts unprivileged user namespaces via AppArmor)"))
-
-        # Landlock
-        abi, why = iso.landlock_abi() if linux else (0, "not Linux")
-        if "landlock" in disabled:
-            self.status["landlock"] = (False, "disabled by configuration")
-        elif abi < 1:
-            self.status["landlock"] = (False, why)
-        else:
-            try:
-                ruleset = iso.LandlockRuleset(abi, iso.readonly_paths(), [scratch_root])
-            except OSError as exc:
-                self.status["landlock"] = (False, f"building the ruleset failed: {exc}")
-            else:
-                probe = iso.protected_paths()[0]
-
-                def landlock_test() -> None:
-                    iso.set_no_new_privs()
-                    iso.LandlockRuleset.restrict_self(ruleset.fd)
-                    try:
-                        os.listdir(probe)
-                    except PermissionError:
-                        return
-                    raise RuntimeError(f"{probe} still readable after landlock_restrict_self")
-
-                ok, why = self._try_in_child(landlock_test)
-                if ok:
-                    self.ruleset = ruleset
-                    self.status["landlock"] = (True, ruleset.features())
-                else:
-                    os.close(ruleset.fd)
-                    self.status["landlock"] = (False, f"restrict_self failed: {why}")
-
-        # seccomp
-        if "seccomp" in disabled:
-            self.status["seccomp"] = (False, "disabled by configuration")
-        elif not linux:  # pragma: no cover
-            self.status["seccomp"] = (False, "not Linux")
-        elif iso.seccomp_arch() is None:
-            self.status["seccomp"] = (False, f"no syscall table for architecture {os.uname().machine}")
-        else:
-            # Landlock covers truncate(2) on paths only from ABI 3; below that, seccomp refuses it.
-            extra = ("truncate",) if self.ruleset is None or self.ruleset.abi < 3 else ()
-            try:
-                filt = iso.SeccompFilter(extra)
-            except OSError as exc:
-                self.status["seccomp"] = (False, f"building the filter failed: {exc}")
-            else:
-                import socket as _socket
-
-                def seccomp_test() -> None:
-                    iso.set_no_new_privs()
-                    filt.load()
-                    try:
-                        _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
-                    except PermissionError:
-                        return
-                    raise RuntimeError("socket() still allowed after loading the filter")
-
-                ok, why = self._try_in_child(seccomp_test)
-                if ok:
-                    self.seccomp = filt
-                    self.status["seccomp"] = (True, f"deny-list of {len(filt.denied)} syscalls -> EPERM "
-                                                    f"(sockets, exec, fork, signals, ptrace, namespaces, "
-                                                    f"chmod/chown ...), clone only for threads, clone3 -> "
-                                                    f"ENOSYS ({filt.instructions} BPF instructions)")
-                else:
-                    self.status["seccomp"] = (False, f"loading the filter failed: {why}")
-        self.ready_frame = json.dumps({"ready": True, "layers": self.layers()}).encode()
-        # Signal dispositions a child must not inherit: SIGINT (ignored by the zygote) goes back to
-        # KeyboardInterrupt, and anything the entry module installed goes back to the default.
-        self.signal_resets: list[tuple[int, SignalHandler]] = [(signal.SIGINT, signal.default_int_handler)]
-        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGCHLD, signal.SIGUSR1,
-                    signal.SIGUSR2, signal.SIGALRM, signal.SIGXCPU):
-            if signal.getsignal(sig) not in (signal.SIG_DFL, None):
-                self.signal_resets.append((sig, signal.SIG_DFL))
-        if signal.getsignal(signal.SIGXFSZ) is not signal.SIG_IGN:
-            # a too-big file must become OSError(EFBIG), not a kill (Python ignores SIGXFSZ already)
-            self.signal_resets.append((signal.SIGXFSZ, signal.SIG_IGN))
-
-    @staticmethod
-    def _try_in_child(func: Callable[[], None]) -> tuple[bool, str]:
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the test child
-            os.close(r)
-            message = b""
-            try:
-                func()
-            except BaseException as exc:
-                message = f"{type(exc).__name__}: {exc}".encode()[:1000] or b"failed"
-            try:
-                os.write(w, message)
-            finally:
-                _os_exit(0)
-        os.close(w)
-        message = _read_exact(r, 4096)
-        os.close(r)
-        os.waitpid(pid, 0)
-        return (not message), message.decode(errors="replace")
-
-    def layers(self) -> list[str]:
-        names = []
-        for name in ("fork", "rlimits", "nocaps", "userns+netns", "landlock", "seccomp"):
-            active, _ = self.status[name]
-            if active:
-                names.append(f"landlock-abi{self.ruleset.abi}" if name == "landlock" and self.ruleset else name)
-        return names
-
-    def status_list(self) -> list[dict[str, object]]:
-        out = []
-        for name, (active, detail) in self.status.items():
-            if name == "landlock" and active and self.ruleset is not None:
-                name = f"landlock-abi{self.ruleset.abi}"
-            out.append({"name": name, "active": active, "detail": detail})
-        return out
-
-
-# --------------------------------------------------------------------------------------------
-# The child
-
-
-def _relayout(sources: list[int]) -> None:
-    """Make ``sources[i]`` available as descriptor ``i`` and close every other descriptor."""
-    import fcntl  # already in sys.modules: imported by serve()
-
-    floor = max(sources + [len(sources)]) + 1
-    temps = [fcntl.fcntl(fd, fcntl.F_DUPFD, floor) for fd in sources]
-    for target, fd in enumerate(temps):
-        os.dup2(fd, target)
-    os.closerange(len(sources), 1 << 20)  # the temporaries and everything else of the zygote
-
-
-def _standby(plan: Plan, entry: Entry, ctl: socket.socket) -> NoReturn:
-    """A child forked ahead of its submission.
-
-    Phase 1 (before any run exists) applies every layer that does not depend on the run: own
-    session and process group, parent-death signal, the sandbox's namespaces, no capabilities,
-    Landlock, seccomp. Phase 2 starts when the grader sends one run on ``ctl`` (the zygote handed
-    the other end over): the request, result and output pipes arrive with it (SCM_RIGHTS), then
-    the child moves into its scratch directory, reads the request, sets the run's rlimits,
-    announces the layers and calls the entry.
-    """
-    import socket
-
-    iso = plan.iso
-    try:
-        os.setsid()  # own session and process group: killpg reaches everything it starts
-        iso.set_pdeathsig(signal.SIGKILL)
-        if os.getppid() != plan.zygote_pid:
-            _os_exit(EXIT_SETUP)
-        for sig, handler in plan.signal_resets:
-            signal.signal(sig, handler)
-
-        # While waiting: 0 /dev/null, 1-2 the zygote's (replaced in phase 2), 3 the control socket,
-        # then the ruleset and namespace descriptors, closed again as soon as they are used.
-        sources = [os.open(os.devnull, os.O_RDWR), 1, 2, ctl.detach()]
-        ruleset_fd = ns_fds = None
-        if plan.ruleset is not None:
-            ruleset_fd = len(sources)
-            sources.append(plan.ruleset.fd)
-        if plan.namespaces is not None:
-            ns_fds = (len(sources), len(sources) + 1)
-            sources += [plan.namespaces.user_fd, plan.namespaces.net_fd]
-        _relayout(sources)
-        if ns_fds is not None:
-            iso.SharedNamespaces.join(*ns_fds)
-            os.close(ns_fds[0])
-            os.close(ns_fds[1])
-        iso.set_no_new_privs()
-        iso.drop_capabilities()
-        if ruleset_fd is not None:
-            iso.LandlockRuleset.restrict_self(ruleset_fd)
-            os.close(ruleset_fd)
-        if plan.seccomp is not None:
-            plan.seccomp.load()
-        ctl = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET, fileno=3)
-    except BaseException:
-        try:
-            os.write(2, traceback.format_exc().encode()[-4000:])
-        finally:
-            _os_exit(EXIT_SETUP)
-
-    try:
-        msg, fds, _, _ = socket.recv_fds(ctl, 65536, 4)
-    except BaseException:
-        _os_exit(EXIT_SETUP)
-    if not msg or len(fds) != 4:
-        _os_exit(0)  # discarded by the zygote
-    try:
-        run = json.loads(msg)
-        req_r, res_w, out_w, err_w = fds
-        # fd layout for the submission: 0 /dev/null, 1 stdout pipe, 2 stderr pipe, 3 result pipe,
-        # 4 request pipe (closed once read); the control socket is gone.
-        ctl.detach()
-        _relayout([0, out_w, err_w, res_w, req_r])
-        scratch = run["scratch"]
-        os.chdir(scratch)
-        request = _read_exact(_REQUEST_FD, int(run["req_len"]))
-        os.close(_REQUEST_FD)
-        if len(request) != int(run["req_len"]):
-            raise RuntimeError("short request")
-        iso.apply_rlimits(run["cpu_seconds"], run["memory_bytes"], run["file_bytes"], nproc=plan.nproc)
-        os.environ["HOME"] = os.environ["TMPDIR"] = scratch
-        tempfile.tempdir = scratch
-        send = make_send(RESULT_FD)
-        # First frame, written before any learner code runs: the layers actually in force.
-        send(plan.ready_frame)
-    except BaseException:
-        try:
-            os.write(2, traceback.format_exc().encode()[-4000:])
-        finally:
-            _os_exit(EXIT_SETUP)
-    _call_entry(entry, request, send)
-
-
-# --------------------------------------------------------------------------------------------
-# The server loop
+    from grader.sandbox.child import Entry
 
 
 def _send(sock: socket.socket, obj: dict[str, Any]) -> None:
@@ -453,7 +86,7 @@ def _fork_standby(plan: Plan, entry: Entry) -> tuple[int, socket.socket]:
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - covered through the sandbox tests
-        _standby(plan, entry, child_end)
+        run_standby(plan, entry, child_end)
     child_end.close()
     return pid, parent_end
 
@@ -480,7 +113,7 @@ def _remove_sandbox_dir() -> None:
     running its clean-up (SIGKILL, os._exit) leaves nothing behind. Harmless after a normal close,
     which removes it too."""
     if _sandbox_dir and os.path.basename(_sandbox_dir).startswith("eshikaku-sandbox-"):
-        shutil.rmtree(_sandbox_dir, ignore_errors=True)
+        rmtree(_sandbox_dir)
 
 
 def _wait_child(sock: socket.socket, pid: int) -> tuple[int, resource.struct_rusage]:
@@ -529,7 +162,7 @@ def _wait_child(sock: socket.socket, pid: int) -> tuple[int, resource.struct_rus
                         os.waitpid(pid, 0)
                         _sweep(os.getpid())
                         _remove_sandbox_dir()
-                        _os_exit(0)
+                        hard_exit(0)
                     message = json.loads(data)
                     if message.get("op") == "kill" and message.get("pid") == pid:
                         kill()
@@ -544,9 +177,9 @@ def _warm_up() -> None:
     """Run once what nearly every child runs, so that children start with it initialised."""
     import io
 
-    from grader.sandbox import isolation as iso
+    from grader.sandbox.importseal import prepare_seal
 
-    iso.prepare_seal()
+    prepare_seal()
     try:
         import numpy as np
     except ImportError:
@@ -570,10 +203,11 @@ def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str]) 
         import fcntl  # noqa: F401  (used by every child; import it once here)
         import select  # noqa: F401
 
-        from grader.sandbox import isolation as iso
+        from grader.sandbox.capabilities import prepare
+        from grader.sandbox.syscalls import set_child_subreaper
 
-        iso.set_child_subreaper()
-        iso.prepare()
+        set_child_subreaper()
+        prepare()
         try:
             import numpy
             import numpy.random  # noqa: F401  (lazy in NumPy 2; import once here, not per child)
@@ -632,66 +266,6 @@ def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str]) 
             return
 
 
-# --------------------------------------------------------------------------------------------
-# Portable single-use mode (macOS, Windows, or ESHIKAKU_SANDBOX=spawn)
-
-
-def _rss_watchdog(limit_bytes: int) -> None:
-    """In-process RSS check for systems where RLIMIT_AS is not honoured (macOS): accident protection only."""
-    import resource
-    import threading
-    import time
-
-    scale = 1 if sys.platform == "darwin" else 1024
-
-    def watch() -> None:
-        while True:
-            if resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale > limit_bytes:
-                _os_exit(EXIT_MEMORY)
-            time.sleep(0.02)
-
-    threading.Thread(target=watch, name="eshikaku-rss-watchdog", daemon=True).start()
-
-
-def once(entry_spec: str, limits: dict[str, Any], result_fd: int | None, result_handle: int | None) -> NoReturn:
-    try:
-        try:
-            import numpy  # noqa: F401
-        except ImportError:
-            pass
-        entry = load_entry(entry_spec)
-        if sys.platform == "win32":  # pragma: no cover - Windows
-            import msvcrt
-
-            if result_handle is not None:
-                result_fd = msvcrt.open_osfhandle(result_handle, 0)
-        assert result_fd is not None
-        stdin = sys.stdin.buffer
-        request = stdin.read(int(limits["req_len"]))
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
-        os.close(devnull)
-        from grader.sandbox import isolation as iso
-
-        applied = iso.apply_rlimits(limits["cpu_seconds"], limits["memory_bytes"], limits["file_bytes"])
-        layers = ["spawn"]
-        if applied:
-            layers.append("rlimits" if {"cpu", "as", "fsize", "nofile", "core"} <= set(applied)
-                          else "rlimits(" + ",".join(applied) + ")")
-        if "as" not in applied and sys.platform != "win32":
-            _rss_watchdog(int(limits["memory_bytes"]))
-            layers.append("rss-watchdog")
-        if hasattr(signal, "SIGXFSZ"):
-            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        send = make_send(result_fd)
-        # First frame, written before any learner code runs: what was actually applied.
-        send(json.dumps({"ready": True, "layers": layers}).encode())
-    except BaseException:
-        traceback.print_exc()
-        _os_exit(EXIT_SETUP)
-    _call_entry(entry, request, send)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="grader.sandbox.zygote")
     parser.add_argument("--entry", required=True)
@@ -704,6 +278,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--result-handle", type=int)
     args = parser.parse_args(argv)
     if args.once:
+        from grader.sandbox.portable import once
+
         once(args.entry, json.loads(args.limits), args.result_fd, args.result_handle)
     serve(args.sock_fd, args.entry, args.scratch_root, {d for d in args.disable.split(",") if d})
 

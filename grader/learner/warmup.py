@@ -1,0 +1,60 @@
+"""Starting the sandbox before the learner's code exists, so that grading does not wait for it.
+
+The zygote is a fresh interpreter that imports NumPy and builds every isolation layer: about as long as
+the rest of a ``submit`` put together. :func:`start` launches it from a background thread, as the first
+thing ``submit`` does and as soon as the quiz shows a code question; :func:`sandbox` waits for it when
+the code is graded. The zygote never sees the grader's memory (it is exec'ed, not forked), so starting it
+early changes nothing it can reach.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from collections.abc import Callable
+from typing import Any
+
+_lock = threading.Lock()
+_thread: threading.Thread | None = None
+_box: Any = None
+
+
+def _start_box(factory: Callable[[], Any]) -> None:
+    global _box
+    try:
+        box = factory()
+    except Exception:
+        return  # the grading that needs it starts its own and reports the problem there
+    _box = box
+
+
+def _close() -> None:
+    # Waits for a start still under way (a command that failed early), so that no zygote outlives us.
+    sandbox_ = sandbox()
+    if sandbox_ is not None:
+        sandbox_.close()
+
+
+def start() -> None:
+    """Starts the sandbox in the background (once per process); returns at once."""
+    global _thread
+    with _lock:
+        if _thread is None:
+            # Imported here, not in the thread: an import in the thread would share the interpreter
+            # with the caller's own imports and launch the zygote several times later.
+            from grader.sandbox.sandbox import Sandbox
+
+            _thread = threading.Thread(target=_start_box, args=(Sandbox,), name="eshikaku-sandbox-start", daemon=True)
+            _thread.start()
+            atexit.register(_close)
+
+
+def sandbox() -> Any:
+    """The sandbox started by :func:`start` once it is ready; None when none was started or it failed
+    (:func:`grader.grading.codegrade.grade_code` then uses its own shared one)."""
+    with _lock:
+        thread = _thread
+    if thread is None:
+        return None
+    thread.join()
+    return _box

@@ -1,0 +1,203 @@
+"""The forked child's side: apply the per-child layers, take its run, call the entry, exit with a code.
+
+Runs in a child of the zygote (:mod:`grader.sandbox.zygote`); nothing here runs in the grader except
+the exit-code constants and the frame writer, which the portable path shares.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import signal
+import struct
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NoReturn
+
+from grader.sandbox.capabilities import drop_capabilities
+from grader.sandbox.landlock import LandlockRuleset
+from grader.sandbox.namespaces import SharedNamespaces
+from grader.sandbox.rlimits import apply_rlimits
+from grader.sandbox.syscalls import set_no_new_privs, set_pdeathsig
+
+if TYPE_CHECKING:
+    import socket
+
+    from grader.sandbox.isolation import Plan
+
+# Exit codes of a child. Only EXIT_RETURNED means "the entry returned"; anything a learner can
+# choose to exit with is just "exited". (A learner can call os._exit(EXIT_RETURNED) too: the
+# outcome is a convenience, the frames are the only data the grader trusts.)
+EXIT_RETURNED = 101
+EXIT_ESCAPED = 102  # the entry raised (SystemExit, KeyboardInterrupt, anything)
+EXIT_MEMORY = 103  # the entry raised MemoryError
+EXIT_SETUP = 104  # isolation could not be applied: learner code never ran
+
+RESULT_FD = 3
+_REQUEST_FD = 4
+_FRAME_HEADER = struct.Struct("!I")
+hard_exit = os._exit  # captured before any learner code can replace it
+
+Entry = Callable[[bytes, Callable[[bytes], None]], None]
+
+
+def load_entry(spec: str) -> Entry:
+    module_name, _, func_name = spec.partition(":")
+    if not module_name or not func_name:
+        raise ValueError(f"entry must be 'module:function', got {spec!r}")
+    module = importlib.import_module(module_name)
+    func = getattr(module, func_name)
+    if not callable(func):
+        raise TypeError(f"{spec} is not callable")
+    entry: Entry = func
+    return entry
+
+
+def make_send(fd: int) -> Callable[[bytes], None]:
+    """``send(frame)``: write one length-prefixed frame to the result descriptor."""
+    write = os.write
+    pack = _FRAME_HEADER.pack
+
+    def send(data: bytes) -> None:
+        view = memoryview(data).cast("B")
+        if view.nbytes > 0xFFFFFFFF:
+            raise ValueError("frame too large")
+        _write_all(fd, pack(view.nbytes), write)
+        _write_all(fd, view, write)
+
+    return send
+
+
+def _write_all(fd: int, data: bytes | memoryview, write: Callable[[int, bytes | memoryview], int]) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[write(fd, view):]
+
+
+def read_exact(fd: int, size: int) -> bytes:
+    chunks = []
+    while size > 0:
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def call_entry(entry: Entry, request: bytes, send: Callable[[bytes], None]) -> NoReturn:
+    code = EXIT_ESCAPED
+    try:
+        entry(request, send)
+        code = EXIT_RETURNED
+    except MemoryError:
+        code = EXIT_MEMORY
+    except BaseException:  # SystemExit, KeyboardInterrupt, anything: the learner does not pick the code
+        try:
+            traceback.print_exc()
+        except BaseException:
+            pass
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+        hard_exit(code)
+    hard_exit(code)  # unreachable; keeps type checkers honest
+
+
+def _relayout(sources: list[int]) -> None:
+    """Make ``sources[i]`` available as descriptor ``i`` and close every other descriptor."""
+    import fcntl  # already in sys.modules: imported by serve()
+
+    floor = max(sources + [len(sources)]) + 1
+    temps = [fcntl.fcntl(fd, fcntl.F_DUPFD, floor) for fd in sources]
+    for target, fd in enumerate(temps):
+        os.dup2(fd, target)
+    os.closerange(len(sources), 1 << 20)  # the temporaries and everything else of the zygote
+
+
+def run_standby(plan: Plan, entry: Entry, ctl: socket.socket) -> NoReturn:
+    """A child forked ahead of its submission.
+
+    Phase 1 (before any run exists) applies every layer that does not depend on the run: own
+    session and process group, parent-death signal, the sandbox's namespaces, no capabilities,
+    Landlock, seccomp. Phase 2 starts when the grader sends one run on ``ctl`` (the zygote handed
+    the other end over): the request, result and output pipes arrive with it (SCM_RIGHTS), then
+    the child moves into its scratch directory, reads the request, sets the run's rlimits,
+    announces the layers and calls the entry.
+    """
+    import socket
+
+    try:
+        os.setsid()  # own session and process group: killpg reaches everything it starts
+        set_pdeathsig(signal.SIGKILL)
+        if os.getppid() != plan.zygote_pid:
+            hard_exit(EXIT_SETUP)
+        for sig, handler in plan.signal_resets:
+            signal.signal(sig, handler)
+
+        # While waiting: 0 /dev/null, 1-2 the zygote's (replaced in phase 2), 3 the control socket,
+        # then the ruleset and namespace descriptors, closed again as soon as they are used.
+        sources = [os.open(os.devnull, os.O_RDWR), 1, 2, ctl.detach()]
+        ruleset_fd = ns_fds = None
+        if plan.ruleset is not None:
+            ruleset_fd = len(sources)
+            sources.append(plan.ruleset.fd)
+        if plan.namespaces is not None:
+            ns_fds = (len(sources), len(sources) + 1)
+            sources += [plan.namespaces.user_fd, plan.namespaces.net_fd]
+        _relayout(sources)
+        if ns_fds is not None:
+            SharedNamespaces.join(*ns_fds)
+            os.close(ns_fds[0])
+            os.close(ns_fds[1])
+        set_no_new_privs()
+        drop_capabilities()
+        if ruleset_fd is not None:
+            LandlockRuleset.restrict_self(ruleset_fd)
+            os.close(ruleset_fd)
+        if plan.seccomp is not None:
+            plan.seccomp.load()
+        ctl = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET, fileno=3)
+    except BaseException:
+        try:
+            os.write(2, traceback.format_exc().encode()[-4000:])
+        finally:
+            hard_exit(EXIT_SETUP)
+
+    try:
+        msg, fds, _, _ = socket.recv_fds(ctl, 65536, 4)
+    except BaseException:
+        hard_exit(EXIT_SETUP)
+    if not msg or len(fds) != 4:
+        hard_exit(0)  # discarded by the zygote
+    try:
+        run = json.loads(msg)
+        req_r, res_w, out_w, err_w = fds
+        # fd layout for the submission: 0 /dev/null, 1 stdout pipe, 2 stderr pipe, 3 result pipe,
+        # 4 request pipe (closed once read); the control socket is gone.
+        ctl.detach()
+        _relayout([0, out_w, err_w, res_w, req_r])
+        scratch = run["scratch"]
+        os.chdir(scratch)
+        request = read_exact(_REQUEST_FD, int(run["req_len"]))
+        os.close(_REQUEST_FD)
+        if len(request) != int(run["req_len"]):
+            raise RuntimeError("short request")
+        apply_rlimits(run["cpu_seconds"], run["memory_bytes"], run["file_bytes"], nproc=plan.nproc)
+        os.environ["HOME"] = os.environ["TMPDIR"] = scratch
+        tempfile.tempdir = scratch
+        send = make_send(RESULT_FD)
+        # First frame, written before any learner code runs: the layers actually in force.
+        send(plan.ready_frame)
+    except BaseException:
+        try:
+            os.write(2, traceback.format_exc().encode()[-4000:])
+        finally:
+            hard_exit(EXIT_SETUP)
+    call_entry(entry, request, send)

@@ -1,0 +1,378 @@
+"""The grader's side of one zygote: start it, take its standby children, run one submission in each.
+
+Linux only. The zygote (:mod:`grader.sandbox.zygote`) forks the children; this side sends each child
+its run and pipes directly, collects frames and output until the zygote reports the child's end,
+and leaves the scratch directory empty for the next child.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import weakref
+from typing import Any
+
+from grader.sandbox.allowlist import project_dir
+from grader.sandbox.child import EXIT_SETUP
+from grader.sandbox.interpreter import BOOT, child_env
+from grader.sandbox.results import FrameReader, Limits, OutputCapture, RunResult, SandboxError, limits_message, outcome_of
+from grader.sandbox.scratch import is_real_dir, rmtree
+
+_ZYGOTE_START_TIMEOUT = 120.0
+
+_KILL_GRACE = 5.0  # how long the zygote may take to kill and reap a child before we give up on it
+
+
+class _ZygoteLost(Exception):
+    pass
+
+
+class ZygoteBackend:
+    """Talks to one zygote. Per run: take the standby child the zygote announced, send it the run and
+    the child's pipe ends directly, collect its output until the zygote reports that it has ended."""
+
+    def __init__(self, entry: str, disable: tuple[str, ...]) -> None:
+        self.entry = entry
+        self.disable = disable
+        self.base = tempfile.mkdtemp(prefix="eshikaku-sandbox-")
+        self.scratch_root = os.path.join(self.base, "scratch")  # granted read-write by Landlock
+        os.mkdir(self.scratch_root, 0o700)
+        self.scratch = os.path.join(self.scratch_root, "run")  # each child's working directory
+        os.mkdir(self.scratch, 0o700)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.sock: socket.socket | None = None
+        self.standbys: list[tuple[int, socket.socket]] = []  # announced by the zygote, used in order
+        self.hello: dict[str, Any] = {}
+        self._finalizer = weakref.finalize(self, ZygoteBackend._cleanup, self.__dict__)
+        self._start()
+
+    # -- zygote lifecycle
+
+    def _start(self) -> None:
+        os.makedirs(self.scratch, mode=0o700, exist_ok=True)
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        cmd = [sys.executable, "-I", "-B", "-c", BOOT, json.dumps([str(project_dir())]),
+               "--entry", self.entry, "--sock-fd", str(child.fileno()),
+               "--scratch-root", self.scratch_root, "--disable", ",".join(self.disable)]
+        with open(os.path.join(self.base, "zygote.log"), "wb") as log:
+            self.proc = subprocess.Popen[bytes](cmd, pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, stderr=log, cwd="/",
+                                         env=child_env(self.base), start_new_session=True)
+        child.close()
+        self.sock = parent
+        try:
+            hello, _ = self._recv(_ZYGOTE_START_TIMEOUT)
+        except _ZygoteLost:
+            hello = {"error": "the zygote exited before saying hello"}
+        if hello.get("op") != "hello" or "error" in hello:
+            self._stop()
+            raise SandboxError(f"sandbox zygote failed to start: {hello.get('error', hello)}\n"
+                               f"{self._log_tail()}".rstrip())
+        self.hello = hello
+
+    def _stop(self) -> None:
+        ZygoteBackend._cleanup(self.__dict__, remove_base=False)
+
+    @staticmethod
+    def _cleanup(state: dict[str, Any], remove_base: bool = True) -> None:
+        for _, ctl in state.get("standbys", ()):
+            ctl.close()  # the standby sees EOF and exits
+        state["standbys"] = []
+        sock, proc = state.get("sock"), state.get("proc")
+        if sock is not None:
+            sock.close()  # the zygote sees EOF, kills its current child (if any) and exits
+            state["sock"] = None
+        if proc is not None:
+            try:
+                proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            state["proc"] = None
+        if remove_base and state.get("base"):
+            rmtree(state["base"])
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None and self.sock is not None
+
+    def kill_zygote(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()  # its child dies too (PR_SET_PDEATHSIG)
+        self._stop()
+
+    def close(self) -> None:
+        self._finalizer()
+
+    # -- messages from the zygote
+
+    def _recv(self, timeout: float | None) -> tuple[dict[str, Any], list[int]]:
+        """One message and the descriptors that came with it."""
+        assert self.sock is not None
+        ready, _, _ = select.select([self.sock], [], [], timeout)
+        if not ready:
+            raise _ZygoteLost("no answer from the zygote")
+        try:
+            data, fds, _, _ = socket.recv_fds(self.sock, 65536, 1)
+        except OSError as exc:
+            raise _ZygoteLost(str(exc)) from exc
+        if not data:
+            raise _ZygoteLost("the zygote closed the connection")
+        return json.loads(data), fds
+
+    def _take(self, message: dict[str, Any], fds: list[int]) -> None:
+        """Keep a standby announcement; forget a standby that died before it was used."""
+        if message.get("op") == "standby" and len(fds) == 1:
+            self.standbys.append((int(message["pid"]), socket.socket(fileno=fds[0])))
+            return
+        for fd in fds:
+            os.close(fd)
+        if message.get("op") == "exit":
+            for standby in [s for s in self.standbys if s[0] == message.get("pid")]:
+                standby[1].close()  # e.g. killed from outside while it waited
+                self.standbys.remove(standby)
+
+    def _next_standby(self) -> tuple[int, socket.socket]:
+        while not self.standbys:
+            self._take(*self._recv(_ZYGOTE_START_TIMEOUT))
+        return self.standbys.pop(0)
+
+    def _send_kill(self, pid: int) -> bool:
+        try:
+            self.sock.send(json.dumps({"op": "kill", "pid": pid}).encode())  # type: ignore[union-attr]
+            return True
+        except OSError:
+            return False
+
+    # -- one run
+
+    def run(self, request: bytes, limits: Limits) -> RunResult:
+        message = limits_message(request, limits)
+        for attempt in range(3):
+            if not self.alive():
+                self._stop()
+                self._start()
+            try:
+                return self._run(request, limits, message)
+            except _ZygoteLost as exc:  # lost before the child got its run: safe to retry
+                self.kill_zygote()
+                if attempt == 2:
+                    raise SandboxError(f"sandbox zygote keeps failing: {exc}\n{self._log_tail()}") from exc
+        raise AssertionError("unreachable")
+
+    def _run(self, request: bytes, limits: Limits, message: dict[str, Any]) -> RunResult:
+        t0 = time.monotonic()
+        scratch = self.scratch
+        mine: list[int] = []
+        try:
+            req_r, req_w = os.pipe()
+            res_r, res_w = os.pipe()
+            out_r, out_w = os.pipe()
+            err_r, err_w = os.pipe()
+            mine += [req_w, res_r, out_r, err_r]
+            theirs = [req_r, res_w, out_w, err_w]
+            try:
+                import fcntl
+
+                fcntl.fcntl(res_r, fcntl.F_SETPIPE_SZ, 1 << 20)
+            except (OSError, AttributeError, ImportError):
+                pass
+            run = json.dumps({"scratch": scratch, **message}).encode()
+            try:
+                for _ in range(3):
+                    pid, ctl = self._next_standby()
+                    try:
+                        socket.send_fds(ctl, [run], theirs)
+                        break
+                    except OSError:
+                        continue  # it died while waiting; the zygote reports that and forks another
+                    finally:
+                        ctl.close()
+                else:
+                    raise _ZygoteLost("standby children keep dying before their run")
+            finally:
+                for fd in theirs:
+                    os.close(fd)
+            return self._collect(request, limits, t0, pid, req_w, res_r, out_r, err_r, mine)
+        finally:
+            for fd in mine:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            self._clean_scratch()
+
+    def _collect(self, request: bytes, limits: Limits, t0: float, pid: int, req_w: int, res_r: int,
+                 out_r: int, err_r: int, mine: list[int]) -> RunResult:
+        assert self.sock is not None
+        frames = FrameReader(limits)
+        output = OutputCapture(limits.output_bytes)
+        deadline = time.monotonic() + limits.wall_seconds
+        poller = select.poll()
+        streams = {res_r: 0, out_r: 1, err_r: 2}
+        for fd in streams:
+            os.set_blocking(fd, False)
+            poller.register(fd, select.POLLIN)
+        sock_fd = self.sock.fileno()
+        poller.register(sock_fd, select.POLLIN)
+        pending = memoryview(request)
+        if pending:
+            os.set_blocking(req_w, False)
+            poller.register(req_w, select.POLLOUT)
+        killed: str | None = None
+        kill_time = 0.0
+        exit_msg: dict[str, Any] | None = None
+        lost = False
+
+        def consume(fd: int) -> bool:
+            try:
+                data = os.read(fd, 1 << 20)
+            except BlockingIOError:
+                return True
+            if not data:
+                return False
+            if fd == res_r:
+                frames.feed(data)
+            else:
+                output.feed(streams[fd], data)
+            return True
+
+        while exit_msg is None and not lost:
+            now = time.monotonic()
+            if killed is None and (now >= deadline or frames.over):
+                killed = "result_limit" if frames.over else "timeout"
+                kill_time = now
+                if not self._send_kill(pid):
+                    lost = True
+                    break
+            if killed is not None and now - kill_time > _KILL_GRACE:
+                lost = True
+                break
+            wait = (deadline - now) if killed is None else (kill_time + _KILL_GRACE - now)
+            for fd, _event in poller.poll(max(0.0, wait) * 1000):
+                if fd == sock_fd:
+                    try:
+                        msg, fds = self._recv(0)
+                    except _ZygoteLost:
+                        lost = True
+                        break
+                    if msg.get("op") == "exit" and msg.get("pid") == pid:
+                        exit_msg = msg
+                    self._take(msg, fds)
+                elif fd == req_w:
+                    try:
+                        pending = pending[os.write(req_w, pending[:1 << 20]):]
+                    except BlockingIOError:
+                        continue
+                    except OSError:  # the child is gone or closed its end
+                        pending = pending[:0]
+                    if not pending:
+                        poller.unregister(req_w)
+                        os.close(req_w)
+                        mine.remove(req_w)
+                else:
+                    if not consume(fd):
+                        poller.unregister(fd)
+        if lost:
+            self.kill_zygote()  # PR_SET_PDEATHSIG takes the child down with it
+        # Drain what the (now dead) child left in the pipes.
+        drain_until = time.monotonic() + (1.0 if lost else 0.5)
+        for fd in streams:
+            while True:
+                try:
+                    data = os.read(fd, 1 << 20)
+                except BlockingIOError:
+                    if not lost or time.monotonic() > drain_until:
+                        break
+                    time.sleep(0.005)
+                    continue
+                except OSError:
+                    break
+                if not data:
+                    break
+                if fd == res_r:
+                    frames.feed(data)
+                else:
+                    output.feed(streams[fd], data)
+        if frames.over and killed is None:
+            killed = "result_limit"  # the child exceeded the limits but exited before we could kill it
+        code = sig = cpu = None
+        if exit_msg is not None:
+            code, sig, cpu = exit_msg.get("code"), exit_msg.get("signal"), exit_msg.get("cpu")
+        ready = frames.ready
+        if ready is None and code == EXIT_SETUP:
+            # No ready frame: learner code never ran, so this exit code is ours and means a grader fault.
+            raise SandboxError("the sandbox could not isolate the child:\n" + output.text(2) + self._log_tail())
+        if lost and not killed:
+            outcome = "crashed"
+        else:
+            outcome = outcome_of(killed, code, sig, cpu, limits)
+        layers = tuple(ready.get("layers", ())) if ready else tuple(self.hello.get("layers", ()))
+        return RunResult(outcome=outcome, frames=frames.frames, stdout=output.text(1), stderr=output.text(2),
+                         output_truncated=output.any_truncated, exit_code=code, signal=sig,
+                         wall_seconds=time.monotonic() - t0, layers=layers, cpu_seconds=cpu)
+
+    def _log_tail(self) -> str:
+        try:
+            with open(os.path.join(self.base, "zygote.log"), errors="replace") as f:
+                return f.read()[-4000:]
+        except OSError:
+            return ""
+
+    def _clean_scratch(self) -> None:
+        """Leave the scratch root as the next child must find it: only an empty ``run`` directory.
+
+        The child is dead and swept by now, but it may have left traps: ``run`` replaced by a
+        symlink to somewhere else, unwritable directories, trees deeper than any recursion limit.
+        Nothing here follows a symlink or raises. The working directory is emptied rather than
+        removed and re-created: that is usually two listdir calls, while an rmdir costs
+        milliseconds on some filesystems (ext4 with discard).
+        """
+        try:
+            clean = self._empty_scratch()
+        except Exception:  # a trap nobody foresaw must cost this zygote, never the grading
+            clean = False
+        if not clean:
+            # Something could not be removed: never let the next child see it. The old root stays
+            # aside in the sandbox directory (removed at close); the next zygote, whose Landlock
+            # ruleset names its directory, gets a brand-new one.
+            self.kill_zygote()
+            self.scratch_root = tempfile.mkdtemp(prefix="scratch-", dir=self.base)
+            self.scratch = os.path.join(self.scratch_root, "run")
+            os.mkdir(self.scratch, 0o700)
+
+    def _empty_scratch(self) -> bool:
+        """Empty the scratch root but for ``run``, and ``run`` itself; True when both are as new."""
+        dirty = False
+        for directory, keep in ((self.scratch_root, "run"), (self.scratch, None)):
+            if not is_real_dir(directory):
+                continue
+            try:
+                os.chmod(directory, 0o700)
+                entries = list(os.scandir(directory))
+            except OSError:
+                entries = []
+            for entry in entries:
+                if entry.name == keep and entry.is_dir(follow_symlinks=False):
+                    continue
+                dirty = True
+                if entry.is_dir(follow_symlinks=False):
+                    rmtree(entry.path)
+                else:  # files, and symlinks themselves (never their targets)
+                    try:
+                        os.unlink(entry.path)
+                    except OSError:
+                        pass
+        if not is_real_dir(self.scratch):
+            dirty = True
+            try:
+                os.mkdir(self.scratch, 0o700)
+            except OSError:
+                pass
+        return not dirty or (is_real_dir(self.scratch) and not os.listdir(self.scratch)
+                             and os.listdir(self.scratch_root) == ["run"])
