@@ -134,7 +134,7 @@ def test_every_kind_of_submission_gets_its_row(small) -> None:
     assert rows["alice", "softmax_function"].verdict == "pass"
     bob_relu = rows["bob", "relu_function"]
     assert bob_relu.verdict == "fail" and 0 < bob_relu.score < 1
-    assert any("was modified" in c["message"] for c in bob_relu.cases)
+    assert any("が変更されました" in c["message"] for c in bob_relu.cases)
     assert rows["bob", "softmax_function"].verdict == "error"
     assert "UTF-8" in rows["bob", "softmax_function"].message
     loop = rows["carol", "relu_function"]
@@ -192,7 +192,7 @@ def test_the_reports_agree_and_hide_hidden_inputs(small) -> None:
                 assert test["visibility"] == "after_published"
                 assert "inputs:" not in test["output"] and "expected:" not in test["output"]
     bob = json.loads((out / "gradescope" / "bob" / "results.json").read_text(encoding="utf-8"))
-    assert any(t["status"] == "failed" and "was modified" in t["output"] for t in bob["tests"])
+    assert any(t["status"] == "failed" and "が変更されました" in t["output"] for t in bob["tests"])
     answer = next(t for t in bob["tests"] if t["name"] == "conv_output_size")
     assert answer["visibility"] == "after_published" and "expected: 7 × 7" in answer["output"]
 
