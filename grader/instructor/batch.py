@@ -69,6 +69,7 @@ class BatchReport:
     interrupted: str = ""  # why grading stopped before every submission was graded (e.g. KeyboardInterrupt)
     faults: list[str] = field(default_factory=list)  # grader failures outside any row (e.g. closing the pool)
     not_graded: int = 0  # submissions left ungraded by an interruption (they have no row)
+    budgets: dict[str, float] = field(default_factory=dict)  # question → CPU seconds of each first run (grader.instructor.budget)
 
     @property
     def graded(self) -> int:
@@ -159,6 +160,18 @@ def check_isolation(pool: Any, allow_weaker: bool) -> list[str]:
     return [f"graded with fewer isolation layers than `eshikaku doctor` reports (--allow-weaker-isolation): missing {', '.join(missing)}"]
 
 
+def _budgets(bank: Bank, todo: list[Submission]) -> dict[str, float]:
+    from grader.instructor.budget import cpu_budget
+
+    found = {}
+    for qid in sorted({s.question for s in todo}):
+        question = bank.get(qid)
+        budget = cpu_budget(question) if isinstance(question, CodeBase) else None
+        if budget is not None:
+            found[qid] = budget
+    return found
+
+
 def _run_all(bank: Bank, todo: list[Submission], infos: dict[str, QuestionInfo], seeds: dict[tuple[str, str], int | None], turns: Turns,
              jobs: int, progress: Callable[[int], None] | None) -> tuple[dict[tuple[str, str], Row], str]:  # fmt: skip
     """Grades ``todo`` on ``jobs`` threads; returns the rows graded and, if grading stopped early, why.
@@ -214,6 +227,7 @@ def grade_batch(
     previous: dict[str, Any] | None = None,
     reuse: bool = True,
     allow_weaker_isolation: bool = False,
+    cpu_budget: bool = True,
     pool: Any = None,
     progress: Callable[[int], None] | None = None,
     on_start: Callable[[int], None] | None = None,
@@ -233,6 +247,8 @@ def grade_batch(
             unchanged are taken from it instead of being graded again.
         reuse: False grades every submission again (a regrade), with the recorded seeds.
         allow_weaker_isolation: Grade even when the sandbox has fewer layers than ``doctor`` reports.
+        cpu_budget: Run each submission first under a CPU budget derived from the reference's cost
+            (:mod:`grader.instructor.budget`); False gives every run the question's own limits.
         pool: A :class:`grader.sandbox.sandbox.SandboxPool` to use (default: one of ``jobs`` sandboxes,
             started here and closed at the end).
         progress: Called with the number of rows finished since the last call.
@@ -286,6 +302,7 @@ def grade_batch(
     own_pool = None
     layers: tuple[str, ...] = ()
     faults: list[str] = []
+    budgets: dict[str, float] = {}
     interrupted = ""
     needs_sandbox = any(isinstance(bank.get(s.question), CodeBase) and s.text is not None for s in todo)
     if todo:
@@ -301,7 +318,8 @@ def grade_batch(
                 on_start(len(todo))
             # the longest-running kind first keeps the pool busy at the end: code before typed answers
             todo.sort(key=lambda s: (not isinstance(bank.get(s.question), CodeBase), _natural(s.student), s.question))
-            graded, interrupted = _run_all(bank, todo, infos, seeds, Turns(pool), jobs, progress)
+            budgets = _budgets(bank, todo) if cpu_budget else {}
+            graded, interrupted = _run_all(bank, todo, infos, seeds, Turns(pool, budgets), jobs, progress)
             rows.update(graded)
         finally:
             if own_pool is not None:
@@ -316,4 +334,4 @@ def grade_batch(
     ordered = sorted(rows.values(), key=lambda r: (_natural(r.student), order.index(r.question) if r.question in order else len(order), r.question))
     not_graded = sum(1 for s in todo if (s.student, s.question) not in rows)
     return BatchReport(ordered, infos, g_hash, time.perf_counter() - started, jobs, layers, notes,
-                       str(folder) if folder else "", str(answers) if answers else "", interrupted, faults, not_graded)  # fmt: skip
+                       str(folder) if folder else "", str(answers) if answers else "", interrupted, faults, not_graded, budgets)  # fmt: skip

@@ -67,15 +67,36 @@ class Row:
 
 
 class Turns:
-    """The pool as ``grade_code`` sees it, remembering per thread the graded run (the first: a second only re-loads)."""
+    """The pool as ``grade_code`` sees it: remembers per thread the graded run (the first: a second only
+    re-loads), and runs it first under the question's CPU budget (:mod:`grader.instructor.budget`).
 
-    def __init__(self, pool: Any) -> None:
+    A run stopped by the budget after its code loaded may be slow but right: it runs again under the
+    question's own limits, which decide its verdict, so no submission that those limits pass fails here.
+    A run stopped before its code even loaded (a loop or a sleep at module level) is not run again:
+    that is where runaway submissions stop cheaply.
+    """
+
+    def __init__(self, pool: Any, budgets: dict[str, float] | None = None) -> None:
         self.pool = pool
+        self.budgets = budgets or {}
         self.local = threading.local()
 
+    def start(self, question_id: str) -> None:
+        self.local.run = None
+        self.local.budget = self.budgets.get(question_id)
+
     def run(self, request: bytes, limits: Any = None) -> Any:
-        result = self.pool.run(request, limits)
-        if getattr(self.local, "run", None) is None:
+        first = getattr(self.local, "run", None) is None
+        budget = getattr(self.local, "budget", None)
+        if first and budget is not None and limits is not None and budget < limits.cpu_seconds:
+            from grader.instructor.budget import budget_limits
+
+            result = self.pool.run(request, budget_limits(limits, budget))
+            if result.outcome in STOPPED and result.frames:
+                result = self.pool.run(request, limits)
+        else:
+            result = self.pool.run(request, limits)
+        if first:
             self.local.run = result
         return result
 
@@ -126,7 +147,7 @@ def _stopped_cases(data: dict[str, Any], message: str) -> None:
 def grade_code_row(question: CodeBase, source: str | dict[str, str], seed: int, sandbox: Turns) -> dict[str, Any]:
     from grader.grading.codegrade import OUTCOME_MESSAGES, grade_code
 
-    sandbox.local.run = None
+    sandbox.start(question.id)
     result = grade_code(question, source, seed, sandbox)
     run = sandbox.local.run
     outcome = run.outcome if run is not None else None

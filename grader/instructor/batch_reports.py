@@ -130,6 +130,7 @@ def report_json(report: BatchReport) -> dict[str, Any]:
         "grader_hash": report.grader_hash,
         "jobs": report.jobs,
         "sandbox_layers": list(report.layers),
+        "cpu_budgets": report.budgets,
         "summary": {
             "students": len({r.student for r in report.rows}),
             "rows": len(report.rows),
