@@ -228,7 +228,11 @@ def submit(env: Env, qid: str, file: str | None, seed: int | None) -> tuple[Any,
         if decoded.note:
             notes.append(decoded.note)
     drafts.save(question.id, source)
-    return grade_and_record(env, question, source, seed, mode="submit"), notes
+    result = grade_and_record(env, question, source, seed, mode="submit")
+    from grader.learner.isolation_note import weaker_isolation_note
+
+    weaker = weaker_isolation_note(result.layers)
+    return result, notes + ([weaker] if weaker else [])
 
 
 def grade_and_record(env: Env, question: Any, source: str, seed: int | None = None, *, mode: str) -> Any:
