@@ -31,6 +31,10 @@ from grader.bank.loader import load_bank
 from grader.grading.codegrade import grade_code, reference_namespace
 from grader.sandbox.harness import pack, run_case
 
+GOAL_MS = 5.0  # issue 12: whole grading (c), median
+GOAL_FLOOR_RATIO = 3.5  # (c) against (a) in the same run
+GOAL_RATE = 250  # submissions/s with one sandbox per core
+
 RIGHT = """import numpy as np
 def softmax(x):
     z = x - np.max(x, axis=-1, keepdims=True)
@@ -132,9 +136,9 @@ def main() -> None:
         results[label] = statistics.median(samples)
         print(f"{label:34} {_stats(samples)}")
     print(f"speed-up of (c) over (b): {results['(b) fresh interpreter'] / results['(c) eshikaku isolated warm path']:.1f}x")
-    floor, warm = results["(a) in-process, no isolation"], results["(c) eshikaku isolated warm path"]
-    print(f"goal (c) median <= 5 ms: {warm * 1000:.2f} ms ({warm * 1000 / 5:.2f} of the goal)")
-    print(f"goal (c) <= 3.5x (a): {warm / floor:.2f}x")
+    whole, floor = results["(c) eshikaku isolated warm path"], results["(a) in-process, no isolation"]
+    print(f"goal (c) ≤ {GOAL_MS:g} ms: {whole * 1000:.2f} ms = {whole * 1000 / GOAL_MS:.2f} of the goal; (c) is {whole / floor:.1f}x the floor (a) "
+          f"(goal ≤ {GOAL_FLOOR_RATIO:g}x: {whole / floor / GOAL_FLOOR_RATIO:.2f} of it)")  # fmt: skip
     public = [isolated(question, WRONG_PUBLIC, i) for i in range(args.runs // 4)]
     print(f"{'(d) public example fails, re-run':34} {_stats(public)}")
     if args.profile:
@@ -154,8 +158,8 @@ def main() -> None:
     finally:
         pool.close()
     assert verdicts.count(True) == (args.batch + 1) // 2, "a verdict changed under load"
-    print(f"throughput: {args.batch} submissions in {elapsed:.2f} s with {workers} sandboxes = {args.batch / elapsed:.0f} submissions/s"
-          f" ({args.batch / elapsed / 250:.2f} of the goal of 250/s)")
+    print(f"throughput: {args.batch} submissions in {elapsed:.2f} s with {workers} sandboxes = {args.batch / elapsed:.0f} submissions/s "
+          f"(goal ≥ {GOAL_RATE}/s: {args.batch / elapsed / GOAL_RATE:.2f} of it)")  # fmt: skip
     print(f"load average after the run: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print(f"isolation layers: {', '.join(pool.layers) if hasattr(pool, 'layers') else '?'}")
 

@@ -160,7 +160,8 @@ def main() -> int:
         one_shot("show, 1,000-question bank", [*big, "show", "gen_0001"], env, opts.runs)
         one_shot("answer, 1,000-question bank", [*big, "answer", "gen_0000", "1"], env, opts.runs)
         ok = warm_builtin <= TARGET and warm_big <= TARGET
-        print(f"target ≤ {TARGET * 1000:.0f} ms to the first question (warm): {'met' if ok else 'NOT met'}")
+        print(f"target ≤ {TARGET * 1000:.0f} ms to the first question (warm): {'met' if ok else 'NOT met'} "
+              f"(built-in bank {warm_builtin / TARGET:.2f} of it, 1,000-question bank {warm_big / TARGET:.2f} of it)")
     return 0
 
 

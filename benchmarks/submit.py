@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -66,30 +67,41 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--question", default="softmax_function")
+    parser.add_argument("--command", action="append", default=[], help="an eshikaku command to measure instead of the installed console script; "
+                        "repeat it to compare versions, measured in turn in each round")  # fmt: skip
     opts = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="eshikaku-bench-") as tmp:
         root = Path(tmp)
         env = dict(os.environ)
-        env.update({"XDG_CACHE_HOME": str(root / "cache"), "XDG_DATA_HOME": str(root / "data"), "ESHIKAKU_DB": str(root / "progress.sqlite3")})
+        env.update({"XDG_CACHE_HOME": str(root / "cache"), "XDG_DATA_HOME": str(root / "data")})
         source = root / "softmax.py"
         source.write_text(RIGHT, encoding="utf-8")
-        submit = [command(), "submit", opts.question, str(source)]
+        programs = [shlex.split(c) for c in opts.command] or [[command()]]
         numpy = [sys.executable, "-c", "import numpy"]
-        print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f} (before), {opts.runs} runs each, command {command()}")
-        timed(submit, env, 0)  # fills the parsed-bank cache and creates the progress database
-        timed(numpy, env, 0)
-        submits: list[float] = []
+        print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f} (before), {opts.runs} runs each")
+        submits = {i: [] for i in range(len(programs))}  # type: dict[int, list[float]]
+        submit_cpu = {i: [] for i in range(len(programs))}  # type: dict[int, list[float]]
         imports: list[float] = []
-        submit_cpu: list[float] = []
         import_cpu: list[float] = []
+        # one cache and database per version: versions with different cache formats would evict each other
+        envs = [dict(env, XDG_CACHE_HOME=str(root / f"cache{i}"), ESHIKAKU_DB=str(root / f"progress{i}.sqlite3")) for i in range(len(programs))]
+        for program, own in zip(programs, envs):
+            timed([*program, "submit", opts.question, str(source)], own, 0)  # fills the parsed-bank cache, creates the database
+        timed(numpy, env, 0)
         for _ in range(opts.runs):
             imports.append(timed(numpy, env, 0, import_cpu))
-            submits.append(timed(submit, env, 0, submit_cpu))
+            for i, (program, own) in enumerate(zip(programs, envs)):
+                submits[i].append(timed([*program, "submit", opts.question, str(source)], own, 0, submit_cpu[i]))
         print(_line('python -c "import numpy"', imports) + f"   CPU {statistics.median(import_cpu) * 1000:5.0f} ms")
-        print(_line(f"eshikaku submit {opts.question}", submits) + f"   CPU {statistics.median(submit_cpu) * 1000:5.0f} ms (all its processes)")
-        ratio = statistics.median(submits) / statistics.median(imports)
-        verdict = "met" if ratio <= GOAL_RATIO else "NOT met"
-        print(f"submit / import numpy: {ratio:.2f}x   (goal ≤ {GOAL_RATIO}x: {ratio / GOAL_RATIO:.2f} of the goal, {verdict})")
+        for i in range(len(programs)):
+            label = f"eshikaku submit {opts.question}" if len(programs) == 1 else f"submit #{i + 1}"
+            print(_line(label, submits[i]) + f"   CPU {statistics.median(submit_cpu[i]) * 1000:5.0f} ms (all its processes)")
+            ratio = statistics.median(submits[i]) / statistics.median(imports)
+            verdict = "met" if ratio <= GOAL_RATIO else "NOT met"
+            print(f"{label} / import numpy: {ratio:.2f}x   (goal ≤ {GOAL_RATIO}x: {ratio / GOAL_RATIO:.2f} of the goal, {verdict})")
+        if len(programs) > 1:
+            for i, program in enumerate(programs):
+                print(f"submit #{i + 1}: {' '.join(program)}")
         print(f"load {os.getloadavg()[0]:.2f} (after)")
     return 0
 

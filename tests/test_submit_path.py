@@ -1,5 +1,7 @@
-"""`eshikaku submit` reads only the question it grades: the same question the whole bank would give,
-the same messages when that question is missing or broken, and no word about other files."""
+"""The learner's grading path: `eshikaku submit` reads only the question it grades (the same question the
+whole bank would give, the same messages when that question is missing or broken, no word about other
+files); the sandbox starts early, in submit and while the quiz shows a code question, and leaves nothing
+behind; a run with fewer isolation layers than doctor lists is said in one line."""
 
 from __future__ import annotations
 
@@ -110,3 +112,47 @@ def test_a_submit_process_that_fails_early_leaves_no_sandbox_behind(tmp_path: Pa
     done = run_process(env, "submit", "no_such_question", str(code))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert list((tmp_path / "tmp").iterdir()) == []  # the sandbox's scratch folder is gone with its zygote
+
+
+def test_a_quiz_that_warms_the_sandbox_while_the_question_is_read_grades_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    env["TMPDIR"] = str(tmp_path / "tmp")
+    (tmp_path / "tmp").mkdir()
+    done = run_process(env, "--bank", str(FIXTURE_BANK), "--bank-only", "quiz", "fx_relu_code", "--plain", input=RELU_RIGHT + ".\n")
+    assert done.returncode == 0, done.stderr
+    assert "✓ 正解 100%" in done.stdout
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+WEAKER = "隔離の層が一部ない状態で採点しました"
+
+
+def test_grading_with_fewer_layers_than_doctor_lists_names_them_in_one_line() -> None:
+    from grader.grading.codegrade import grade_code
+    from grader.learner.isolation_note import weaker_isolation_note
+    from grader.sandbox.sandbox import Sandbox, layer_status
+
+    question = load_question("fx_relu_code", [FIXTURE_BANK])
+    assert question is not None
+    with Sandbox(disable=("seccomp",)) as weaker:
+        result = grade_code(question, RELU_RIGHT, 1, sandbox=weaker)
+    assert result.passed and "seccomp" not in result.layers
+    note = weaker_isolation_note(result.layers)
+    assert note is not None and WEAKER in note and "seccomp" in note and "\n" not in note
+    with Sandbox() as full:
+        result = grade_code(question, RELU_RIGHT, 1, sandbox=full)
+    missing = [s.name for s in layer_status() if not s.active]
+    note = weaker_isolation_note(result.layers)
+    assert (note is None) == (not missing)
+    assert note is None or all(name in note for name in missing)
+
+
+def test_submit_says_weaker_isolation_exactly_when_doctor_lists_a_missing_layer(tmp_path: Path) -> None:
+    from grader.sandbox.sandbox import layer_status
+
+    code = tmp_path / "relu.py"
+    code.write_text(RELU_RIGHT, encoding="utf-8")
+    done = run(_env(tmp_path), "--bank", str(FIXTURE_BANK), "--bank-only", "submit", "fx_relu_code", str(code))
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if WEAKER in line]
+    assert len(lines) == (1 if any(not s.active for s in layer_status()) else 0)

@@ -5,7 +5,7 @@ answered by keys is not looked up: the answer key is proved by execution every t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from grader.bank.params import Attempt
 from grader.bank.schema import CodeBase, CodeBlankQuestion
@@ -28,8 +28,9 @@ def code_verdict(attempt: Attempt, response: str, result: CodeResult) -> Verdict
     return Verdict(result.passed, result.score, response, expected, tuple(case_lines(result)))
 
 
-def judge_code(attempt: Attempt, submission: str | dict[str, str], seed: int | None = None) -> tuple[Verdict, CodeResult]:
-    """Runs code for a code question and returns the verdict with the full result.
+def judge_code(attempt: Attempt, submission: str | dict[str, str], seed: int | None = None, sandbox: Any = None) -> tuple[Verdict, CodeResult]:
+    """Runs code for a code question and returns the verdict with the full result (in ``sandbox``, else
+    the process's shared one).
 
     Raises:
         InvalidAnswer: The question is not a code question.
@@ -39,6 +40,6 @@ def judge_code(attempt: Attempt, submission: str | dict[str, str], seed: int | N
     question = attempt.question
     if not isinstance(question, CodeBase):
         raise InvalidAnswer(_("{id} はコードの問題ではありません").format(id=question.id))
-    result = grade_code(question, submission, seed)
+    result = grade_code(question, submission, seed, sandbox=sandbox)
     shown = submission if isinstance(submission, str) else ", ".join(f"{k}: {v}" for k, v in submission.items())
     return code_verdict(attempt, shown, result), result

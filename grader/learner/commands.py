@@ -7,13 +7,16 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.errors import UsageError
 from grader.i18n import _
 from grader.learner.context import Env, bank_error, get_question
-from grader.learner.practice import Practice, Summary, status_for
 from grader.learner.storage import PRACTICE_KINDS, AttemptRecord, Store, content_hash
+
+if TYPE_CHECKING:
+    # Imported where used: `submit` grades without the session machinery (typed answers, rendering).
+    from grader.learner.practice import Practice, Summary
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ def run_session(practice: Practice, store: Store, io: Io) -> Summary:
 
 def quiz(env: Env, io: Io, *, ids: tuple[str, ...], topic: str | None, tag: str | None, qtype: str | None, count: int, seed: int | None,
          resume: bool) -> Summary:  # fmt: skip
-    from grader.learner.practice import choose_questions
+    from grader.learner.practice import Practice, choose_questions
 
     bank = env.bank()
     with env.store() as store:
@@ -84,6 +87,7 @@ def review(env: Env, io: Io, *, count: int | None, topic: str | None, exam_date:
     """Today's reviews (every card due before midnight, as ``stats`` counts them); a dict when none is due."""
     from grader.bank.catalog import select
     from grader.learner import srs
+    from grader.learner.practice import Practice
 
     bank = env.bank()
     now = time.time()
@@ -126,6 +130,7 @@ def review(env: Env, io: Io, *, count: int | None, topic: str | None, exam_date:
 
 
 def mistakes(env: Env, io: Io, *, limit: int, retry: bool) -> list[dict[str, Any]] | Summary:
+    from grader.learner.practice import Practice
     from grader.learner.stats import recent_mistakes
 
     bank = env.bank()
@@ -228,7 +233,11 @@ def submit(env: Env, qid: str, file: str | None, seed: int | None) -> tuple[Any,
         if decoded.note:
             notes.append(decoded.note)
     drafts.save(question.id, source)
-    return grade_and_record(env, question, source, seed, mode="submit"), notes
+    result = grade_and_record(env, question, source, seed, mode="submit")
+    from grader.learner.isolation_note import weaker_isolation_note
+
+    weaker = weaker_isolation_note(result.layers)
+    return result, notes + ([weaker] if weaker else [])
 
 
 def grade_and_record(env: Env, question: Any, source: str, seed: int | None = None, *, mode: str) -> Any:
@@ -236,7 +245,7 @@ def grade_and_record(env: Env, question: Any, source: str, seed: int | None = No
     a grader fault is not recorded: it says nothing about the learner. Returns the code result."""
     from grader.grading.codegrade import grade_code
     from grader.learner import warmup
-    from grader.learner.practice import code_detail
+    from grader.learner.practice import code_detail, status_for
 
     result = grade_code(question, source, seed, sandbox=warmup.sandbox())
     if result.status != "grader_fault":

@@ -10,7 +10,7 @@ import time
 from typing import Any, Protocol
 
 from grader.bank.params import Attempt
-from grader.bank.schema import Question, SelfGradedQuestion
+from grader.bank.schema import CodeBase, Question, SelfGradedQuestion
 from grader.grading.answers import InvalidAnswer, grade
 from grader.grading.render import Shown
 from grader.i18n import _
@@ -132,6 +132,10 @@ def _ask(practice: Practice, item: ItemRow, view: View, reader: Reader) -> Outco
     view.question(practice, item, current)
     started = time.monotonic()
     code = is_code_entry(current.question)
+    if isinstance(current.question, CodeBase):  # typed code, or a code_blank's keys: both run in the sandbox
+        from grader.learner import warmup
+
+        warmup.prepare(practice, item)
     index, total = practice.index_of(item), len(practice.items)
     while True:
         draft = practice.draft(item) if code else ""

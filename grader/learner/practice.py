@@ -137,9 +137,10 @@ def grade_response(current: Attempt, response: str, *, code: bool = False) -> tu
     question = current.question
     if code:
         from grader.grading.judge import judge_code
+        from grader.learner import warmup
 
         try:
-            verdict, result = judge_code(current, response)
+            verdict, result = judge_code(current, response, sandbox=warmup.sandbox())
         except InvalidAnswer:
             raise
         except Exception as exc:  # the sandbox could not start: a grader problem, not the learner's
@@ -150,16 +151,17 @@ def grade_response(current: Attempt, response: str, *, code: bool = False) -> tu
             raise CodeNotRun(_("コードを実行できません ({message})。直して提出し直してください (回答には数えません)").format(message=result.message)
                              + (f"\n    {detail}" if detail else ""))
         status = "error" if result.status == "grader_fault" else _status(verdict)
-        return status, verdict, result, ()
+        return status, verdict, result, _isolation_notes(result)
     if isinstance(question, CodeBlankQuestion):
         keys = blank_keys(question, response)  # InvalidAnswer before anything runs
         try:
             from grader.grading.judge import judge_code
             from grader.grading.source import choice_codes
+            from grader.learner import warmup
 
-            verdict, result = judge_code(current, choice_codes(question, keys))
+            verdict, result = judge_code(current, choice_codes(question, keys), sandbox=warmup.sandbox())
             if result.status != "grader_fault":
-                return _status(verdict), replace(verdict, response=response), result, ()
+                return _status(verdict), replace(verdict, response=response), result, _isolation_notes(result)
             note = _("採点側のエラー ({error})").format(error=result.message)
         except Exception as exc:  # no sandbox here: fall back to the validated answer key
             note = _("サンドボックスが使えません ({kind}: {error})").format(kind=type(exc).__name__, error=exc)
@@ -167,6 +169,13 @@ def grade_response(current: Attempt, response: str, *, code: bool = False) -> tu
         return _status(verdict), verdict, None, (_("{note}: 正解の記号で採点しました").format(note=note),)
     verdict = grade(current, response)
     return _status(verdict), verdict, None, ()
+
+
+def _isolation_notes(result: Any) -> tuple[str, ...]:
+    from grader.learner.isolation_note import weaker_isolation_note
+
+    note = weaker_isolation_note(result.layers)
+    return (note,) if note else ()
 
 
 # --------------------------------------------------------------------------- the session

@@ -2,9 +2,9 @@
 
 The zygote is a fresh interpreter that imports NumPy and builds every isolation layer: about as long as
 the rest of a ``submit`` put together. :func:`start` launches it from a background thread, as the first
-thing ``submit`` does and as soon as the quiz shows a code question; :func:`sandbox` waits for it when
-the code is graded. The zygote never sees the grader's memory (it is exec'ed, not forked), so starting it
-early changes nothing it can reach.
+thing ``submit`` does; :func:`prepare` does that and loads the grading code while the quiz shows a code
+question. :func:`sandbox` waits for it when the code is graded. The zygote never sees the grader's
+memory (it is exec'ed, not forked), so starting it early changes nothing it can reach.
 """
 
 from __future__ import annotations
@@ -58,3 +58,22 @@ def sandbox() -> Any:
         return None
     thread.join()
     return _box
+
+
+def prepare(practice: Any, item: Any) -> None:
+    """While the learner reads a code question: the sandbox, the grading modules, the attempt and its
+    reference module, all loaded in the background so that Enter waits only for the grading itself."""
+
+    def work() -> None:
+        try:
+            start()
+            import grader.grading.codegrade
+            import grader.grading.report  # noqa: F401 - the verdict's text
+            from grader.bank.params import load_callable
+
+            question = practice.attempt(item).attempt.question
+            load_callable(question.reference)
+        except Exception:
+            pass  # only a head start: grading does the same work and reports any problem itself
+
+    threading.Thread(target=work, name="eshikaku-grading-warmup", daemon=True).start()
