@@ -680,10 +680,12 @@ def doctor(as_json: bool) -> None:
     "score 0). Default: every question anyone submitted.")
 @click.option("--allow-weaker-isolation", is_flag=True, help="Grade even when the sandbox lacks a layer that `eshikaku doctor` reports (the "
     "layers each row ran under are in the reports).")
+@click.option("--no-cpu-budget", is_flag=True, help="Give every first run the question's own time limit instead of a budget derived from the "
+    "reference's cost (runaway code then holds a core for the whole limit).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
 def grade_batch_cmd(ctx: click.Context, folder: Path, out: Path, answers_file: Path | None, jobs: int | None, since_changed: bool, regrade: bool,
-                    assignment: str | None, allow_weaker_isolation: bool, as_json: bool) -> None:
+                    assignment: str | None, allow_weaker_isolation: bool, no_cpu_budget: bool, as_json: bool) -> None:
     """Grade a class: FOLDER/<student>/<question_id>.py, each run isolated as `submit` runs it.
 
     Every submission draws its own hidden inputs (a new seed, recorded in the reports; --regrade and
@@ -724,8 +726,8 @@ def grade_batch_cmd(ctx: click.Context, folder: Path, out: Path, answers_file: P
 
     try:
         outcome = commands.grade_batch(open_bank(ctx), folder, out, answers=answers_file, jobs=jobs, since_changed=since_changed,
-                                       questions=assignment, regrade=regrade, allow_weaker_isolation=allow_weaker_isolation, progress=advance,
-                                       on_start=start)  # fmt: skip
+                                       questions=assignment, regrade=regrade, allow_weaker_isolation=allow_weaker_isolation,
+                                       cpu_budget=not no_cpu_budget, progress=advance, on_start=start)  # fmt: skip
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -26,6 +26,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -172,6 +174,18 @@ def _budgets(bank: Bank, todo: list[Submission]) -> dict[str, float]:
     return found
 
 
+def _ignore_interrupts() -> Callable[[], None]:
+    """Ignores SIGINT (main thread only) and returns what puts the previous handler back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def restore() -> None:
+        signal.signal(signal.SIGINT, previous)
+
+    return restore
+
+
 def _run_all(bank: Bank, todo: list[Submission], infos: dict[str, QuestionInfo], seeds: dict[tuple[str, str], int | None], turns: Turns,
              jobs: int, progress: Callable[[int], None] | None) -> tuple[dict[tuple[str, str], Row], str]:  # fmt: skip
     """Grades ``todo`` on ``jobs`` threads; returns the rows graded and, if grading stopped early, why.
@@ -182,6 +196,7 @@ def _run_all(bank: Bank, todo: list[Submission], infos: dict[str, QuestionInfo],
     """
     rows: dict[tuple[str, str], Row] = {}
     interrupted = ""
+    restore: Callable[[], None] = lambda: None
     executor = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="eshikaku-batch")
     futures: dict[Future[Row], Submission] = {}
 
@@ -204,11 +219,13 @@ def _run_all(bank: Bank, todo: list[Submission], infos: dict[str, QuestionInfo],
             if progress and done:
                 progress(len(done))
     except BaseException as exc:  # Ctrl-C included: the rows so far must still be reported
+        restore = _ignore_interrupts()  # a second Ctrl-C while the running submissions finish must not lose them
         interrupted = "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"stopped by {type(exc).__name__}: {exc}"
         for future in futures:
             future.cancel()
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+        restore()
     if interrupted:
         for future in futures:
             key = (futures[future].student, futures[future].question)
@@ -325,6 +342,9 @@ def grade_batch(
             if own_pool is not None:
                 try:
                     own_pool.close()
+                except KeyboardInterrupt:  # Ctrl-C while the sandboxes stop: the rows are graded, keep them
+                    interrupted = interrupted or "interrupted (Ctrl-C)"
+                    faults.append("the sandbox was not closed (Ctrl-C): its scratch folders may remain under the temporary directory")
                 except Exception as exc:  # the rows are graded: a failure to clean up must not lose them
                     faults.append(f"the sandbox could not be closed cleanly ({type(exc).__name__}: {str(exc)[:200]}); its scratch folders may "
                                   "remain under the temporary directory")  # fmt: skip

@@ -87,7 +87,7 @@ def new(banks: list[Path], bank_paths: list[Path], qtype: str, qid: str, topic: 
 
 
 def grade_batch(bank: Bank, folder: Path, out: Path, *, answers: Path | None, jobs: int | None, since_changed: bool, questions: str | None,
-                regrade: bool = False, allow_weaker_isolation: bool = False, progress: Callable[[int], None] | None = None,
+                regrade: bool = False, allow_weaker_isolation: bool = False, cpu_budget: bool = True, progress: Callable[[int], None] | None = None,
                 on_start: Callable[[int], None] | None = None) -> Outcome:  # fmt: skip
     """Grades a class and writes its reports into ``out``: also the rows graded so far when grading stops early."""
     from grader.instructor.batch import grade_batch as grade
@@ -102,7 +102,7 @@ def grade_batch(bank: Bank, folder: Path, out: Path, *, answers: Path | None, jo
         notes.append(f"note: no earlier report in {out}: grading every submission with new seeds")
     wanted = [q.strip() for q in questions.split(",") if q.strip()] if questions else None
     report = grade(bank, folder, answers=answers, assignment=wanted, jobs=jobs, previous=previous, reuse=not regrade,
-                   allow_weaker_isolation=allow_weaker_isolation, progress=progress, on_start=on_start)  # fmt: skip
+                   allow_weaker_isolation=allow_weaker_isolation, cpu_budget=cpu_budget, progress=progress, on_start=on_start)  # fmt: skip
     notes += [f"note: {n}" for n in report.notes]
     write_reports(report, out)
     counts = report.counts()
