@@ -260,7 +260,7 @@ def test_a_time_out_scores_the_same_at_every_regrade(tmp_path, pool) -> None:
         assert row.outcome in ("cpu_limit", "timeout")
         assert row.verdict == "error" and row.score == 0.0
         assert row.cases and not any(c["passed"] for c in row.cases)
-        assert "limit" in row.message
+        assert "制限" in row.message
     assert [(c["name"], c["passed"], c["message"]) for c in rows[0].cases] == [(c["name"], c["passed"], c["message"]) for c in rows[1].cases]
 
 

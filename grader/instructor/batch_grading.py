@@ -141,7 +141,7 @@ def grade_code_row(question: CodeBase, source: str | dict[str, str], seed: int, 
     }
     if run is not None:
         _hidden_details(run, data["cases"])
-        if result.status == "learner_error" and "hidden cases were present" in result.message:
+        if result.status == "learner_error" and result.extra.get("hidden_load_failure"):
             data["detail"] = _load_detail(run)
     if outcome in STOPPED:
         _stopped_cases(data, OUTCOME_MESSAGES[outcome].format(limit=question.time_limit, signal=None))
