@@ -287,7 +287,8 @@ def _merge(combined: CodeResult, shown: CodeResult) -> CodeResult:
     that run agrees with it."""
     if combined.status != "graded":
         if shown.status == "graded":  # it loads fine without the hidden inputs
-            return replace(combined, message=_("隠しケースがあるときだけ、読み込み中にコードが失敗しました"), traceback=())
+            return replace(combined, message=_("隠しケースがあるときだけ、読み込み中にコードが失敗しました"), traceback=(),
+                           extra={"hidden_load_failure": True})
         return replace(shown, layers=combined.layers, seconds=combined.seconds)
     by_name = {c.name: c for c in shown.cases} if shown.status == "graded" else {}
     cases = tuple(by_name[c.name] if c.name in by_name and by_name[c.name].passed == c.passed else c for c in combined.cases)
@@ -339,7 +340,9 @@ def _judge(question: CodeBase, seed: int, source: str, instances: list[CaseInsta
             got = case_frames[i]
             problem = judge_case(instance, got, expected[i], reveal=reveal and not spec.hidden)
             stdout = got["stdout"] if isinstance(got, dict) and type(got.get("stdout")) is str else ""
-            needs_text |= not spec.hidden and (problem is not None or bool(stdout))
+            if not reveal and not spec.hidden and not needs_text:  # would this example's own text say more?
+                own = judge_case(instance, got, expected[i], reveal=True) if problem is not None else None
+                needs_text = bool(stdout) or (own is not None and problem is not None and own.message != problem.message)
         elif i == len(case_frames):
             problem = Problem("stopped", _("{stopped} (ケース {label})").format(stopped=_stopped(question, run), label=instance.label))
         else:

@@ -16,6 +16,7 @@ from typing import Any
 
 from grader.bank.loader import Bank
 from grader.bank.schema import CodeBase, CodeBlankQuestion, Question
+from grader.i18n import _
 from grader.instructor.hashes import QuestionInfo
 from grader.instructor.submissions import Submission
 
@@ -24,7 +25,7 @@ MAX_DETAIL_FRAME = 64 << 10  # a larger error frame is not decoded again: the me
 STOPPED = ("timeout", "cpu_limit")  # runs stopped by a time limit: where they stopped depends on the machine's load
 # One message for both limits: which of the CPU and the wall limit comes first also depends on the load (the row's
 # outcome still says which it was).
-STOP_MESSAGE = "time limit: the code was still running when its time ran out (an infinite loop, or work far larger than needed?)"
+STOP_MESSAGE = "時間制限: 制限時間を過ぎてもコードが動き続けていました (無限ループ、または必要よりはるかに大きな計算?)"
 
 
 @dataclass
@@ -165,10 +166,10 @@ def grade_code_row(question: CodeBase, source: str | dict[str, str], seed: int, 
     }
     if run is not None:
         _hidden_details(run, data["cases"])
-        if result.status == "learner_error" and "hidden cases were present" in result.message:
+        if result.status == "learner_error" and result.extra.get("hidden_load_failure"):
             data["detail"] = _load_detail(run)
     if outcome in STOPPED:
-        _stopped_cases(data, STOP_MESSAGE)
+        _stopped_cases(data, _(STOP_MESSAGE))
     return data
 
 
