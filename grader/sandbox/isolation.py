@@ -303,6 +303,9 @@ class Plan:
             self.status["taskcap"] = (True, f"RLIMIT_NPROC {self.nproc} (tasks of uid {self.uid})")
         elif task_id is not None and self.private_scratch:
             self.task_id, self.nproc = task_id, TASK_LIMIT
+            self.status["nocaps"] = (True, "every capability dropped but CAP_DAC_READ_SEARCH in the sandbox's user "
+                                           "namespace (read-only, for root-owned files; see taskcap), and no_new_privs "
+                                           "set before learner code")
             self.status["taskcap"] = (True, f"children switch to uid {task_id} inside the sandbox's user namespace, so "
                                             f"RLIMIT_NPROC {TASK_LIMIT} caps the tasks (threads included) of the running "
                                             f"child and the waiting standby together")
