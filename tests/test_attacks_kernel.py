@@ -361,3 +361,24 @@ def test_a_copy_of_the_references_elsewhere_and_another_python_are_unreadable():
         shutil.rmtree(copy)
     assert set(outcome.values()) == {"PermissionError"}, outcome
     assert grade_right_softmax().passed  # the standard library and NumPy are still there
+
+
+# --------------------------------------------------------------------------- the same attacks from the command line
+
+
+@pytest.mark.parametrize("name", ["fcntl-owner", "pid-view", "thread-flood", "disk-fill", "page-cache"])
+def test_eshikaku_submit_on_each_kernel_attack_exits_0_or_1_and_leaves_nothing(name, tmp_path, victim):
+    source = {"fcntl-owner": FCNTL_OWNER, "pid-view": PID_VIEW, "thread-flood": THREAD_FLOOD,
+              "disk-fill": DISK_FILL, "page-cache": PAGE_CACHE_PROBES}[name].replace("VICTIM", str(victim.pid))
+    submission = tmp_path / f"{name}.py"
+    submission.write_text(source, encoding="utf-8")
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(private_tmp)}
+    env.pop("ESHIKAKU_BANK", None)
+    proc = subprocess.run([sys.executable, "cli.py", "submit", "softmax_function", str(submission)],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # a wrong answer, never a usage error or a fault
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert [p.name for p in private_tmp.iterdir()] == []
+    assert victim.poll() is None
