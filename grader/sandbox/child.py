@@ -148,7 +148,8 @@ def run_standby(plan: Plan, entry: Entry, ctl: socket.socket) -> NoReturn:
         if plan.private_scratch:
             task_id = plan.task_id
             owner = (task_id, task_id) if task_id is not None else (plan.uid, plan.gid)
-            mount_private_scratch(os.path.join(plan.scratch_root, "run"), owner[0], owner[1], plan.fresh_proc)
+            mount_private_scratch(os.path.join(plan.scratch_root, "run"), owner[0], owner[1], plan.fresh_proc,
+                                  plan.namespaces is not None)
             if task_id is not None:
                 switch_to_task_id(task_id)
         set_no_new_privs()

@@ -278,7 +278,7 @@ class Plan:
 
             def scratch_test() -> None:
                 self.join_namespaces()
-                mount_private_scratch(run_dir, owner[0], owner[1], fresh_proc)
+                mount_private_scratch(run_dir, owner[0], owner[1], fresh_proc, self.namespaces is not None)
                 if task_id is not None:
                     switch_to_task_id(task_id)
                 set_no_new_privs()

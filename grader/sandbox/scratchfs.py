@@ -32,11 +32,16 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int, data
                     flags, data.encode() if data else None))
 
 
-def mount_private_scratch(directory: str, uid: int, gid: int, fresh_proc: bool) -> None:
+def mount_private_scratch(directory: str, uid: int, gid: int, fresh_proc: bool, in_user_namespace: bool) -> None:
     """Enter a new mount namespace (nothing mounted in it reaches the host) and mount the capped
-    tmpfs, owned by ``uid``/``gid``, on ``directory``; then ``/proc`` of the caller's PID namespace."""
+    tmpfs, owned by ``uid``/``gid``, on ``directory``; then ``/proc`` of the caller's PID namespace.
+
+    ``in_user_namespace``: the caller has joined the sandbox's user namespace, so the kernel already
+    makes the copied mounts slaves (a less privileged mount namespace); otherwise that is done here.
+    """
     check(libc().unshare(CLONE_NEWNS))
-    _mount(None, "/", None, MS_REC | MS_SLAVE, None)
+    if not in_user_namespace:
+        _mount(None, "/", None, MS_REC | MS_SLAVE, None)
     _mount("eshikaku-scratch", directory, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
            f"size={SCRATCH_BYTES},nr_inodes={SCRATCH_INODES},mode=0700,uid={uid},gid={gid}")
     if fresh_proc:
