@@ -319,3 +319,66 @@ def test_each_run_lists_the_layers_in_force_for_it_and_doctor_lists_the_machines
         assert "seccomp" not in run.layers and "scratchfs" not in run.layers
         assert set(run.layers) < set(full), (run.layers, full)
     assert set(grade_right_softmax().layers) == set(full)
+
+
+# --------------------------------------------------------------------------- what a child can read
+
+
+READS = """
+import json, os
+def softmax(x):
+    report = {}
+    for path in PATHS:
+        try:
+            if os.path.isdir(path):
+                os.listdir(path)
+            else:
+                open(path, "rb").read(16)
+            report[path] = "read"
+        except OSError as exc:
+            report[path] = type(exc).__name__
+    raise RuntimeError(json.dumps(report))
+"""
+
+
+def test_a_copy_of_the_references_elsewhere_and_another_python_are_unreadable():
+    # the base interpreter's site-packages sits inside its standard library, which children read: a
+    # second install of the project there (or a private bank's references) must stay unreadable, and so
+    # must another Python's library
+    import glob
+    import secrets
+    import shutil
+    import sysconfig
+
+    stdlib = os.path.realpath(sysconfig.get_paths()["stdlib"])
+    copy = os.path.join(stdlib, "site-packages", f"eshikaku-copy-{secrets.token_hex(4)}")
+    shutil.copytree(ROOT / "reference", os.path.join(copy, "reference"))
+    others = [p for p in glob.glob("/usr/lib/python3*") if os.path.realpath(p) != stdlib and os.path.isdir(p)]
+    try:
+        paths = [os.path.join(copy, "reference", "activations.py"), os.path.join(copy, "reference"), *others]
+        outcome = reported(attack(READS.replace("PATHS", repr(paths))))
+    finally:
+        shutil.rmtree(copy)
+    assert set(outcome.values()) == {"PermissionError"}, outcome
+    assert grade_right_softmax().passed  # the standard library and NumPy are still there
+
+
+# --------------------------------------------------------------------------- the same attacks from the command line
+
+
+@pytest.mark.parametrize("name", ["fcntl-owner", "pid-view", "thread-flood", "disk-fill", "page-cache"])
+def test_eshikaku_submit_on_each_kernel_attack_exits_0_or_1_and_leaves_nothing(name, tmp_path, victim):
+    source = {"fcntl-owner": FCNTL_OWNER, "pid-view": PID_VIEW, "thread-flood": THREAD_FLOOD,
+              "disk-fill": DISK_FILL, "page-cache": PAGE_CACHE_PROBES}[name].replace("VICTIM", str(victim.pid))
+    submission = tmp_path / f"{name}.py"
+    submission.write_text(source, encoding="utf-8")
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(private_tmp)}
+    env.pop("ESHIKAKU_BANK", None)
+    proc = subprocess.run([sys.executable, "cli.py", "submit", "softmax_function", str(submission)],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # a wrong answer, never a usage error or a fault
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert [p.name for p in private_tmp.iterdir()] == []
+    assert victim.poll() is None

@@ -14,7 +14,8 @@ Zygote and child side:
   ``isolation``      which layers a zygote applies, each proved by a self-test child; ``LayerStatus``
   ``harness``        the entry that runs in the child: decodes the program, runs the learner's code
 
-The kernel layers, one module each: ``rlimits``, ``capabilities``, ``namespaces``, ``landlock``,
-``seccomp``; ``allowlist`` (what a child may read), ``importseal``, ``syscalls`` (libc, numbers, prctl).
+The kernel layers, one module each: ``rlimits``, ``capabilities``, ``namespaces`` (user + network, and
+the task uid), ``pidns``, ``scratchfs`` (a capped private tmpfs per child), ``landlock``, ``seccomp``;
+``allowlist`` (what a child may read), ``importseal``, ``syscalls`` (libc, numbers, prctl).
 ``probe`` tries each forbidden action from a real child (``python -m grader.sandbox.probe``).
 """

@@ -13,6 +13,7 @@ from pathlib import Path
 # Names that must never be readable from a child: the grader itself, the reference solutions,
 # the question bank and the CLI.
 PROTECTED_NAMES = ("grader", "reference", "questions", "cli.py")
+_SEALED_NAMES = ("grader", "reference", "questions", "cli")
 
 
 def project_dir() -> Path:
@@ -104,21 +105,30 @@ def _grant_minus(root: str, protected: Sequence[str], depth: int = 0) -> list[st
     return out
 
 
+# Files libc and NumPy read lazily (time zones, the loader's cache, the CPU count).
+_SYSTEM_FILES = ("/usr/share/zoneinfo", "/etc/ld.so.cache", "/etc/localtime", "/sys/devices/system/cpu/online")
+# Loaded from site-packages by the interpreter's start-up, not by the harness: nothing to read later.
+_START_UP_MODULES = ("__editable__", "_distutils_hack", "_virtualenv", "sitecustomize", "usercustomize")
+
+
 def readonly_paths(protected: Sequence[str] | None = None) -> list[str]:
-    """What a child may read: the interpreter's library directories, every ``sys.path`` directory,
-    the system's shared libraries and a few files libc reads lazily; minus the protected paths."""
+    """What a child may read, minus the protected paths; call it where the harness is loaded (the zygote).
+
+    * the interpreter's standard library (with ``lib-dynload``), but not the ``site-packages`` or
+      ``dist-packages`` inside it (a base interpreter's installs, which may hold another copy of the project);
+    * each third-party package the process has loaded (NumPy for the harness), with its vendored
+      shared libraries (``numpy.libs``), and nothing else of its site-packages;
+    * every shared object mapped in the process, file by file, and the directory of the C library
+      (for libraries a submission's ``import`` may load later: libffi, libz, libssl ...);
+    * a few files libc reads lazily (time zones, ``/etc/ld.so.cache``, the online CPU list).
+    """
     protected = [os.path.realpath(p) for p in (protected if protected is not None else protected_paths())]
-    roots: list[str] = []
-    paths = sysconfig.get_paths()
-    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
-        if paths.get(key):
-            roots.append(paths[key])
-    roots += [p for p in sys.path if p and os.path.isabs(p)]
-    roots += ["/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib", "/usr/share/zoneinfo",
-              "/etc/ld.so.cache", "/etc/localtime", "/sys/devices/system/cpu/online"]
+    stdlibs = _stdlib_dirs()
+    excluded = protected + [os.path.join(d, sub) for d in stdlibs for sub in ("site-packages", "dist-packages")]
+    roots = [*stdlibs, *_loaded_package_paths(stdlibs), *_shared_objects(), *_SYSTEM_FILES]
     granted: list[str] = []
     for root in roots:
-        for path in _grant_minus(root, protected):
+        for path in _grant_minus(root, excluded):
             if path not in granted:
                 granted.append(path)
     # Drop entries already covered by a granted ancestor.
@@ -128,3 +138,60 @@ def readonly_paths(protected: Sequence[str] | None = None) -> list[str]:
         if not any(is_within(path, g) for g in result):
             result.append(path)
     return result
+
+
+def _stdlib_dirs() -> list[str]:
+    paths = sysconfig.get_paths()
+    found = []
+    for key in ("stdlib", "platstdlib"):
+        value = paths.get(key)
+        # a virtual environment's platstdlib holds only its site-packages: not a standard library
+        if value and os.path.exists(os.path.join(value, "os.py")):
+            real = os.path.realpath(value)
+            if real not in found:
+                found.append(real)
+    return found
+
+
+def _loaded_package_paths(stdlibs: Sequence[str]) -> list[str]:
+    """The top-level package (or module file) of every loaded module outside the standard library."""
+    entries = sorted({os.path.realpath(e) for e in sys.path if e and os.path.isabs(e) and os.path.isdir(e)},
+                     key=len, reverse=True)
+    found: list[str] = []
+    for name, module in list(sys.modules.items()):
+        top = name.partition(".")[0]
+        if top in _SEALED_NAMES or top.startswith(_START_UP_MODULES):
+            continue
+        file = getattr(module, "__file__", None)
+        if not isinstance(file, str) or not os.path.isabs(file):
+            continue
+        real = os.path.realpath(file)
+        if any(is_within(real, d) for d in stdlibs):
+            continue
+        entry = next((e for e in entries if is_within(real, e) and real != e), None)
+        if entry is None:
+            continue
+        first = os.path.relpath(real, entry).split(os.sep)[0]
+        for path in (os.path.join(entry, first), os.path.join(entry, f"{first}.libs")):
+            if os.path.exists(path) and path not in found:
+                found.append(path)
+    return found
+
+
+def _shared_objects() -> list[str]:
+    """Every shared object mapped in this process, and the C library's directory."""
+    found: list[str] = []
+    try:
+        with open("/proc/self/maps") as maps:
+            lines = maps.read().splitlines()
+    except OSError:  # not Linux
+        return found
+    for line in lines:
+        path = line.split(maxsplit=5)[5] if len(line.split(maxsplit=5)) == 6 else ""
+        if path.startswith("/") and (".so" in os.path.basename(path)) and os.path.exists(path):
+            real = os.path.realpath(path)
+            if real not in found:
+                found.append(real)
+            if os.path.basename(real).startswith("libc.so") or os.path.basename(real).startswith("libc-"):
+                found.append(os.path.dirname(real))
+    return found

@@ -148,17 +148,14 @@ def run_standby(plan: Plan, entry: Entry, ctl: socket.socket) -> NoReturn:
         if plan.private_scratch:
             task_id = plan.task_id
             owner = (task_id, task_id) if task_id is not None else (plan.uid, plan.gid)
-            mount_private_scratch(plan.scratch_root, owner[0], owner[1], plan.fresh_proc)
+            mount_private_scratch(os.path.join(plan.scratch_root, "run"), owner[0], owner[1], plan.fresh_proc,
+                                  plan.namespaces is not None)
             if task_id is not None:
                 switch_to_task_id(task_id)
-            os.mkdir(os.path.join(plan.scratch_root, "run"), 0o700)
         set_no_new_privs()
         drop_capabilities(keep_read_search=plan.task_id is not None)
         if plan.ruleset is not None:
-            if plan.private_scratch:
-                plan.ruleset.restrict_with_dir(plan.scratch_root)
-            else:
-                LandlockRuleset.restrict_self(plan.ruleset.fd)
+            LandlockRuleset.restrict_self(plan.ruleset.fd)
         # While waiting: 0 /dev/null, 1-2 the zygote's (replaced in phase 2), 3 the control socket;
         # every other descriptor of the zygote is closed.
         _relayout([os.open(os.devnull, os.O_RDWR), 1, 2, ctl.detach()])

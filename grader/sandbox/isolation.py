@@ -278,13 +278,13 @@ class Plan:
 
             def scratch_test() -> None:
                 self.join_namespaces()
-                mount_private_scratch(self.scratch_root, owner[0], owner[1], fresh_proc)
+                mount_private_scratch(run_dir, owner[0], owner[1], fresh_proc, self.namespaces is not None)
                 if task_id is not None:
                     switch_to_task_id(task_id)
-                os.mkdir(run_dir, 0o700)
+                set_no_new_privs()
+                drop_capabilities(keep_read_search=task_id is not None)
                 if ruleset is not None:
-                    set_no_new_privs()
-                    ruleset.restrict_with_dir(self.scratch_root)
+                    LandlockRuleset.restrict_self(ruleset.fd)
                 with open(os.path.join(run_dir, "probe"), "wb") as f:
                     f.write(b"x")
 
@@ -294,7 +294,7 @@ class Plan:
                 ok, why = False, "the tmpfs was not private: the host saw its file"
             if ok:
                 self.private_scratch, self.fresh_proc = True, fresh_proc
-                self.status["scratchfs"] = (True, f"private tmpfs per child on the scratch root: {SCRATCH_BYTES >> 20} MiB, "
+                self.status["scratchfs"] = (True, f"private tmpfs per child on its working directory: {SCRATCH_BYTES >> 20} MiB, "
                                                   f"{SCRATCH_INODES} inodes, gone with the child's mount namespace")
             else:
                 self.status["scratchfs"] = (False, f"mounting a private tmpfs failed: {why}")
@@ -303,6 +303,9 @@ class Plan:
             self.status["taskcap"] = (True, f"RLIMIT_NPROC {self.nproc} (tasks of uid {self.uid})")
         elif task_id is not None and self.private_scratch:
             self.task_id, self.nproc = task_id, TASK_LIMIT
+            self.status["nocaps"] = (True, "every capability dropped but CAP_DAC_READ_SEARCH in the sandbox's user "
+                                           "namespace (read-only, for root-owned files; see taskcap), and no_new_privs "
+                                           "set before learner code")
             self.status["taskcap"] = (True, f"children switch to uid {task_id} inside the sandbox's user namespace, so "
                                             f"RLIMIT_NPROC {TASK_LIMIT} caps the tasks (threads included) of the running "
                                             f"child and the waiting standby together")

@@ -1,10 +1,12 @@
 """A private, size-capped scratch directory per child: a fresh tmpfs in the child's own mount namespace.
 
-Mounted in phase 1 of each child (before its run exists, off the critical path), over the scratch root
-the Landlock ruleset names. Its size and its number of inodes are capped, so many files cannot fill the
-disk (or, on a RAM-backed /tmp, the memory) that RLIMIT_FSIZE caps only file by file. It vanishes with
-the child's mount namespace: nothing written there reaches the host or the next child. A fresh /proc of
-the sandbox's PID namespace is mounted as well when asked (Landlock, where active, denies /proc anyway).
+Mounted in phase 1 of each child (before its run exists, off the critical path) on the child's working
+directory, ``run`` inside the scratch root that the Landlock ruleset names (Landlock skips a hidden
+mount point but checks its parent, so the rule on the scratch root covers the tmpfs). Its size and
+its number of inodes are capped, so many files cannot fill the disk (or, on a RAM-backed /tmp, the
+memory) that RLIMIT_FSIZE caps only file by file. It vanishes with the child's mount namespace:
+nothing written there reaches the host or the next child. A fresh /proc of the sandbox's PID
+namespace is mounted as well when asked (Landlock, where active, denies /proc anyway).
 """
 
 from __future__ import annotations
@@ -30,12 +32,17 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int, data
                     flags, data.encode() if data else None))
 
 
-def mount_private_scratch(scratch_root: str, uid: int, gid: int, fresh_proc: bool) -> None:
+def mount_private_scratch(directory: str, uid: int, gid: int, fresh_proc: bool, in_user_namespace: bool) -> None:
     """Enter a new mount namespace (nothing mounted in it reaches the host) and mount the capped
-    tmpfs, owned by ``uid``/``gid``, on ``scratch_root``; then ``/proc`` of the caller's PID namespace."""
+    tmpfs, owned by ``uid``/``gid``, on ``directory``; then ``/proc`` of the caller's PID namespace.
+
+    ``in_user_namespace``: the caller has joined the sandbox's user namespace, so the kernel already
+    makes the copied mounts slaves (a less privileged mount namespace); otherwise that is done here.
+    """
     check(libc().unshare(CLONE_NEWNS))
-    _mount(None, "/", None, MS_REC | MS_SLAVE, None)
-    _mount("eshikaku-scratch", scratch_root, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+    if not in_user_namespace:
+        _mount(None, "/", None, MS_REC | MS_SLAVE, None)
+    _mount("eshikaku-scratch", directory, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
            f"size={SCRATCH_BYTES},nr_inodes={SCRATCH_INODES},mode=0700,uid={uid},gid={gid}")
     if fresh_proc:
         _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)

@@ -98,6 +98,22 @@ def _sweep(zygote_pid: int, keep: Sequence[int] = (), final: bool = False) -> No
             pass
 
 
+def _hold_mount_namespace(pid: int, own: int) -> int | None:
+    """A reference to the child's private mount namespace, or None if it has none yet.
+
+    Held while the child runs, so that the namespace and its tmpfs are torn down when the zygote
+    lets go after reporting the exit, not in the child's exit, which the grader is waiting for.
+    """
+    try:
+        fd = os.open(f"/proc/{pid}/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    if os.fstat(fd).st_ino == own:
+        os.close(fd)
+        return None
+    return fd
+
+
 def _fork_standby(plan: Plan, entry: Entry) -> tuple[int, socket.socket]:
     import socket
 
@@ -269,8 +285,10 @@ def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str]) 
         _sweep(os.getpid(), final=True)
         _remove_sandbox_dir()
         return
+    own_mounts = os.stat("/proc/self/ns/mnt").st_ino
     while True:
         pid = announced[0]
+        held = _hold_mount_namespace(pid, own_mounts) if plan.private_scratch else None
         status, usage = _wait_child(sock, pid)
         announced.pop(0)
         _sweep(os.getpid(), keep=announced)
@@ -282,6 +300,8 @@ def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str]) 
             "cpu": usage.ru_utime + usage.ru_stime,
             "maxrss_kb": usage.ru_maxrss,
         })
+        if held is not None:
+            os.close(held)  # the child's tmpfs and mount namespace go now, after the grader has its answer
         if not announce():
             _sweep(os.getpid(), final=True)
             _remove_sandbox_dir()

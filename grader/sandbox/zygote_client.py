@@ -45,7 +45,8 @@ class ZygoteBackend:
         # list) the base to reach their scratch root; the log stays the grader's.
         os.chmod(self.base, 0o711)
         self.scratch_root = os.path.join(self.base, "scratch")  # granted read-write by Landlock
-        os.mkdir(self.scratch_root, 0o700)
+        os.mkdir(self.scratch_root, 0o711)  # passable by a child's unprivileged uid, listable only by us
+        os.chmod(self.scratch_root, 0o711)  # whatever the umask
         self.scratch = os.path.join(self.scratch_root, "run")  # each child's working directory
         os.mkdir(self.scratch, 0o700)
         self.proc: subprocess.Popen[bytes] | None = None
@@ -346,6 +347,7 @@ class ZygoteBackend:
             # ruleset names its directory, gets a brand-new one.
             self.kill_zygote()
             self.scratch_root = tempfile.mkdtemp(prefix="scratch-", dir=self.base)
+            os.chmod(self.scratch_root, 0o711)
             self.scratch = os.path.join(self.scratch_root, "run")
             os.mkdir(self.scratch, 0o700)
 
