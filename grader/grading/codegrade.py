@@ -277,6 +277,8 @@ def grade_code(question: CodeBase, submission: str | dict[str, str], seed: int |
             alone = box.run(_request(question, source, [i for i, _e in public]), limits)
             shown = _judge(question, seed, source, [i for i, _e in public], [e for _i, e in public], alone, started, reveal=True)
             result = _merge(result, shown)
+        if "public_text" in result.extra:  # bookkeeping of this function, not part of the verdict
+            result = replace(result, extra={k: v for k, v in result.extra.items() if k != "public_text"})
         return replace(result, notes=(set_aside_note(set_aside),)) if set_aside else result
     except (CaseSpecError, ParameterError, GraderFault, BankFault) as exc:
         return CodeResult(question.id, seed, "grader_fault", 0.0, message=f"bank or grader error: {exc}")
