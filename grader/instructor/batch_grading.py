@@ -139,13 +139,16 @@ def _hidden_details(run: Any, cases: list[dict[str, Any]]) -> None:
             continue
 
 
-def _stopped_cases(data: dict[str, Any], message: str) -> None:
-    """A run stopped by a time limit scores nothing: how many cases finished first depends on the machine's
-    load, so counting them would give a different score at each regrade."""
-    for case in data["cases"]:
-        case.update(passed=False, message=message, diagnosis="")
+def _stopped_cases(data: dict[str, Any], message: str, question: CodeBase, seed: int) -> None:
+    """A run stopped by a time limit scores nothing: how many cases finished first (and whether the code had
+    even loaded) depends on the machine's load, so every case of the plan is listed, failed, with one message."""
+    from grader.bank.cases import build_cases
+
+    data["cases"] = [{"name": i.label, "hidden": i.spec.hidden, "weight": i.weight, "passed": False, "message": message, "diagnosis": "",
+                      "detail": ""} for i in build_cases(question, seed)]  # fmt: skip
     data["score"] = 0.0
     data["message"] = message
+    data["traceback"] = []
 
 
 def grade_code_row(question: CodeBase, source: str | dict[str, str], seed: int, sandbox: Turns) -> dict[str, Any]:
@@ -169,7 +172,7 @@ def grade_code_row(question: CodeBase, source: str | dict[str, str], seed: int, 
         if result.status == "learner_error" and result.extra.get("hidden_load_failure"):
             data["detail"] = _load_detail(run)
     if outcome in STOPPED:
-        _stopped_cases(data, _(STOP_MESSAGE))
+        _stopped_cases(data, _(STOP_MESSAGE), question, seed)
     return data
 
 
