@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import pytest
@@ -182,3 +183,35 @@ def test_the_same_seed_gives_the_same_cases_and_score(seed: int) -> None:
     first, again = grade("softmax_function", source, seed), grade("softmax_function", source, seed)
     assert [(c.name, c.passed) for c in first.cases] == [(c.name, c.passed) for c in again.cases]
     assert first.score == again.score
+
+
+def test_a_run_stopped_by_its_time_limit_scores_nothing_whatever_finished_before() -> None:
+    # How many cases finish before the limit depends on the machine's load; the score must not.
+    looping = """
+import numpy as np
+def softmax(x):
+    while x.ndim > 1:
+        pass
+    e = np.exp(x - np.max(x))
+    return e / e.sum()
+"""
+    result = grade("softmax_function", looping, seed=3)
+    assert result.cases[0].passed and not result.passed
+    assert result.score == 0.0
+    assert any("0 点" in note for note in result.notes)
+
+
+def test_control_characters_from_the_code_are_shown_escaped_in_the_text_and_json_of_a_verdict() -> None:
+    # An ESC ] 52 sequence would set the clipboard of whoever prints the verdict; ESC [ 2J clears the screen.
+    hostile = """
+import numpy as np
+def softmax(x):
+    print("\\x1b[2J\\x1b]52;c;aGk=\\x07")
+    raise ValueError("\\x1b[31mred\\r")
+"""
+    from grader.grading.report import result_json, result_text
+
+    result = grade("softmax_function", hostile)
+    text = result_text(result) + json.dumps(result_json(result), ensure_ascii=False)
+    assert "\x1b" not in text and "\x07" not in text and "\r" not in text
+    assert "\\x1b" in text

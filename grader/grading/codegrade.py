@@ -32,6 +32,8 @@ from grader.i18n import _
 from grader.sandbox.harness import pack, run_case
 from grader.sandbox.wire import MalformedFrame
 
+STOPPED_NOTE = "時間制限で止まった実行は、それまでに通ったケースがあっても 0 点です (どこまで進むかは機械の負荷で変わるため)。"
+
 # Translated where they are used (``_(OUTCOME_MESSAGES[outcome])``); the keys are RunResult outcomes.
 OUTCOME_MESSAGES = {
     "timeout": "時間制限: {limit:g} 秒たってもコードが動き続けていました (無限ループ?)",
@@ -279,7 +281,7 @@ def grade_code(question: CodeBase, submission: str | dict[str, str], seed: int |
             result = _merge(result, shown)
         if "public_text" in result.extra:  # bookkeeping of this function, not part of the verdict
             result = replace(result, extra={k: v for k, v in result.extra.items() if k != "public_text"})
-        return replace(result, notes=(set_aside_note(set_aside),)) if set_aside else result
+        return replace(result, notes=result.notes + (set_aside_note(set_aside),)) if set_aside else result
     except (CaseSpecError, ParameterError, GraderFault, BankFault) as exc:
         return CodeResult(question.id, seed, "grader_fault", 0.0, message=f"bank or grader error: {exc}")
 
@@ -360,6 +362,9 @@ def _judge(question: CodeBase, seed: int, source: str, instances: list[CaseInsta
     first_error_tb = learner_traceback(case_frames[errors[0][1]]["error"]["traceback"], source) if errors else ()
     total = sum(r.weight for r in results)
     score = sum(r.weight for r in results if r.passed) / total if total else 0.0
+    if run.outcome in ("timeout", "cpu_limit"):  # how far it got before the limit depends on the machine's load
+        score = 0.0
+        common["notes"] = (_(STOPPED_NOTE),)
     failing = [(instance, case_frames[i]) for i, instance in enumerate(instances)
                if i < len(case_frames) and not results[i].passed and results[i].kind not in ("stopped", "") and results[i].message != _(MALFORMED)]
     findings = diagnose(question, source, failing) if failing else ()

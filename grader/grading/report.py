@@ -9,6 +9,7 @@ import numpy as np
 
 from grader.grading.codegrade import CaseResult, CodeResult
 from grader.i18n import _
+from grader.textsafe import safe_document, safe_text
 
 
 def _status_text(status: str) -> str:
@@ -93,7 +94,8 @@ def headline(result: CodeResult) -> str:
 
 
 def result_text(result: CodeResult) -> str:
-    return "\n".join([headline(result), *case_lines(result)])
+    # The lines quote what the code printed and raised: control characters are shown as escapes, never sent.
+    return safe_text("\n".join([headline(result), *case_lines(result)]))
 
 
 def _plain(value: Any) -> Any:
@@ -113,7 +115,7 @@ def result_json(result: CodeResult) -> dict[str, Any]:
     data["passed"] = result.passed
     data["sandbox_layers"] = list(result.layers)
     plain: dict[str, Any] = _plain(data)
-    return plain
+    return safe_document(plain)
 
 
 def _call_text(step: dict[str, Any]) -> str:
