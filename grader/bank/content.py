@@ -16,8 +16,14 @@ from typing import Any
 _known: dict[int, str] = {}  # id(question) → its hash, for as long as that object lives
 
 
+def hash_of_json(data: bytes) -> str:
+    """The hash of a question from its model's JSON (``model_dump_json``, or the same bytes from a
+    TypeAdapter of the question union, which the loader has built already)."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
 def compute_content_hash(question: Any) -> str:
-    return hashlib.sha256(question.model_dump_json().encode("utf-8")).hexdigest()[:16]
+    return hash_of_json(question.model_dump_json().encode("utf-8"))
 
 
 def remember(question: Any, digest: str) -> None:

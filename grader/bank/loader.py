@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from grader.bank.content import compute_content_hash, remember
+from grader.bank.content import hash_of_json, remember
 from grader.bank.layout import BUILTIN_BANK as BUILTIN_BANK
 from grader.bank.layout import PROJECT_ROOT as PROJECT_ROOT
 from grader.bank.positions import BankError as BankError  # the loader's public names, kept importable from here
@@ -90,7 +90,8 @@ def load_file(path: Path, reference_roots: list[Path] | None = None) -> FileResu
     errors += reference_errors(question, data, builder, reference_roots or [PROJECT_ROOT])
     if errors:
         return FileResult(None, errors, builder.position(("id",)))
-    return FileResult(question, errors, builder.position(("id",)), compute_content_hash(question))
+    # The adapter's serializer gives model_dump_json's bytes without building each model class's own.
+    return FileResult(question, errors, builder.position(("id",)), hash_of_json(_question_adapter().dump_json(question)))
 
 
 def locate(path: Path, loc: Loc) -> tuple[int, int]:
