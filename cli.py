@@ -674,16 +674,27 @@ def doctor(as_json: bool) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Submissions graded at once, each in its own sandbox (default: one per CPU).")
 @click.option("--since-changed", is_flag=True, help="Reuse the rows of the report.json in --out whose submission, question and reference are "
     "unchanged; grade only the rest.")
+@click.option("--regrade", is_flag=True, help="Grade every submission again, each unchanged one with the seed the report.json in --out records "
+    "(the same hidden inputs as before).")
 @click.option("--questions", "assignment", metavar="ID,...", help="The assignment: every student gets a row for each of these ids (missing ones "
     "score 0). Default: every question anyone submitted.")
+@click.option("--allow-weaker-isolation", is_flag=True, help="Grade even when the sandbox lacks a layer that `eshikaku doctor` reports (the "
+    "layers each row ran under are in the reports).")
+@click.option("--no-cpu-budget", is_flag=True, help="Give every first run the question's own time limit instead of a budget derived from the "
+    "reference's cost (runaway code then holds a core for the whole limit).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
-def grade_batch_cmd(ctx: click.Context, folder: Path, out: Path, answers_file: Path | None, jobs: int | None, since_changed: bool,
-                    assignment: str | None, as_json: bool) -> None:
+def grade_batch_cmd(ctx: click.Context, folder: Path, out: Path, answers_file: Path | None, jobs: int | None, since_changed: bool, regrade: bool,
+                    assignment: str | None, allow_weaker_isolation: bool, no_cpu_budget: bool, as_json: bool) -> None:
     """Grade a class: FOLDER/<student>/<question_id>.py, each run isolated as `submit` runs it.
 
+    Every submission draws its own hidden inputs (a new seed, recorded in the reports; --regrade and
+    --since-changed reuse it for an unchanged submission). The reports are written also when grading
+    stops early (Ctrl-C): they hold every row graded so far.
+
     Exit status: 0 when every submission was graded (pass, fail or error), 3 when the grader or the
-    bank failed on some (their rows say grader_fault), 2 for a usage error.
+    bank failed on some (their rows say grader_fault) or the sandbox lacks a layer that `doctor`
+    reports, 2 for a usage error, 130 when interrupted.
 
     \b
     Example:
@@ -715,7 +726,8 @@ def grade_batch_cmd(ctx: click.Context, folder: Path, out: Path, answers_file: P
 
     try:
         outcome = commands.grade_batch(open_bank(ctx), folder, out, answers=answers_file, jobs=jobs, since_changed=since_changed,
-                                       questions=assignment, progress=advance, on_start=start)  # fmt: skip
+                                       questions=assignment, regrade=regrade, allow_weaker_isolation=allow_weaker_isolation,
+                                       cpu_budget=not no_cpu_budget, progress=advance, on_start=start)  # fmt: skip
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -5,7 +5,12 @@
 (c) eshikaku's isolated warm path (zygote + fork + every available layer),
 and the throughput of grading 1,000 submissions with one sandbox per core.
 
-Run: python benchmarks/grading.py [--runs 200] [--batch 1000]
+It also prints the goals of the warm path and their ratios (median (c) ≤ 5 ms and ≤ 3.5× (a); ≥ 250
+submissions/s with 2 sandboxes), the cost of a submission that fails a public example (its text is
+shown, so the public examples run again in a child of their own), and with ``--profile`` where the
+parent's time goes over 200 gradings (cProfile, top functions by own time).
+
+Run: python benchmarks/grading.py [--runs 200] [--batch 1000] [--profile]
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from grader.bank.cases import build_cases
 from grader.bank.loader import load_bank
 from grader.grading.codegrade import grade_code, reference_namespace
-from grader.sandbox.harness import pack, run_case, unpack
+from grader.sandbox.harness import pack, run_case
 
 GOAL_MS = 5.0  # issue 12: whole grading (c), median
 GOAL_FLOOR_RATIO = 3.5  # (c) against (a) in the same run
@@ -40,6 +45,11 @@ WRONG = """import numpy as np
 def softmax(x):
     e = np.exp(x)
     return e / np.sum(e, axis=-1, keepdims=True)
+"""
+WRONG_PUBLIC = """import numpy as np
+def softmax(x):
+    print("debug", x.shape)
+    return np.exp(x) / np.sum(np.exp(x), axis=0)
 """
 FRESH = (
     "import sys, struct\n"
@@ -63,7 +73,7 @@ def _program(question, source: str, seed: int) -> tuple[list, bytes]:
 
 def in_process(question, source: str, seed: int) -> float:
     """The floor: the same cases, run and compared in this process (unsafe; for comparison only)."""
-    from grader.sandbox.harness import load_submission
+    from grader.sandbox.harness import load_submission, unpack
 
     start = time.perf_counter()
     instances, request = _program(question, source, seed)
@@ -93,10 +103,26 @@ def isolated(question, source: str, seed: int) -> float:
     return time.perf_counter() - start
 
 
+def _profile(question, sources: list[str], n: int = 200) -> None:
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for i in range(n):
+        grade_code(question, sources[i % 2], 10_000 + i)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = stats.total_tt  # type: ignore[attr-defined]
+    print(f"profile of {n} gradings: {total * 1000 / n:.2f} ms of the parent's time per grading (waiting included)")
+    stats.sort_stats("tottime").print_stats(18)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200, help="submissions per way (fresh interpreters: a fifth)")
     parser.add_argument("--batch", type=int, default=1000, help="submissions in the throughput run")
+    parser.add_argument("--profile", action="store_true", help="cProfile over 200 gradings")
     args = parser.parse_args()
     question = load_bank().questions["softmax_function"]
     grade_code(question, RIGHT, 0)  # start the zygote once, as a long-running grader would have
@@ -113,6 +139,10 @@ def main() -> None:
     whole, floor = results["(c) eshikaku isolated warm path"], results["(a) in-process, no isolation"]
     print(f"goal (c) ≤ {GOAL_MS:g} ms: {whole * 1000:.2f} ms = {whole * 1000 / GOAL_MS:.2f} of the goal; (c) is {whole / floor:.1f}x the floor (a) "
           f"(goal ≤ {GOAL_FLOOR_RATIO:g}x: {whole / floor / GOAL_FLOOR_RATIO:.2f} of it)")  # fmt: skip
+    public = [isolated(question, WRONG_PUBLIC, i) for i in range(args.runs // 4)]
+    print(f"{'(d) public example fails, re-run':34} {_stats(public)}")
+    if args.profile:
+        _profile(question, sources)
 
     from grader.sandbox.sandbox import SandboxPool
 
@@ -130,6 +160,7 @@ def main() -> None:
     assert verdicts.count(True) == (args.batch + 1) // 2, "a verdict changed under load"
     print(f"throughput: {args.batch} submissions in {elapsed:.2f} s with {workers} sandboxes = {args.batch / elapsed:.0f} submissions/s "
           f"(goal ≥ {GOAL_RATE}/s: {args.batch / elapsed / GOAL_RATE:.2f} of it)")  # fmt: skip
+    print(f"load average after the run: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print(f"isolation layers: {', '.join(pool.layers) if hasattr(pool, 'layers') else '?'}")
 
 

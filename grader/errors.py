@@ -18,6 +18,7 @@ class Exit(IntEnum):
     USAGE = 2  # bad arguments or unreadable input: nothing was graded
     BANK = 2  # the question bank is broken where this command needs it (told apart by its message)
     FAULT = 3  # the grader itself failed (a bug or a machine problem)
+    INTERRUPTED = 130  # stopped by Ctrl-C (the shell's 128 + SIGINT); what was done so far is kept
 
 
 class EshikakuError(Exception):

@@ -43,3 +43,11 @@ def describe(value: Any) -> str:
     if isinstance(value, np.ndarray):
         return f"an ndarray of shape {value.shape} and dtype {value.dtype}"
     return f"a {type(value).__name__}"
+
+
+def too_few(results: Any, least: int) -> list[str]:
+    """The failure of a check given fewer results than it needs (none at all proves nothing)."""
+    if not isinstance(results, list) or len(results) < max(1, least):
+        count = len(results) if isinstance(results, list) else 0
+        return [f"only {count} result(s) came back, at least {max(1, least)} are needed: every run must return its result"]
+    return []

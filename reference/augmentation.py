@@ -25,7 +25,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike, NDArray
 
-from reference._propcheck import FailureLog, describe
+from reference._propcheck import FailureLog, describe, too_few
 
 __all__ = [
     "random_crop",
@@ -192,7 +192,13 @@ def check_random_crop(values: dict[str, Any], results: list[Any]) -> list[str]:
         4. over all runs every top 0..H-crop_h and every left 0..W-crop_w
            occurs. A uniform offset misses one given value in R runs with
            probability (1 - 1/(H-crop_h+1))^R, so give enough runs (for 4
-           offsets, 200 runs: 1e-25).
+           offsets, 200 runs: 1e-25);
+        5. when every offset occurs, each one's count among the runs whose crop
+           names one offset is within 6 binomial deviations of uniform (a
+           skewed choice fails; the grader also repeats some runs' seeds, so
+           a counter or a cycle instead of np.random fails there).
+
+    At least 2 results are needed: none proves nothing.
 
     Raises
     ------
@@ -209,8 +215,13 @@ def check_random_crop(values: dict[str, Any], results: list[Any]) -> list[str]:
     windows = sliding_window_view(image, (crop_h, crop_w), axis=(0, 1))
     window_axes = tuple(range(2, windows.ndim))
 
+    short = too_few(results, 2)
+    if short:
+        return short
     log = FailureLog()
     seen_tops: set[int] = set()
+    unique_tops: list[int] = []
+    unique_lefts: list[int] = []
     seen_lefts: set[int] = set()
     n_ok = 0
     for r, res in enumerate(results):
@@ -235,6 +246,9 @@ def check_random_crop(values: dict[str, Any], results: list[Any]) -> list[str]:
                                f"left:left+{crop_w}] of the input for any offset (切り出し位置)")
             continue
         n_ok += 1
+        if len(hits) == 1:  # an offset told apart from every other: counted for the spread check
+            unique_tops.append(int(hits[0, 0]))
+            unique_lefts.append(int(hits[0, 1]))
         seen_tops.update(int(t) for t in hits[:, 0])
         seen_lefts.update(int(v) for v in hits[:, 1])
 
@@ -253,7 +267,23 @@ def check_random_crop(values: dict[str, Any], results: list[Any]) -> list[str]:
                 messages.append(
                     f"{name} offsets {missing} never occurred in {n_ok} runs: every offset "
                     f"0..{last} must be possible, chosen uniformly at random")
+        for name, last, picks, seen in (("top", h - crop_h, unique_tops, seen_tops), ("left", w - crop_w, unique_lefts, seen_lefts)):
+            uneven = _uneven(picks, last + 1) if len(seen) == last + 1 else None  # a missing offset is told above
+            if uneven is not None:
+                messages.append(f"{name} offset {uneven} occurred far more or less often than 1/{last + 1} of the runs: "
+                                "draw every offset uniformly, np.random.randint(0, h - crop_h + 1)")
     return messages
+
+
+def _uneven(picks: list[int], k: int, n_sigma: float = 6.0) -> int | None:
+    """An offset whose count in ``picks`` is beyond ``n_sigma`` binomial deviations of uniform over ``k``."""
+    n = len(picks)
+    if k < 2 or n < 4 * k:
+        return None
+    counts = np.bincount(np.asarray(picks), minlength=k)
+    mean, spread = n / k, n_sigma * math.sqrt(n * (1 / k) * (1 - 1 / k)) + 1
+    worst = int(np.argmax(np.abs(counts - mean)))
+    return worst if abs(counts[worst] - mean) > spread else None
 
 
 def check_dropout_mask(
@@ -299,6 +329,9 @@ def check_dropout_mask(
     other = x if inverted else x / (1.0 - p)  # what the other convention would give
     observable = x != 0  # a zero input cannot show whether it was dropped
 
+    short = too_few(results, 1)
+    if short:
+        return short
     log = FailureLog()
     masks: list[NDArray[np.bool_]] = []
     n_dropped = n_seen = 0
@@ -380,6 +413,16 @@ def check_dropout_backward(values: dict[str, Any], results: list[Any], *, invert
     dout = np.asarray(values["dout"])
     p = float(values["dropout_ratio"])
     scale = 1.0 / (1.0 - p) if inverted else 1.0
+    short = too_few(results, 1)
+    if short:
+        return short
+    # The mask is judged from the forward output on the parent's x (zeros and scaling, and a dropped
+    # fraction near p), never from what the layer reports: a forward that keeps or drops everything
+    # would make any backward look consistent.
+    forward = [res[0] if isinstance(res, tuple) and len(res) == 2 else res for res in results]
+    problems = check_dropout_mask({"x": x, "dropout_ratio": p}, forward, inverted=inverted)
+    if problems:
+        return [f"forward: {m}" for m in problems]
     log = FailureLog()
     for r, res in enumerate(results):
         if not (isinstance(res, tuple) and len(res) == 2 and all(isinstance(a, np.ndarray) for a in res)):

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from reference._propcheck import FailureLog, describe
+from reference._propcheck import FailureLog, describe, too_few
 
 __all__ = ["add_gaussian_noise", "check_gaussian_noise"]
 
@@ -68,6 +68,9 @@ def check_gaussian_noise(values: dict[str, Any], results: list[Any], *, n_sigma:
     sigma = float(values["sigma"])
     if sigma <= 0:
         raise ValueError(f"sigma must be positive, got {sigma}")
+    short = too_few(results, 2)
+    if short:
+        return short
     log = FailureLog()
     noises: list[NDArray[np.float64]] = []
     for r, res in enumerate(results):

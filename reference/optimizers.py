@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from reference._propcheck import describe
+from reference._propcheck import describe, too_few
 
 __all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "check_nesterov"]
 
@@ -174,7 +174,10 @@ def check_nesterov(values: dict[str, Any], results: list[Any], *, sequence: list
         Empty when the parameters equal (rtol 1e-6) those of the look-ahead form with the old v
         (Bengio et al.) or with the new v (DLFS's code, which updates v first).
     """
-    got = results[0] if results else None
+    short = too_few(results, 1)
+    if short:
+        return short
+    got = results[0]
     params = values["params"]
     grads = [values[name] for name in sequence]
     if not isinstance(got, dict) or set(got) != set(params):

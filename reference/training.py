@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from reference._propcheck import FailureLog, describe
+from reference._propcheck import FailureLog, describe, too_few
 
 __all__ = ["iterate_minibatches", "train_epoch", "record_epoch", "check_minibatches"]
 
@@ -143,6 +143,9 @@ def check_minibatches(values: dict[str, Any], results: list[Any]) -> list[str]:
     if len(label_of) != n:
         raise ValueError("data_x must hold distinct values so that each sample is identifiable")
 
+    short = too_few(results, 2)
+    if short:
+        return short
     log = FailureLog()
     orders: list[NDArray] = []
     for r, res in enumerate(results):

@@ -216,8 +216,8 @@ def public_message(result: CodeResult) -> str:
 def reported(result: CodeResult) -> dict[str, str]:
     """The JSON an attack raised in the public case (``raise RuntimeError(json.dumps(report))``)."""
     message = public_message(result)
-    assert message.startswith("raised RuntimeError: "), message
-    return json.loads(message[len("raised RuntimeError: "):])
+    assert message.startswith("RuntimeError が発生しました: "), message
+    return json.loads(message[len("RuntimeError が発生しました: "):])
 
 
 # --------------------------------------------------------------------------- the helpers themselves
@@ -296,7 +296,7 @@ def test_the_leak_check_sees_hidden_inputs():
 def test_cpu_burners_are_stopped(source):
     result = attack(source)
     assert result.status == "graded"
-    assert "time limit" in result.cases[0].message, result.cases[0].message  # CPU or wall, whichever first
+    assert "時間" in result.cases[0].message, result.cases[0].message  # CPU or wall, whichever first
     assert all(not c.passed for c in result.cases)
 
 
@@ -309,7 +309,7 @@ def test_ignoring_sigterm_and_sleeping_times_out():
         def softmax(x):
             time.sleep(30)
     """)
-    assert "time limit" in result.cases[0].message, result.cases[0].message
+    assert "時間" in result.cases[0].message, result.cases[0].message
 
 
 def test_memory_bomb_is_a_memory_error():
@@ -324,7 +324,7 @@ def test_memory_bomb_is_a_memory_error():
                 blocks.append(np.empty(64 << 20, dtype=np.uint8))
             return np.ones((3 << 30) // 8)
     """)
-    assert "MemoryError" in result.cases[0].message or "memory" in result.cases[0].message, failures(result)
+    assert "MemoryError" in result.cases[0].message or "メモリ" in result.cases[0].message, failures(result)
 
 
 def test_memory_bomb_at_import_time():
@@ -349,7 +349,7 @@ def test_deep_recursion_with_a_huge_recursion_limit_is_contained():
             return down(0)
     """)
     message = result.cases[0].message
-    assert any(word in message for word in ("crashed", "RecursionError", "time limit", "MemoryError")), message
+    assert any(word in message for word in ("異常終了", "RecursionError", "時間", "MemoryError")), message
 
 
 @pytest.mark.parametrize("where", ["import", "call"])
@@ -435,7 +435,7 @@ def test_fork_floods_are_denied_and_leave_nothing(flood, where):
     else:
         source = "def softmax(x):\n" + textwrap.indent(body, "    ") + "    raise RuntimeError(f'made {made}')\n"
     result = attack(source)
-    assert public_message(result) == "raised RuntimeError: made 0", public_message(result)
+    assert public_message(result) == "RuntimeError が発生しました: made 0", public_message(result)
 
 
 def test_a_child_process_left_running_does_not_survive():
@@ -626,7 +626,9 @@ def test_proc_of_the_zygote_and_the_grader_gives_nothing():
             raise RuntimeError(json.dumps({{"read": read, "denied": sorted(set(denied)), "count": len(denied)}}))
     """)
     outcomes = reported(result)
-    assert outcomes == {"read": [], "denied": ["PermissionError"], "count": 15}, outcomes
+    # in the PID namespace the zygote has no pid (getppid() is 0): /proc/0 does not even exist
+    assert outcomes["read"] == [] and outcomes["count"] == 15, outcomes
+    assert set(outcomes["denied"]) <= {"PermissionError", "FileNotFoundError"}, outcomes
 
 
 # --------------------------------------------------------------------------- the grader's own code
@@ -642,7 +644,7 @@ def test_proc_of_the_zygote_and_the_grader_gives_nothing():
 ], ids=["grader", "grader.grading.codegrade", "reference", "reference-softmax", "cli", "questions"])
 def test_importing_the_grader_or_the_reference_fails(statement):
     result = attack(statement + "\n")
-    assert result.status == "learner_error" and "while loading" in result.message, result.message
+    assert result.status == "learner_error" and "読み込み中" in result.message, result.message
     assert "Error" in result.message
 
 
@@ -933,7 +935,7 @@ CHANNEL_FLOODS = {
 def test_flooding_the_result_channel_is_cut(name):
     result = attack(FRAME + CHANNEL_FLOODS[name] + "def softmax(x):\n    return x\n")
     if name == "giant-frame":
-        assert result.status == "learner_error" and "too large" in result.message, result.message
+        assert result.status == "learner_error" and "大きすぎ" in result.message, result.message
     else:  # the first 10 000 complete frames are kept: forged, empty results
         assert result.score == 0.0, failures(result)
 

@@ -45,7 +45,7 @@ def test_softmax_without_the_max_shift_is_told_about_overflow() -> None:
     """)
     found = failures(result)
     assert "large_logits" in found
-    assert "NaN or inf" in found["large_logits"]
+    assert "NaN か inf" in found["large_logits"]
     assert "オーバーフロー対策" in found["large_logits"]
     assert "vector_example" not in found  # small inputs are still right
     assert 0 < result.score < 1
@@ -61,7 +61,7 @@ def test_softmax_summing_over_the_wrong_axis_fails_batches_only() -> None:
     """)
     found = failures(result)
     assert "vector_example" not in found
-    assert "values differ" in found["batch_example"]
+    assert "値が違います" in found["batch_example"]
     assert "axis=-1" in found["batch_example"]
 
 
@@ -73,7 +73,7 @@ def test_softmax_that_shifts_the_callers_array_in_place_is_caught() -> None:
             e = np.exp(x)
             return e / np.sum(e, axis=-1, keepdims=True)
     """)
-    assert any("input `x` was modified" in m for m in failures(result).values())
+    assert any("入力 `x` が変更されました" in m for m in failures(result).values())
 
 
 def test_softmax_that_drops_float32_is_told_the_dtype() -> None:
@@ -86,7 +86,7 @@ def test_softmax_that_drops_float32_is_told_the_dtype() -> None:
             return e / np.sum(e, axis=-1, keepdims=True)
     """)
     assert set(failures(result)) == {"float32_input"}
-    assert "dtype float64, expected float32" in failures(result)["float32_input"]
+    assert "dtype が float64 です。期待されるのは float32" in failures(result)["float32_input"]
 
 
 def test_wrong_shape_is_reported_with_both_shapes() -> None:
@@ -96,7 +96,7 @@ def test_wrong_shape_is_reported_with_both_shapes() -> None:
             z = x - np.max(x, axis=-1, keepdims=True)
             return (np.exp(z) / np.sum(np.exp(z), axis=-1, keepdims=True)).ravel()
     """)
-    assert "got shape (6,), expected (2, 3)" in failures(result)["batch_example"]
+    assert "形状が (6,) です。期待されるのは (2, 3)" in failures(result)["batch_example"]
 
 
 def test_ridge_summing_the_squares_fails_and_rebinding_is_not_in_place() -> None:
@@ -107,7 +107,7 @@ def test_ridge_summing_the_squares_fails_and_rebinding_is_not_in_place() -> None
         def ridge(param, grad, rate):
             grad = grad + rate * param
     """)
-    assert all("not updated in place" in m for m in failures(rebinding).values())
+    assert all("その場で更新されていません" in m for m in failures(rebinding).values())
 
 
 def test_lasso_with_rate_applied_twice_fails() -> None:
@@ -118,7 +118,7 @@ def test_lasso_with_rate_applied_twice_fails() -> None:
             grad += rate * x
     """)
     assert result.score == 0.0
-    assert "values differ" in failures(result)["worked_example"]
+    assert "値が違います" in failures(result)["worked_example"]
 
 
 def test_random_crop_that_never_reaches_the_edge_is_named() -> None:
@@ -140,16 +140,16 @@ def test_an_exception_shows_only_the_learners_lines() -> None:
             return helper(x)
     """)
     assert result.status == "graded" and result.score == 0.0
-    assert "raised NameError" in result.cases[0].message
-    assert result.traceback and all(line.startswith("line ") for line in result.traceback)
+    assert "NameError が発生しました" in result.cases[0].message
+    assert result.traceback and all(" 行目: " in line for line in result.traceback)
     assert not any("harness" in line or "grader" in line for line in result.traceback)
 
 
 def test_syntax_errors_and_missing_entries_are_learner_errors() -> None:
     syntax = grade("softmax_function", "def softmax(x)\n    return x\n")
-    assert syntax.status == "learner_error" and "SyntaxError: line 1" in syntax.message
+    assert syntax.status == "learner_error" and "SyntaxError: 1 行目" in syntax.message
     missing = grade("softmax_function", "def soft_max(x):\n    return x\n")
-    assert missing.status == "learner_error" and "`softmax` is not defined" in missing.message
+    assert missing.status == "learner_error" and "`softmax` が定義されていません" in missing.message
 
 
 def test_a_timeout_names_the_case_that_was_running() -> None:
@@ -164,7 +164,7 @@ def test_a_timeout_names_the_case_that_was_running() -> None:
     """)
     found = failures(result)
     assert "vector_example" not in found
-    assert "limit" in found["batch_example"] and "(in case batch_example)" in found["batch_example"]
+    assert "制限" in found["batch_example"] and "(ケース batch_example)" in found["batch_example"]
 
 
 def test_hidden_inputs_never_appear_in_the_report() -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from cli import main
+from grader.bank.loader import load_bank
+from grader.instructor.itemcues import MIN_ITEMS_FOR_A_RATE, bank_rates, rate_lines
 
 HEAD = """\
 id: {id}
@@ -98,3 +100,37 @@ def test_the_bank_wide_rate_of_each_strategy_is_reported_against_chance(tmp_path
     assert "cue convergence: hits the key in 21.0 of 21 items (100%; chance 25%, +75.0 points)" in out
     assert "the convergence strategy picks the key in 100% of 21 items, 75.0 points above chance" in out
     assert "the longest strategy picks the key" not in out  # 3 items: reported, not judged
+
+
+# The key is never the shortest option: a learner who rules the shortest out gains as much as one who picks the longest.
+NEVER_SHORTEST = ("ReLU について正しいものを選べ。", """\
+choices:
+  - {key: "1", text: '負の入力に対して 0 を出力する', why: 正しい。}
+  - {key: "2", text: '出力は 0 から 1 まで', why: シグモイド関数のこと。}
+  - {key: "3", text: '入力の絶対値をそのまま出力する関数である', why: 絶対値のこと。}
+  - {key: "4", text: '負の入力の符号を反転して出力する関数である', why: 符号反転のこと。}
+answer: "1"
+""")
+
+
+def test_a_strategy_far_below_chance_is_flagged_with_its_direction(tmp_path: Path) -> None:
+    folder = tmp_path / "bank" / "03-1_forward"
+    folder.mkdir(parents=True)
+    stem, body = NEVER_SHORTEST
+    for i in range(MIN_ITEMS_FOR_A_RATE):
+        (folder / f"never_shortest_{i}.yaml").write_text(HEAD.format(id=f"never_shortest_{i}", stem=stem) + body, encoding="utf-8")
+    result = CliRunner().invoke(main, ["--bank-only", "--bank", str(folder.parent), "validate", "--strict", "--no-run", str(folder.parent)])
+    out = result.output + result.stderr
+    assert result.exit_code == 1
+    assert "cue shortest: hits the key in 0.0 of 20 items (0%; chance 25%, -25.0 points)" in out
+    assert ("the shortest strategy picks the key in 0% of 20 items, 25.0 points below chance (25%): the key is the shortest "
+            "option too rarely, which gives it away; shorten a wordy key, or state a distractor's (wrong) claim more fully") in out
+    assert "the not_shortest strategy picks the key in 33% of 20 items, 8.3 points above chance" in out
+
+
+def test_no_strategy_of_the_built_in_bank_is_more_than_5_points_from_chance() -> None:
+    rates = bank_rates(load_bank().questions.values())
+    report = "\n".join(rate_lines(rates))
+    assert all(r.items >= MIN_ITEMS_FOR_A_RATE for r in rates), report
+    for rate in rates:
+        assert abs(rate.excess) <= 0.05, f"{rate.cue} is {rate.excess * 100:+.1f} points from chance\n{report}"

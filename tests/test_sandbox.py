@@ -526,7 +526,8 @@ def test_signalling_the_zygote_or_the_grader_is_refused(box, box_no_seccomp):
         import os, signal
         def main(grader_pid):
             out = []
-            for pid, sig in ((os.getppid(), signal.SIGKILL), (grader_pid, signal.SIGUSR1)):
+            # the zygote, or in the PID namespace (where the zygote has no pid) the namespace's init
+            for pid, sig in ((os.getppid() or 1, signal.SIGKILL), (grader_pid, signal.SIGUSR1)):
                 try:
                     os.kill(pid, sig)
                     out.append("sent")
@@ -539,7 +540,8 @@ def test_signalling_the_zygote_or_the_grader_is_refused(box, box_no_seccomp):
             zygote = sandbox.zygote_pid
             result, frames = run(sandbox, source, "main", [os.getpid()])
             assert result.outcome == "ok", result.stderr
-            assert value(frames) == ["PermissionError"] * 2
+            # refused by seccomp or Landlock's scoping (EPERM), or not even named in the PID namespace
+            assert set(value(frames)) <= {"PermissionError", "ProcessLookupError"}, value(frames)
             assert sandbox.zygote_pid == zygote and os.waitpid(zygote, os.WNOHANG) == (0, 0)
         time.sleep(0.1)
     finally:

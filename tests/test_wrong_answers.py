@@ -323,7 +323,7 @@ def test_expect_on_a_case_and_on_a_step_catches_a_wrong_reference(tmp_path: Path
     code, out = validate(bank)
     assert code == 1
     assert f"double_it.yaml:{line_of(path, 'expect: {array')}:" in out
-    assert "case example: the reference returns [3. 4.], but `expect` says [2. 4.] (the result: values differ at 1 of 2 positions" in out
+    assert "case example: the reference returns [3. 4.], but `expect` says [2. 4.] (the result: 2 箇所のうち 1 箇所で値が違います" in out
     edit_reference(bank, "return x + 2", "return 2 * x")
     code, out = validate(bank)
     assert code == 1 and f"double_it.yaml:{line_of(path, 'expect: 7')}:" in out and "case counter: the reference returns 4, but `expect` says 7" in out

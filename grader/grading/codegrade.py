@@ -10,9 +10,7 @@ such and never counted against the learner.
 from __future__ import annotations
 
 import atexit
-import builtins
 import random
-import re
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -24,20 +22,24 @@ from grader.bank.schema import CodeBase
 from grader.errors import BankFault, GraderFault
 from grader.grading.compare import Problem, compare, unchanged
 from grader.grading.diagnose import Finding, diagnose
+from grader.grading.frames import builtin_name, case_ok, check_sizes, decode_frames, status_ok, unrepeated_runs, with_run_seeds
 from grader.grading.source import choice_codes as choice_codes  # kept importable from here while callers move
 from grader.grading.source import fill_blanks as fill_blanks
 from grader.grading.source import set_aside_note, set_aside_unused_imports, source_for
 from grader.grading.source import solution_source as solution_source
 from grader.grading.trusted import run_prelude, time_limit
-from grader.sandbox.harness import pack, run_case, unpack
+from grader.i18n import _
+from grader.sandbox.harness import pack, run_case
+from grader.sandbox.wire import MalformedFrame
 
+# Translated where they are used (``_(OUTCOME_MESSAGES[outcome])``); the keys are RunResult outcomes.
 OUTCOME_MESSAGES = {
-    "timeout": "time limit: the code was still running after {limit:g} s (an infinite loop?)",
-    "cpu_limit": "CPU time limit of {limit:g} s exceeded (an infinite loop, or work far larger than needed?)",
-    "memory": "memory limit exceeded (an array far larger than needed?)",
-    "crashed": "the process crashed (signal {signal})",
-    "exited": "the code ended the process (exit / os._exit) before the cases finished",
-    "result_limit": "the results were too large to send back",
+    "timeout": "時間制限: {limit:g} 秒たってもコードが動き続けていました (無限ループ?)",
+    "cpu_limit": "CPU 時間の制限 {limit:g} 秒を超えました (無限ループ、または必要よりはるかに大きな計算?)",
+    "memory": "メモリの制限を超えました (必要よりはるかに大きな配列?)",
+    "crashed": "プロセスが異常終了しました (シグナル {signal})",
+    "exited": "ケースが終わる前にコードがプロセスを終了しました (exit / os._exit)",
+    "result_limit": "結果が大きすぎて送り返せませんでした",
 }
 
 
@@ -148,29 +150,41 @@ def _public_detail(instance: CaseInstance, expected: dict[str, Any]) -> dict[str
 def raised_message(error: dict[str, Any], reveal: bool) -> str:
     """``raised IndexError: …``; for hidden cases only a built-in exception's name, never its text,
     which the learner's code controls and could fill with the hidden inputs."""
-    name = str(error.get("type", ""))
+    name = builtin_name(error.get("type"), exception=True)
     if reveal:
-        return f"raised {name}: {error.get('message', '')}".rstrip(": ")
-    builtin = getattr(builtins, name, None)
-    known = isinstance(builtin, type) and issubclass(builtin, BaseException)
-    return f"raised {name if known else 'an exception'} (hidden case: test your code on inputs of the same shape to see the message)"
+        return _("{name} が発生しました: {message}").format(name=name or "例外", message=error.get("message", "")).rstrip(": ")
+    return _("{name} が発生しました (隠しケース: 同じ形の入力で試すとメッセージが見られます)").format(name=name or "例外")
+
+
+MAX_TRACEBACK = 6
 
 
 def learner_traceback(lines: Any, source: str) -> tuple[str, ...]:
     """The learner's own lines, rebuilt from the submitted source by line number (the child's text is not trusted)."""
-    numbers = [int(m.group(1)) for line in lines if isinstance(line, str) for m in [re.match(r"line (\d+)", line)] if m]
     source_lines = source.splitlines()
-    return tuple(f"line {n}: {source_lines[n - 1].strip()}" for n in numbers[-6:] if 0 < n <= len(source_lines))
+    numbers = [n for n in lines if type(n) is int and 0 < n <= len(source_lines)] if isinstance(lines, list) else []
+    return tuple(_("{n} 行目: {text}").format(n=n, text=source_lines[n - 1].strip()) for n in numbers[-MAX_TRACEBACK:])
 
 
-def judge_case(instance: CaseInstance, got: dict[str, Any], expected: dict[str, Any] | None) -> Problem | None:
-    """The first problem with one case's results, or None when it passes."""
+def judge_case(instance: CaseInstance, got: dict[str, Any], expected: dict[str, Any] | None, *,
+               reveal: bool | None = None) -> Problem | None:
+    """The first problem with one case's results, or None when it passes.
+
+    ``reveal`` (default: the case is public) allows messages that quote the learner's results; it must
+    be False for every case of a process that saw a hidden input.
+    """
     spec = instance.spec
-    reveal = not spec.hidden
-    if got.get("status") == "error":
+    reveal = not spec.hidden if reveal is None else reveal
+    if not case_ok(got, instance):
+        return Problem("type", _(MALFORMED))
+    if got["status"] == "error":
         return Problem("exception", raised_message(got["error"], reveal))
-    outputs = got.get("outputs", [])
+    outputs = got["outputs"]
     if spec.property is not None:
+        differ = unrepeated_runs(outputs, instance.program)
+        if differ:
+            return Problem("property", _("同じ乱数の状態 (シード) で実行した {n} 回の結果が、先の同じシードの結果と違います: "
+                                         "乱数は np.random (または random) から取り、呼び出し回数やカウンタで結果を変えないでください").format(n=differ))
         checker = load_callable(spec.property.checker)
         values = {k: v for k, v in instance.program["let"].items()}
         try:
@@ -182,37 +196,41 @@ def judge_case(instance: CaseInstance, got: dict[str, Any], expected: dict[str, 
     if expected.get("status") != "ok":
         raise GraderFault(f"the reference failed on case {instance.label}: {expected.get('error')}")
     want = expected["outputs"]
-    if len(outputs) != len(want):
-        return Problem("type", "the code did not produce every result (a step is missing)")
     checked_steps = [s for s in instance.program["steps"] if s.get("check", True)]
-    for i, (g, e) in enumerate(zip(outputs, want)):
-        step = checked_steps[i] if len(checked_steps) == len(want) else {}
-        what = f"`{step.get('get') or step.get('call')}` result" if step else "the result"
+    for step, g, e in zip(checked_steps, outputs, want):
+        what = _("`{name}` の結果").format(name=step.get("get") or step.get("call"))
         problem = compare(g, e, instance.compare, what, reveal=reveal)
         if problem:
             return problem
     lets = instance.program["let"]
-    finals, want_finals = got.get("finals", {}), expected.get("finals", {})
+    finals, want_finals = got["finals"], expected.get("finals", {})
     for name, initial in lets.items():
         final = finals.get(name)
         if name in instance.program["modifies"]:
-            if name in got.get("rebound", []):
-                return Problem("mutation", f"`{name}` was replaced, not updated in place: assign into the existing arrays (`+=`, `-=`, `[...] =`)")
+            if name in got["rebound"]:
+                return Problem("mutation", _("`{name}` が置き換えられ、その場で更新されていません: "
+                                             "既存の配列に代入してください (`+=`, `-=`, `[...] =`)").format(name=name))
             if unchanged(final, initial) and not unchanged(want_finals.get(name), initial):
                 if isinstance(initial, (dict, list)):
-                    return Problem("mutation", f"the arrays in `{name}` were not updated in place: the caller's arrays must change (use `{name}[key] -= …`)")
-                return Problem("mutation", f"`{name}` was not updated in place: the caller's array must change "
-                               f"(use `{name} += …`; `{name} = {name} + …` only rebinds a local name)")
+                    return Problem("mutation", _("`{name}` の中の配列がその場で更新されていません: "
+                                                 "呼び出し元の配列が変わる必要があります (`{name}[key] -= …` を使う)").format(name=name))
+                return Problem("mutation", _("`{name}` がその場で更新されていません: 呼び出し元の配列が変わる必要があります "
+                               "(`{name} += …` を使う。`{name} = {name} + …` はローカル名を付け替えるだけです)").format(name=name))
             problem = compare(final, want_finals.get(name), instance.compare, f"`{name}`", reveal=reveal)
             if problem:
-                return Problem(problem.kind, f"after the call, {problem}")
+                return Problem(problem.kind, _("呼び出し後の {problem}").format(problem=problem))
         elif not unchanged(final, initial):
-            return Problem("mutation", f"the input `{name}` was modified: do not change the caller's arrays (work on a copy, avoid `-=` on inputs)")
+            return Problem("mutation", _("入力 `{name}` が変更されました: 呼び出し元の配列を変えないでください "
+                                         "(コピーに対して計算し、入力に `-=` を使わない)").format(name=name))
     return None
 
 
 MAX_SOURCE_BYTES = 100_000
-TAMPERED = "the result channel was tampered with"
+MALFORMED = "結果の形式が不正です (結果の通信路が改ざんされました)"  # shown through _()
+
+
+def _request(question: CodeBase, source: str, instances: list[CaseInstance]) -> bytes:
+    return pack({"source": source, "prelude": question.prelude, "entry": question.entry, "cases": [i.program for i in instances]})
 
 
 def grade_code(question: CodeBase, submission: str | dict[str, str], seed: int | None = None, sandbox: Any = None) -> CodeResult:
@@ -231,121 +249,117 @@ def grade_code(question: CodeBase, submission: str | dict[str, str], seed: int |
     except ValueError as exc:
         return CodeResult(question.id, seed, "learner_error", 0.0, message=str(exc))
     if len(source.encode("utf-8", "replace")) > MAX_SOURCE_BYTES:
-        return CodeResult(question.id, seed, "learner_error", 0.0, message=f"the code is longer than {MAX_SOURCE_BYTES // 1000} kB: submit only what "
-            "the question asks for")
+        return CodeResult(question.id, seed, "learner_error", 0.0,
+                          message=_("コードが {kb} kB を超えています: 問題が求める部分だけを提出してください").format(kb=MAX_SOURCE_BYTES // 1000))
     try:
         compile(source, "<submission>", "exec")  # compiling runs nothing; it finds syntax errors cheaply
     except SyntaxError as exc:
-        where = f"line {exc.lineno}: " if exc.lineno else ""
+        where = _("{n} 行目: ").format(n=exc.lineno) if exc.lineno else ""
         return CodeResult(question.id, seed, "learner_error", 0.0, message=f"SyntaxError: {where}{exc.msg}", traceback=((exc.text or "").rstrip(),))
     except (MemoryError, RecursionError, ValueError, OverflowError) as exc:  # pathological nesting, NUL bytes
-        return CodeResult(question.id, seed, "learner_error", 0.0, message=f"the code cannot be compiled ({type(exc).__name__}): simplify it")
+        return CodeResult(question.id, seed, "learner_error", 0.0,
+                          message=_("コードをコンパイルできません ({name}): 簡単にしてください").format(name=type(exc).__name__))
     source, set_aside = set_aside_unused_imports(source)  # after the size and compile checks: the parse is bounded
     try:
-        instances = build_cases(question, seed)
+        instances = with_run_seeds(build_cases(question, seed))
         box = sandbox or shared_sandbox()
         from grader.sandbox.sandbox import Limits
 
         limits = Limits(cpu_seconds=question.time_limit, wall_seconds=question.time_limit * 2 + 1.0)
-        request = pack({"source": source, "prelude": question.prelude, "entry": question.entry, "cases": [i.program for i in instances]})
-        run = box.run(request, limits)  # the learner's code runs there, before any expected output exists here
+        hidden = any(i.spec.hidden for i in instances)
+        run = box.run(_request(question, source, instances), limits)  # before any expected output exists here
         expected = expected_outputs(question, instances)
-        result = _judge(question, seed, source, instances, expected, run, started)
-        if result.extra.get("load_failed") and any(i.spec.hidden for i in instances):
-            # The failed load ran with the hidden inputs in memory, so its message could carry them.
-            # Loading again without any case gives a message that cannot.
-            bare = box.run(pack({"source": source, "prelude": question.prelude, "entry": question.entry, "cases": []}), limits)
-            result = _judge(question, seed, source, [], [], bare, started)
-            if result.status == "graded":  # it loads fine on its own: the failure needed the hidden inputs
-                result = CodeResult(question.id, seed, "learner_error", 0.0, message="the code failed while loading, only when the hidden cases were "
-                    "present", layers=result.layers)
+        result = _judge(question, seed, source, instances, expected, run, started, reveal=not hidden)
+        if hidden and result.extra.get("public_text"):
+            # That process saw hidden inputs, so none of its text may be shown. The public examples
+            # run again on their own, and only their text is shown.
+            public = [(i, e) for i, e in zip(instances, expected) if not i.spec.hidden]
+            alone = box.run(_request(question, source, [i for i, _e in public]), limits)
+            shown = _judge(question, seed, source, [i for i, _e in public], [e for _i, e in public], alone, started, reveal=True)
+            result = _merge(result, shown)
         return replace(result, notes=(set_aside_note(set_aside),)) if set_aside else result
     except (CaseSpecError, ParameterError, GraderFault, BankFault) as exc:
         return CodeResult(question.id, seed, "grader_fault", 0.0, message=f"bank or grader error: {exc}")
 
 
-_STATUS_KINDS = {"ok", "undefined", "not_callable", "error"}
+def _merge(combined: CodeResult, shown: CodeResult) -> CodeResult:
+    """The verdict of the run with every case, with the text of the public examples' own run where
+    that run agrees with it."""
+    if combined.status != "graded":
+        if shown.status == "graded":  # it loads fine without the hidden inputs
+            return replace(combined, message=_("隠しケースがあるときだけ、読み込み中にコードが失敗しました"), traceback=(),
+                           extra={"hidden_load_failure": True})
+        return replace(shown, layers=combined.layers, seconds=combined.seconds)
+    by_name = {c.name: c for c in shown.cases} if shown.status == "graded" else {}
+    cases = tuple(by_name[c.name] if c.name in by_name and by_name[c.name].passed == c.passed else c for c in combined.cases)
+    return replace(combined, cases=cases, stdout=shown.stdout, traceback=shown.traceback or combined.traceback)
 
 
-def _well_formed_error(error: Any) -> bool:
-    return isinstance(error, dict) and isinstance(error.get("type"), str) and isinstance(error.get("message"), str) and isinstance(error.get("traceback"), list)
+def _fail(question: CodeBase, seed: int, message: str, common: dict[str, Any], **more: Any) -> CodeResult:
+    return CodeResult(question.id, seed, "learner_error", 0.0, message=message, **common, **more)
 
 
-def _well_formed(frame: Any, first: bool) -> bool:
-    """Whether a decoded frame has the harness's shape (anything else was forged by the submission)."""
-    if not isinstance(frame, dict) or frame.get("status") not in _STATUS_KINDS:
-        return False
-    if frame["status"] == "error":
-        return _well_formed_error(frame.get("error"))
-    if first:
-        return frame["status"] != "not_callable" or isinstance(frame.get("type"), str)
-    return (
-        frame["status"] == "ok"
-        and isinstance(frame.get("outputs"), list)
-        and isinstance(frame.get("finals"), dict)
-        and isinstance(frame.get("rebound"), list)
-        and isinstance(frame.get("stdout"), str)
-    )
+def _stopped(question: CodeBase, run: Any) -> str:
+    return _(OUTCOME_MESSAGES.get(run.outcome, "結果がありません")).format(limit=question.time_limit, signal=run.signal)
 
 
-def _judge(question: CodeBase, seed: int, source: str, instances: list[CaseInstance], expected: list[Any], run: Any, started: float) -> CodeResult:
-    # Whole-process output may echo hidden inputs: it is shown only when no hidden case was sent.
-    shown = run.stdout if not any(i.spec.hidden for i in instances) else ""
-    common: dict[str, Any] = {"stdout": shown, "layers": tuple(run.layers), "seconds": time.perf_counter() - started}
+def _judge(question: CodeBase, seed: int, source: str, instances: list[CaseInstance], expected: list[Any], run: Any,
+           started: float, *, reveal: bool) -> CodeResult:
+    """The verdict on one run. ``reveal``: this process saw no hidden input, so its text may be shown."""
+    common: dict[str, Any] = {"stdout": run.stdout if reveal else "", "layers": tuple(run.layers), "seconds": time.perf_counter() - started}
+    public_text = {"public_text": True}
     try:
-        frames = [unpack(f) for f in run.frames]
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
-        return CodeResult(question.id, seed, "learner_error", 0.0, message=TAMPERED, **common)
+        frames = decode_frames(run.frames)
+        check_sizes(frames, instances)
+    except MalformedFrame:
+        return _fail(question, seed, _(MALFORMED), common)
     if not frames:
-        message = OUTCOME_MESSAGES.get(run.outcome, "the code stopped before loading").format(limit=question.time_limit, signal=run.signal)
-        return CodeResult(question.id, seed, "learner_error", 0.0, message=message, **common)
-    if not all(_well_formed(f, i == 0) for i, f in enumerate(frames)) or len(frames) > len(instances) + 1:
-        return CodeResult(question.id, seed, "learner_error", 0.0, message=TAMPERED, **common)
+        return _fail(question, seed, _stopped(question, run) if run.outcome in OUTCOME_MESSAGES else _("読み込みの前にコードが止まりました"), common)
     status = frames[0]
-    if status["status"] != "ok":
-        if status["status"] == "undefined":
-            message = f"`{question.entry}` is not defined: define it with the signature shown in the template"
-        elif status["status"] == "not_callable":
-            message = f"`{question.entry}` is a {status['type']}, not a function or class"
-        else:
-            err = status["error"]
-            return CodeResult(question.id, seed, "learner_error", 0.0, message=f"raised {err['type']} while loading: {err['message']}",
-                              traceback=learner_traceback(err["traceback"], source), extra={"load_failed": True}, **common)  # fmt: skip
-        return CodeResult(question.id, seed, "learner_error", 0.0, message=message, **common)
+    if not status_ok(status):
+        return _fail(question, seed, _(MALFORMED), common)
+    if status["status"] == "undefined":
+        return _fail(question, seed, _("`{entry}` が定義されていません: テンプレートにあるシグネチャで定義してください").format(entry=question.entry), common)
+    if status["status"] == "not_callable":
+        kind = builtin_name(status["type"]) if reveal else None
+        return _fail(question, seed, _("`{entry}` が {kind} で、関数でもクラスでもありません").format(entry=question.entry, kind=kind or _("別の値")),
+                     common, extra=public_text)
+    if status["status"] == "error":
+        err = status["error"]
+        name = builtin_name(err["type"], exception=True) or _("例外")
+        text = f": {err['message']}" if reveal else ""
+        return _fail(question, seed, _("読み込み中に {name} が発生しました").format(name=name) + text,
+                     common, traceback=learner_traceback(err["traceback"], source), extra=public_text)
     results: list[CaseResult] = []
     case_frames = frames[1:]
-    first_error_tb: tuple[str, ...] = ()
+    needs_text = False
     for i, instance in enumerate(instances):
         spec = instance.spec
         stdout = ""
         if i < len(case_frames):
             got = case_frames[i]
-            try:
-                problem = judge_case(instance, got, expected[i])
-            except GraderFault:
-                raise
-            except (RecursionError, TypeError, ValueError, KeyError, AttributeError, IndexError):
-                problem = Problem("type", "the result could not be read (was the result channel tampered with?)")
-            if got["status"] == "error" and not first_error_tb and not spec.hidden:
-                first_error_tb = learner_traceback(got["error"]["traceback"], source)
-            stdout = got["stdout"]
+            problem = judge_case(instance, got, expected[i], reveal=reveal and not spec.hidden)
+            stdout = got["stdout"] if isinstance(got, dict) and type(got.get("stdout")) is str else ""
+            if not reveal and not spec.hidden and not needs_text:  # would this example's own text say more?
+                own = judge_case(instance, got, expected[i], reveal=True) if problem is not None else None
+                needs_text = bool(stdout) or (own is not None and problem is not None and own.message != problem.message)
         elif i == len(case_frames):
-            stopped = OUTCOME_MESSAGES.get(run.outcome, "no result").format(limit=question.time_limit, signal=run.signal)
-            problem = Problem("stopped", f"{stopped} (in case {instance.label})")
+            problem = Problem("stopped", _("{stopped} (ケース {label})").format(stopped=_stopped(question, run), label=instance.label))
         else:
-            problem = Problem("stopped", "not run: an earlier case stopped the process")
+            problem = Problem("stopped", _("実行されませんでした: 前のケースでプロセスが止まりました"))
         detail = _public_detail(instance, expected[i]) if not spec.hidden and expected[i] else None
         message, kind = (problem.message, problem.kind) if problem else ("", "")
         diagnosis = next((text for when, text in spec.diagnosis.items() if when == kind), "")
         results.append(CaseResult(instance.label, spec.hidden, instance.weight, problem is None, message, diagnosis,
-                                  stdout if not spec.hidden else "", detail, kind))
-    if not first_error_tb:  # a hidden case's error still points at the learner's line, rebuilt from the source
-        hidden_errors = [f for f, inst in zip(case_frames, instances) if f["status"] == "error"]
-        if hidden_errors:
-            first_error_tb = learner_traceback(hidden_errors[0]["error"]["traceback"], source)
+                                  stdout if reveal and not spec.hidden else "", detail, kind))
+    # The first error's lines, rebuilt from the source (a public example's first, then a hidden case's).
+    errors = sorted((inst.spec.hidden, i) for i, (f, inst) in enumerate(zip(case_frames, instances))
+                    if results[i].kind == "exception")
+    first_error_tb = learner_traceback(case_frames[errors[0][1]]["error"]["traceback"], source) if errors else ()
     total = sum(r.weight for r in results)
     score = sum(r.weight for r in results if r.passed) / total if total else 0.0
     failing = [(instance, case_frames[i]) for i, instance in enumerate(instances)
-               if i < len(case_frames) and not results[i].passed and results[i].kind != "stopped"]
+               if i < len(case_frames) and not results[i].passed and results[i].kind not in ("stopped", "") and results[i].message != _(MALFORMED)]
     findings = diagnose(question, source, failing) if failing else ()
-    return CodeResult(question.id, seed, "graded", score, tuple(results), traceback=first_error_tb, findings=findings, **common)
+    return CodeResult(question.id, seed, "graded", score, tuple(results), traceback=first_error_tb, findings=findings,
+                      extra=public_text if needs_text else {}, **common)

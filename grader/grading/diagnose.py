@@ -23,7 +23,7 @@ from grader.bank.cases import CaseInstance
 from grader.bank.schema import CodeBase, CodeBlankQuestion
 from grader.grading.compare import compare
 from grader.grading.source import fill_blanks, solution_source
-from grader.grading.trusted import run_prelude, time_limit
+from grader.grading.trusted import compiled, run_prelude, time_limit
 from grader.sandbox.harness import run_case
 
 # Running a case swaps sys.stdout and seeds NumPy's global generator: one at a time, as for the reference.
@@ -54,7 +54,7 @@ def _namespace(question: CodeBase, source: str) -> dict[str, Any]:
     if question.prelude:
         run_prelude(question.prelude, namespace)
     with time_limit("a misconception while loading"):
-        exec(compile(source, "<misconception>", "exec"), namespace)
+        exec(compiled(source, "<misconception>"), namespace)
     return namespace
 
 

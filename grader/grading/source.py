@@ -93,12 +93,28 @@ def _missing(module: str) -> bool:
         return True
 
 
+_IMPORT_LINE = re.compile(r"^[ \t]*(?:import|from)[ \t]+([A-Za-z_]\w*)(.*)$", re.M)
+_COMMON = frozenset({"numpy", "math", "random", "collections", "itertools", "functools", "typing", "copy"})
+
+
+def _only_common_imports(source: str) -> bool:
+    """Whether every import line names a module of :data:`_COMMON` (and nothing else shares its line)."""
+    if ";" in source or "\\" in source or "__import__" in source:
+        return False
+    for match in _IMPORT_LINE.finditer(source):
+        if match.group(1) not in _COMMON or "," in match.group(2) or "(" in match.group(2):
+            return False
+    return True
+
+
 def set_aside_unused_imports(source: str) -> tuple[str, tuple[str, ...]]:
     """The source with top-level imports of display libraries (or of modules that are not installed) blanked
     out when nothing else in the file uses the names they bind; and the modules set aside.
 
     Line numbers are kept (each removed line becomes empty), so tracebacks still point at the learner's lines.
     """
+    if _only_common_imports(source):  # the usual file: nothing to set aside, no parse needed
+        return source, ()
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):

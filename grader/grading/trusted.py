@@ -7,12 +7,13 @@ other threads (batch workers) rely on validate having run every reference on eve
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from types import FrameType, TracebackType
+from types import CodeType, FrameType, TracebackType
 
 from grader.errors import BankFault
 
@@ -31,11 +32,17 @@ class PreludeError(BankFault):
         self.lineno = lineno
 
 
+@functools.lru_cache(maxsize=512)
+def compiled(source: str, filename: str) -> CodeType:
+    """The bank's code compiled once per process (a grading runs the same preludes and misconceptions again)."""
+    return compile(source, filename, "exec")
+
+
 def run_prelude(prelude: str, namespace: dict[str, object]) -> None:
     """Executes a question's prelude into ``namespace``; any failure becomes a :class:`PreludeError`."""
     try:
         with time_limit("the prelude"):
-            exec(compile(prelude, "<prelude>", "exec"), namespace)
+            exec(compiled(prelude, "<prelude>"), namespace)
     except SyntaxError as exc:
         raise PreludeError(f"the prelude does not compile: SyntaxError: {exc.msg}", exc.lineno or 1) from None
     except TrustedTimeout:

@@ -104,9 +104,23 @@ def _parameter_errors(out: Findings, qid: str, question: Question) -> None:
             out.error(qid, ("parameters",), f"seed {seed} does not reproduce the same numbers and answer")
 
 
+def _is_topic_folder(folder: Path) -> bool:
+    """A folder of question files (one topic of a bank), not a bank of topic folders."""
+    return any(p.name != "exam_forms.yaml" for p in folder.glob("*.yaml"))
+
+
+def _known_ids(paths: list[Path], bank: Bank) -> set[str]:
+    """Ids a `related` may name: the questions checked and every question of the banks they belong to."""
+    roots = {bank_root_of(p) if p.is_file() else p.resolve().parent for p in paths if p.is_file() or _is_topic_folder(p)}
+    known = set(bank.questions)
+    if roots:
+        known |= set(load_bank(sorted(roots)).questions)
+    return known
+
+
 def load_targets(paths: list[Path]) -> tuple[Bank, bool]:
-    """The questions of the folders and single files given, and whether any folder was (a lone file cannot
-    see its relatives)."""
+    """The questions of the folders and single files given, and whether they are whole banks (folders of
+    topic folders: the bank-wide statistics are about a whole bank, not one topic or file)."""
     folders = [p for p in paths if p.is_dir()]
     bank = load_bank(folders, use_cache=False) if folders else Bank()
     for path in (p for p in paths if p.is_file()):
@@ -118,7 +132,7 @@ def load_targets(paths: list[Path]) -> tuple[Bank, bool]:
         if result.question is not None:
             bank.questions[result.question.id] = result.question
             bank.paths[result.question.id] = path.resolve()
-    return bank, bool(folders)
+    return bank, bool(folders) and not any(p.is_file() or _is_topic_folder(p) for p in paths)
 
 
 def check(paths: list[Path], *, execute: bool = True, strict: bool = False, only: set[str] | None = None) -> Report:
@@ -147,12 +161,14 @@ def check(paths: list[Path], *, execute: bool = True, strict: bool = False, only
         from grader.instructor.itemcues import bank_rates, rate_lines
         from grader.learner.exam_forms import form_problems
 
-        out.errors += strict_errors(bank)
-        for root in (p for p in paths if p.is_dir()):
-            out.errors += [BankError(root / "exam_forms.yaml", 1, 1, "forms", problem) for problem in form_problems(bank, root)]
-        report.cue_lines = rate_lines(bank_rates(bank.questions.values()))
-    for qid, question in bank.questions.items() if whole and only is None else ():
-        unknown = [r for r in question.related if r not in bank.questions]
+        out.errors += strict_errors(bank, whole=whole and only is None)
+        if whole and only is None:
+            for root in (p for p in paths if p.is_dir()):
+                out.errors += [BankError(root / "exam_forms.yaml", 1, 1, "forms", problem) for problem in form_problems(bank, root)]
+            report.cue_lines = rate_lines(bank_rates(bank.questions.values()))
+    known = _known_ids(paths, bank) if only is None else set()
+    for qid, question in bank.questions.items() if only is None else ():
+        unknown = [r for r in question.related if r not in known]
         if unknown:
             out.error(qid, ("related",), f"`related` names unknown id(s) {unknown}")
     report.errors = sorted(out.errors, key=lambda e: (str(e.path), e.line, e.col))

@@ -29,26 +29,25 @@ def _siblings(bank: Bank, qid: str) -> list[str]:
     return out
 
 
-def strict_errors(bank: Bank) -> list[BankError]:
-    """Position bias of right choice keys, cues that give a key away by its form (per item, and bank-wide
-    above chance), code_function questions with no exam-style sibling, and prompts that name a blank
-    their template lacks."""
-    from grader.instructor.itemcues import bank_rates, item_findings, rates_above_chance
+def strict_errors(bank: Bank, *, whole: bool = True) -> list[BankError]:
+    """Cues that give a key away by its form (per item), code_function questions with no exam-style
+    sibling, prompts that name a blank their template lacks and, for a whole bank (``whole``), the
+    position bias of right choice keys and the cue rates away from chance."""
+    from grader.instructor.itemcues import away_from_chance_message, bank_rates, item_findings, rates_away_from_chance
 
     out = Findings(bank)
     for finding in item_findings(bank.questions.values()):
         out.error(finding.question, finding.loc, f"cue {finding.cue}: {finding.message}")
     errors = out.errors
     root = bank.roots[0] if bank.roots else Path(".")
-    for rate in rates_above_chance(bank_rates(bank.questions.values())):
-        errors.append(BankError(root, 1, 1, "cues", f"the {rate.cue} strategy picks the key in {rate.rate:.0%} of {rate.items} items, "
-                                f"{rate.excess * 100:.1f} points above chance ({rate.chance_rate:.0%}): fix the items flagged `cue {rate.cue}`"))
+    for rate in rates_away_from_chance(bank_rates(bank.questions.values())) if whole else ():
+        errors.append(BankError(root, 1, 1, "cues", away_from_chance_message(rate)))
     positions: Counter[int] = Counter()
     for question in bank.questions.values():
         if isinstance(question, ChoiceQuestion) and len(question.answer) == 1 and len(question.choices) == 4:
             positions[[c.key for c in question.choices].index(question.answer[0])] += 1
     total = sum(positions.values())
-    if total >= 8 and max(positions.values()) > 0.4 * total:
+    if whole and total >= 8 and max(positions.values()) > 0.4 * total:
         worst = max(positions, key=lambda p: positions[p])
         share = ", ".join(f"{p + 1}: {positions[p]}" for p in sorted(positions))
         errors.append(BankError(bank.roots[0] if bank.roots else Path("."), 1, 1, "answer", f"right answers sit at choice position {worst + 1} in "

@@ -9,11 +9,16 @@ hashes that ``--since-changed`` compares) and a Gradescope ``results.json`` per 
 Every code submission runs exactly as ``eshikaku submit`` runs it (:func:`grader.grading.codegrade.grade_code`
 in a fresh isolated child), on a :class:`grader.sandbox.sandbox.SandboxPool`; a crash, a hang or an attack
 ends only its own child, so it changes only its own row. The grader's own part (building the cases,
-running the trusted reference, judging) runs in this process, one thread at a time: the reference
-harness swaps ``sys.stdout`` and seeds NumPy's global generator, neither of which is thread-safe.
+running the trusted reference, judging) runs in this process; the steps that touch global state (the
+reference harness swaps ``sys.stdout`` and seeds NumPy's global generator) take their own locks.
 
-Inputs are collected by :mod:`grader.instructor.submissions`, seeds come from :mod:`grader.instructor.hashes`
-and the reports are written by :mod:`grader.instructor.batch_reports`.
+A batch never loses what it graded: a grading that raises is a grader_fault row of that submission only,
+and an interruption (Ctrl-C) or a failure at the end (closing the pool) still returns every row graded
+so far, with :attr:`BatchReport.interrupted` or :attr:`BatchReport.faults` saying what happened.
+
+Inputs are collected by :mod:`grader.instructor.submissions`, one submission is graded by
+:mod:`grader.instructor.batch_grading`, seeds come from :mod:`grader.instructor.hashes` and the
+reports are written by :mod:`grader.instructor.batch_reports`.
 """
 
 from __future__ import annotations
@@ -21,180 +26,32 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader.bank.loader import Bank
-from grader.bank.schema import CodeBase, CodeBlankQuestion, Question
-
-# --------------------------------------------------------------------------- grading one submission
+from grader.bank.schema import CodeBase
+from grader.errors import GraderFault
 from grader.instructor.batch_constants import FORMAT, REPORT_NAME, VERDICTS, BatchInputError
-from grader.instructor.hashes import QuestionInfo, grader_hash, question_info, submission_seed
+from grader.instructor.batch_grading import Row, Turns, fault_row, grade_submission
+from grader.instructor.hashes import QuestionInfo, batch_salt, grader_hash, question_info, submission_seed
 from grader.instructor.submissions import Submission, collect
 
-
-@dataclass
-class Row:
-    """The verdict on one (student, question) pair."""
-
-    student: str
-    question: str
-    type: str
-    verdict: str  # one of VERDICTS
-    score: float  # 0..1
-    max_points: float
-    seed: int | None
-    origin: str = ""
-    kind: str = ""
-    message: str = ""
-    traceback: list[str] = field(default_factory=list)
-    cases: list[dict[str, Any]] = field(default_factory=list)
-    response: str | None = None
-    expected: str | None = None
-    feedback: list[str] = field(default_factory=list)
-    outcome: str | None = None  # how the sandboxed run ended (code only)
-    submission_sha256: str = ""
-    question_hash: str = ""
-    seconds: float = 0.0
-    reused: bool = False
-
-    @property
-    def points(self) -> float:
-        return round(self.score * self.max_points, 6)
-
-    def as_dict(self) -> dict[str, Any]:
-        data = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "reused"}
-        data["points"] = self.points
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Row:
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
+__all__ = ["BatchReport", "Row", "WeakerIsolation", "grade_batch", "load_previous"]
 
 
-class _Turns:
-    """Lets the grader's in-process work run one thread at a time while sandbox runs overlap.
+class WeakerIsolation(GraderFault):
+    """The sandbox has fewer isolation layers than ``eshikaku doctor`` reports: nothing is graded.
 
-    A thread holds ``lock`` for the whole of one grading; it gives the lock up only while its
-    submission runs in the pool, so N children run at once but the reference, which seeds NumPy's
-    global generator and captures ``sys.stdout``, never runs in two threads together.
+    A grader fault (exit 3), not a usage error: the instructor's input is fine, the machine is not
+    (errors.py: FAULT is "a bug or a machine problem"); ``--allow-weaker-isolation`` accepts it knowingly.
     """
-
-    def __init__(self, pool: Any) -> None:
-        self.pool = pool
-        self.lock = threading.Lock()
-        self.local = threading.local()
-
-    def run(self, request: bytes, limits: Any = None) -> Any:
-        self.lock.release()
-        try:
-            result = self.pool.run(request, limits)
-        finally:
-            self.lock.acquire()
-        if getattr(self.local, "outcome", None) is None:  # the first run is the graded one (a second only re-loads)
-            self.local.outcome = result.outcome
-        return result
-
-
-def _code_verdict(result: Any, outcome: str | None) -> str:
-    if result.status == "grader_fault":
-        return "grader_fault"
-    if result.status == "learner_error" or (outcome not in (None, "ok")):
-        return "error"  # did not load, or the process was killed, timed out, crashed, exited or tampered
-    return "pass" if result.passed else "fail"
-
-
-def _case_dicts(result: Any) -> list[dict[str, Any]]:
-    return [{"name": c.name, "hidden": c.hidden, "weight": c.weight, "passed": c.passed, "message": c.message, "diagnosis": c.diagnosis} for c in result.cases]
-
-
-def _grade_code(question: CodeBase, source: str | dict[str, str], seed: int, sandbox: _Turns) -> dict[str, Any]:
-    from grader.grading.codegrade import grade_code
-
-    sandbox.local.outcome = None
-    result = grade_code(question, source, seed, sandbox)
-    outcome = sandbox.local.outcome
-    return {
-        "verdict": _code_verdict(result, outcome),
-        "score": result.score,
-        "message": result.message,
-        "traceback": list(result.traceback),
-        "cases": _case_dicts(result),
-        "outcome": outcome,
-    }
-
-
-def _grade_answer(question: Question, text: str, seed: int, sandbox: _Turns) -> dict[str, Any]:
-    from grader.bank.params import attempt
-    from grader.grading.answers import InvalidAnswer, blank_expected, blank_keys, grade
-
-    if isinstance(question, CodeBlankQuestion):
-        try:
-            keys = blank_keys(question, text)
-        except InvalidAnswer:
-            keys = None  # not choice keys: the answer is code
-        if keys is not None:
-            from grader.grading.source import choice_codes
-
-            data = _grade_code(question, choice_codes(question, keys), seed, sandbox)  # the keys are proved by running them
-            return {**data, "response": text, "expected": blank_expected(question)}
-        return {**_grade_code(question, text, seed, sandbox), "response": None}
-    if isinstance(question, CodeBase):
-        return {**_grade_code(question, text, seed, sandbox), "response": None}
-    current = attempt(question, seed)
-    try:
-        verdict = grade(current, text)
-    except InvalidAnswer as exc:
-        return {"verdict": "fail", "score": 0.0, "message": f"invalid answer: {exc}", "response": text, "expected": None}
-    return {
-        "verdict": "pass" if verdict.correct else "fail",
-        "score": verdict.score,
-        "response": text,
-        "expected": verdict.expected,
-        "feedback": list(verdict.feedback),
-    }
-
-
-def grade_submission(bank: Bank, sub: Submission, infos: dict[str, QuestionInfo], sandbox: _Turns) -> Row:
-    """Grades one submission; never raises (a failure of the grader becomes a grader_fault row)."""
-    started = time.perf_counter()
-    question = bank.get(sub.question)
-    info = infos.get(sub.question)
-    base: dict[str, Any] = {"student": sub.student, "question": sub.question, "origin": sub.origin, "kind": sub.kind, "submission_sha256": sub.sha256}
-    if question is None or info is None:
-        broken = any(p.stem == sub.question for p in bank.broken_files)
-        if broken:
-            return Row(**base, type="?", verdict="grader_fault", score=0.0, max_points=0.0, seed=None, message="the question file "
-                f"{sub.question}.yaml is broken: run `eshikaku validate`")
-        return Row(**base, type="?", verdict="error", score=0.0, max_points=0.0, seed=None, message=f"no question with id {sub.question!r}: name the "
-            "file <question_id>.py")
-    seed = sub.seed if sub.seed is not None else submission_seed(sub.student, sub.question, info.content_hash)
-    row = Row(**base, type=question.type, verdict="error", score=0.0, max_points=question.points, seed=seed, question_hash=info.hash)
-    if sub.text is None:
-        row.message = f"unreadable submission: {sub.problem}"
-        return row
-    try:
-        with sandbox.lock:
-            if sub.kind == "file":
-                if not isinstance(question, CodeBase):
-                    row.message = f"{sub.question} is a {question.type} question, not code: give its answer in the answers file"
-                    return row
-                data = _grade_code(question, sub.text, seed, sandbox)
-            else:
-                data = _grade_answer(question, sub.text, seed, sandbox)
-        for key, value in data.items():
-            setattr(row, key, value)
-    except Exception as exc:
-        row.verdict, row.score, row.message = "grader_fault", 0.0, f"the grader failed: {type(exc).__name__}: {exc}"
-    row.score = round(float(row.score), 9)
-    row.seconds = round(time.perf_counter() - started, 4)
-    return row
 
 
 # --------------------------------------------------------------------------- the batch
@@ -211,6 +68,10 @@ class BatchReport:
     notes: list[str] = field(default_factory=list)
     folder: str = ""
     answers: str = ""
+    interrupted: str = ""  # why grading stopped before every submission was graded (e.g. KeyboardInterrupt)
+    faults: list[str] = field(default_factory=list)  # grader failures outside any row (e.g. closing the pool)
+    not_graded: int = 0  # submissions left ungraded by an interruption (they have no row)
+    budgets: dict[str, float] = field(default_factory=dict)  # question → CPU seconds of each first run (grader.instructor.budget)
 
     @property
     def graded(self) -> int:
@@ -256,6 +117,123 @@ def _natural(name: str) -> list[Any]:
     return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", name)]
 
 
+def previous_seeds(previous: dict[str, Any] | None) -> dict[tuple[str, str], tuple[str, str, int]]:
+    """(student, question) → (submission sha256, question content hash, seed) of each row of an earlier report.
+
+    A regrade of an unchanged submission against an unchanged question reuses its seed, so that it
+    sees the same cases as when it was first graded.
+    """
+    if previous is None:
+        return {}
+    questions = previous.get("questions") if isinstance(previous.get("questions"), dict) else {}
+    found = {}
+    for data in previous.get("rows", []):
+        if not isinstance(data, dict) or not isinstance(data.get("seed"), int):
+            continue
+        qinfo = questions.get(data.get("question")) if isinstance(questions, dict) else None
+        content = str(qinfo.get("content_hash", "")) if isinstance(qinfo, dict) else ""
+        found[(str(data.get("student")), str(data.get("question")))] = (str(data.get("submission_sha256", "")), content, data["seed"])
+    return found
+
+
+def _seed_of(sub: Submission, info: QuestionInfo | None, earlier: dict[tuple[str, str], tuple[str, str, int]], salt: bytes) -> int | None:
+    if sub.seed is not None:  # the answers file names the attempt the student answered
+        return sub.seed
+    if info is None:
+        return None
+    old = earlier.get((sub.student, sub.question))
+    if old is not None and old[0] == sub.sha256 and old[1] == info.content_hash:
+        return old[2]
+    return submission_seed(salt, sub.student, sub.question, info.content_hash, sub.sha256)
+
+
+def check_isolation(pool: Any, allow_weaker: bool) -> list[str]:
+    """Refuses a pool with fewer layers than ``doctor`` reports (:class:`WeakerIsolation`), or notes it when allowed."""
+    from grader.sandbox.sandbox import layer_status
+
+    wanted = [s.name for s in layer_status() if s.active]
+    boxes = getattr(pool, "sandboxes", None) or [pool]
+    missing = sorted({name for box in boxes for name in wanted if name not in tuple(box.layers)}, key=wanted.index)
+    if not missing:
+        return []
+    if not allow_weaker:
+        raise WeakerIsolation(f"the sandbox lacks isolation layer(s) that `eshikaku doctor` reports on this machine ({', '.join(missing)}): nothing "
+                              "was graded; run `eshikaku doctor` to see why, or pass --allow-weaker-isolation to grade without them")
+    return [f"graded with fewer isolation layers than `eshikaku doctor` reports (--allow-weaker-isolation): missing {', '.join(missing)}"]
+
+
+def _budgets(bank: Bank, todo: list[Submission]) -> dict[str, float]:
+    from grader.instructor.budget import cpu_budget
+
+    found = {}
+    for qid in sorted({s.question for s in todo}):
+        question = bank.get(qid)
+        budget = cpu_budget(question) if isinstance(question, CodeBase) else None
+        if budget is not None:
+            found[qid] = budget
+    return found
+
+
+def _ignore_interrupts() -> Callable[[], None]:
+    """Ignores SIGINT (main thread only) and returns what puts the previous handler back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def restore() -> None:
+        signal.signal(signal.SIGINT, previous)
+
+    return restore
+
+
+def _run_all(bank: Bank, todo: list[Submission], infos: dict[str, QuestionInfo], seeds: dict[tuple[str, str], int | None], turns: Turns,
+             jobs: int, progress: Callable[[int], None] | None) -> tuple[dict[tuple[str, str], Row], str]:  # fmt: skip
+    """Grades ``todo`` on ``jobs`` threads; returns the rows graded and, if grading stopped early, why.
+
+    Never raises: a future that raised becomes a grader_fault row of its own submission, and an
+    interruption (KeyboardInterrupt, or any error here) cancels what has not started, waits for what
+    is running (each run is bounded by its limits) and returns every row finished.
+    """
+    rows: dict[tuple[str, str], Row] = {}
+    interrupted = ""
+    restore: Callable[[], None] = lambda: None
+    executor = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="eshikaku-batch")
+    futures: dict[Future[Row], Submission] = {}
+
+    def take(future: Future[Row]) -> None:
+        sub = futures[future]
+        try:
+            row = future.result()
+        except BaseException as exc:  # grade_submission never raises; if it does, that row only
+            row = fault_row(sub, infos.get(sub.question), seeds.get((sub.student, sub.question)), exc)
+        rows[(row.student, row.question)] = row
+
+    try:
+        for sub in todo:
+            futures[executor.submit(grade_submission, bank, sub, infos, turns, seeds[(sub.student, sub.question)])] = sub
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            for future in done:
+                take(future)
+            if progress and done:
+                progress(len(done))
+    except BaseException as exc:  # Ctrl-C included: the rows so far must still be reported
+        restore = _ignore_interrupts()  # a second Ctrl-C while the running submissions finish must not lose them
+        interrupted = "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"stopped by {type(exc).__name__}: {exc}"
+        for future in futures:
+            future.cancel()
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+        restore()
+    if interrupted:
+        for future in futures:
+            key = (futures[future].student, futures[future].question)
+            if future.done() and not future.cancelled() and key not in rows:
+                take(future)
+    return rows, interrupted
+
+
 def grade_batch(
     bank: Bank,
     folder: Path | None,
@@ -264,18 +242,30 @@ def grade_batch(
     assignment: list[str] | None = None,
     jobs: int | None = None,
     previous: dict[str, Any] | None = None,
+    reuse: bool = True,
+    allow_weaker_isolation: bool = False,
+    cpu_budget: bool = True,
     pool: Any = None,
     progress: Callable[[int], None] | None = None,
     on_start: Callable[[int], None] | None = None,
 ) -> BatchReport:
     """Grades every submission in ``folder`` (and ``answers``) and returns the rows, in order.
 
+    Each submission gets a seed of its own (:func:`grader.instructor.hashes.submission_seed`): a
+    resubmission sees new hidden inputs, while a regrade of an unchanged submission (``previous``)
+    reuses the seed its row records.
+
     Args:
         assignment: Question ids every student should have answered (a missing one gets a
             ``missing`` row); default: every question anyone submitted.
         jobs: Submissions graded at once (default: one per CPU).
-        previous: An earlier report (:func:`load_previous`): rows whose submission, question and
-            reference code are unchanged are taken from it instead of being graded again.
+        previous: An earlier report (:func:`load_previous`): its seeds are reused for unchanged
+            submissions and, with ``reuse``, rows whose submission, question and reference code are
+            unchanged are taken from it instead of being graded again.
+        reuse: False grades every submission again (a regrade), with the recorded seeds.
+        allow_weaker_isolation: Grade even when the sandbox has fewer layers than ``doctor`` reports.
+        cpu_budget: Run each submission first under a CPU budget derived from the reference's cost
+            (:mod:`grader.instructor.budget`); False gives every run the question's own limits.
         pool: A :class:`grader.sandbox.sandbox.SandboxPool` to use (default: one of ``jobs`` sandboxes,
             started here and closed at the end).
         progress: Called with the number of rows finished since the last call.
@@ -283,6 +273,7 @@ def grade_batch(
 
     Raises:
         BatchInputError: The answers file cannot be used.
+        WeakerIsolation: The sandbox lacks a layer and ``allow_weaker_isolation`` is False.
     """
     started = time.perf_counter()
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -298,7 +289,7 @@ def grade_batch(
     g_hash = grader_hash()
 
     reusable: dict[tuple[str, str], dict[str, Any]] = {}
-    if previous is not None:
+    if previous is not None and reuse:
         if previous.get("grader_hash") != g_hash:
             notes.append("the grader changed since the previous report: every submission is graded again")
         else:
@@ -322,11 +313,14 @@ def grade_batch(
             if (student, qid) not in submissions:
                 q = bank.questions[qid]
                 rows[(student, qid)] = Row(student, qid, q.type, "missing", 0.0, q.points, None, message="no submission", question_hash=infos[qid].hash)
+    earlier, salt = previous_seeds(previous), batch_salt()
+    seeds = {(s.student, s.question): _seed_of(s, infos.get(s.question), earlier, salt) for s in todo}
 
-    if on_start:
-        on_start(len(todo))
     own_pool = None
     layers: tuple[str, ...] = ()
+    faults: list[str] = []
+    budgets: dict[str, float] = {}
+    interrupted = ""
     needs_sandbox = any(isinstance(bank.get(s.question), CodeBase) and s.text is not None for s in todo)
     if todo:
         if pool is None and needs_sandbox:
@@ -334,27 +328,30 @@ def grade_batch(
 
             pool = own_pool = SandboxPool(workers=min(jobs, len(todo)))
         try:
+            if pool is not None and needs_sandbox:
+                notes += check_isolation(pool, allow_weaker_isolation)
             layers = tuple(pool.layers) if pool is not None else ()
-            turns = _Turns(pool)
+            if on_start:
+                on_start(len(todo))
             # the longest-running kind first keeps the pool busy at the end: code before typed answers
             todo.sort(key=lambda s: (not isinstance(bank.get(s.question), CodeBase), _natural(s.student), s.question))
-            with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="eshikaku-batch") as executor:
-                pending = {executor.submit(grade_submission, bank, sub, infos, turns) for sub in todo}
-                try:
-                    while pending:
-                        done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-                        for future in done:
-                            row = future.result()
-                            rows[(row.student, row.question)] = row
-                        if progress and done:
-                            progress(len(done))
-                except BaseException:
-                    for future in pending:
-                        future.cancel()
-                    raise
+            budgets = _budgets(bank, todo) if cpu_budget else {}
+            graded, interrupted = _run_all(bank, todo, infos, seeds, Turns(pool, budgets), jobs, progress)
+            rows.update(graded)
         finally:
             if own_pool is not None:
-                own_pool.close()
+                try:
+                    own_pool.close()
+                except KeyboardInterrupt:  # Ctrl-C while the sandboxes stop: the rows are graded, keep them
+                    interrupted = interrupted or "interrupted (Ctrl-C)"
+                    faults.append("the sandbox was not closed (Ctrl-C): its scratch folders may remain under the temporary directory")
+                except Exception as exc:  # the rows are graded: a failure to clean up must not lose them
+                    faults.append(f"the sandbox could not be closed cleanly ({type(exc).__name__}: {str(exc)[:200]}); its scratch folders may "
+                                  "remain under the temporary directory")  # fmt: skip
+    weaker = [r for r in rows.values() if r.layers and not r.reused and layers and set(layers) - set(r.layers)]
+    if weaker:
+        notes.append(f"{len(weaker)} row(s) ran under fewer isolation layers than the batch started with (see their layers column)")
     ordered = sorted(rows.values(), key=lambda r: (_natural(r.student), order.index(r.question) if r.question in order else len(order), r.question))
+    not_graded = sum(1 for s in todo if (s.student, s.question) not in rows)
     return BatchReport(ordered, infos, g_hash, time.perf_counter() - started, jobs, layers, notes,
-                       str(folder) if folder else "", str(answers) if answers else "")
+                       str(folder) if folder else "", str(answers) if answers else "", interrupted, faults, not_graded, budgets)  # fmt: skip

@@ -17,10 +17,14 @@ from typing import Any
 # --------------------------------------------------------------------------- writing the reports
 from grader.instructor.batch import BatchReport, Row
 from grader.instructor.batch_constants import FORMAT, REPORT_NAME, VERDICTS
+from grader.textsafe import safe_document, safe_text
 
 
 def _cell(value: Any) -> Any:
-    """A CSV cell that a spreadsheet will not run as a formula (student names and output are untrusted)."""
+    """A CSV cell that a spreadsheet will not run as a formula and a terminal will not run as a control
+    sequence (student names and output are untrusted)."""
+    if isinstance(value, str):
+        value = safe_text(value)
     if isinstance(value, str) and value[:1] in ("=", "+", "@", "\t", "\r", "-") and not re.fullmatch(r"-?[\d.eE+-]+", value):
         return "'" + value
     return value
@@ -51,7 +55,8 @@ def gradescope_results(rows: list[Row]) -> dict[str, Any]:
     """Gradescope's results.json for one student: one test per case (per question when there are none).
 
     Hidden cases are listed by name with the failure message only, visible after the grades are
-    published; their inputs are never included.
+    published; their inputs, and the instructor's ``detail`` of their exceptions, are never included.
+    Each test's ``extra_data`` records the isolation layers its code ran under.
     """
     tests: list[dict[str, Any]] = []
     for number, row in enumerate(rows, 1):
@@ -71,6 +76,7 @@ def gradescope_results(rows: list[Row]) -> dict[str, Any]:
                     "status": "passed" if case["passed"] else "failed",
                     "output": output,
                     "visibility": "after_published" if case["hidden"] else "visible",
+                    "extra_data": {"layers": list(row.layers)},
                 })  # fmt: skip
             continue
         if row.response is not None and row.verdict in ("pass", "fail"):
@@ -89,19 +95,22 @@ def gradescope_results(rows: list[Row]) -> dict[str, Any]:
             "status": "passed" if row.verdict == "pass" else "failed",
             "output": output,
             "visibility": visibility,
+            "extra_data": {"layers": list(row.layers)},
         })  # fmt: skip
     score = round(sum(t["score"] for t in tests), 6)
     max_score = round(sum(t["max_score"] for t in tests), 6)
     passed = sum(r.verdict == "pass" for r in rows)
-    return {
+    results: dict[str, Any] = {
         "score": score,
         "max_score": max_score,
         "execution_time": round(sum(r.seconds for r in rows), 3),
         "output": f"eshikaku: {passed}/{len(rows)} question(s) fully right, {score:g}/{max_score:g} points",
         "visibility": "visible",
         "stdout_visibility": "hidden",
+        "extra_data": {"sandbox_layers": sorted({layer for r in rows for layer in r.layers})},
         "tests": tests,
     }
+    return safe_document(results)
 
 
 def report_json(report: BatchReport) -> dict[str, Any]:
@@ -112,7 +121,7 @@ def report_json(report: BatchReport) -> dict[str, Any]:
     except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
         eshikaku_version = "unknown"
     counts = report.counts()
-    return {
+    return safe_document({
         "format": FORMAT,
         "eshikaku_version": eshikaku_version,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -121,6 +130,7 @@ def report_json(report: BatchReport) -> dict[str, Any]:
         "grader_hash": report.grader_hash,
         "jobs": report.jobs,
         "sandbox_layers": list(report.layers),
+        "cpu_budgets": report.budgets,
         "summary": {
             "students": len({r.student for r in report.rows}),
             "rows": len(report.rows),
@@ -130,6 +140,10 @@ def report_json(report: BatchReport) -> dict[str, Any]:
             "seconds": round(report.seconds, 3),
             "submissions_per_second": round(report.graded / report.seconds, 2) if report.seconds > 0 else None,
         },
+        "complete": not report.interrupted,
+        "interrupted": report.interrupted,
+        "not_graded": report.not_graded,
+        "faults": report.faults,
         "notes": report.notes,
         "questions": {
             qid: {"type": i.type, "points": i.points, "content_hash": i.content_hash, "reference_hash": i.reference_hash, "hash": i.hash}
@@ -137,11 +151,11 @@ def report_json(report: BatchReport) -> dict[str, Any]:
         },
         "students": report.students(),
         "rows": [r.as_dict() for r in report.rows],
-    }
+    })
 
 
 def _safe_dirname(student: str) -> str:
-    name = re.sub(r"[/\\\x00-\x1f]", "_", student).strip()
+    name = re.sub(r"[/\\\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", "_", student).strip()
     return "_" + name if not name or name.startswith(".") else name
 
 
@@ -151,15 +165,16 @@ def write_reports(report: BatchReport, out: Path) -> list[Path]:
     written = []
     path = out / "results.csv"
     columns = ["student", "question", "type", "verdict", "score", "points", "max_points", "cases_passed", "cases_total", "seed",
-               "outcome", "message", "response", "origin"]
+               "outcome", "message", "response", "origin", "layers", "detail"]
     _write_csv(path, columns,
                ([r.student, r.question, r.type, r.verdict, r.score, r.points, r.max_points, sum(c["passed"] for c in r.cases), len(r.cases),
                  "" if r.seed is None else r.seed, r.outcome or "", _one_line(r.message), "" if r.response is None else _one_line(r.response),
-                 r.origin] for r in report.rows))  # fmt: skip
+                 r.origin, " ".join(r.layers), _one_line(r.detail)] for r in report.rows))  # fmt: skip
     written.append(path)
     path = out / "cases.csv"
-    _write_csv(path, ["student", "question", "case", "hidden", "weight", "passed", "message"],
-               ([r.student, r.question, c["name"], c["hidden"], c["weight"], c["passed"], _one_line(c["message"])]
+    # message: what the learner sees; detail: a hidden case's own exception text, for the instructor only
+    _write_csv(path, ["student", "question", "case", "hidden", "weight", "passed", "message", "detail"],
+               ([r.student, r.question, c["name"], c["hidden"], c["weight"], c["passed"], _one_line(c["message"]), _one_line(c.get("detail", ""))]
                 for r in report.rows for c in r.cases))  # fmt: skip
     written.append(path)
     path = out / "students.csv"

@@ -12,6 +12,7 @@ from typing import Any
 
 from grader.bank.loader import BUILTIN_BANK, PROJECT_ROOT, Bank, display_path, load_bank
 from grader.errors import Exit, UsageError
+from grader.textsafe import safe_document, safe_text
 
 
 @dataclass
@@ -86,25 +87,30 @@ def new(banks: list[Path], bank_paths: list[Path], qtype: str, qid: str, topic: 
 
 
 def grade_batch(bank: Bank, folder: Path, out: Path, *, answers: Path | None, jobs: int | None, since_changed: bool, questions: str | None,
-                progress: Callable[[int], None] | None = None, on_start: Callable[[int], None] | None = None) -> Outcome:  # fmt: skip
-    """Grades a class and writes its reports into ``out``."""
+                regrade: bool = False, allow_weaker_isolation: bool = False, cpu_budget: bool = True, progress: Callable[[int], None] | None = None,
+                on_start: Callable[[int], None] | None = None) -> Outcome:  # fmt: skip
+    """Grades a class and writes its reports into ``out``: also the rows graded so far when grading stops early."""
     from grader.instructor.batch import grade_batch as grade
     from grader.instructor.batch import load_previous
     from grader.instructor.batch_reports import write_reports
 
+    if since_changed and regrade:
+        raise UsageError("--since-changed and --regrade exclude each other: --since-changed reuses unchanged rows, --regrade grades every row again")
     notes = []
-    previous = load_previous(out) if since_changed else None
-    if since_changed and previous is None:
-        notes.append(f"note: no earlier report in {out}: grading every submission")
+    previous = load_previous(out) if since_changed or regrade else None
+    if (since_changed or regrade) and previous is None:
+        notes.append(f"note: no earlier report in {out}: grading every submission with new seeds")
     wanted = [q.strip() for q in questions.split(",") if q.strip()] if questions else None
-    report = grade(bank, folder, answers=answers, assignment=wanted, jobs=jobs, previous=previous, progress=progress, on_start=on_start)
+    report = grade(bank, folder, answers=answers, assignment=wanted, jobs=jobs, previous=previous, reuse=not regrade,
+                   allow_weaker_isolation=allow_weaker_isolation, cpu_budget=cpu_budget, progress=progress, on_start=on_start)  # fmt: skip
     notes += [f"note: {n}" for n in report.notes]
     write_reports(report, out)
     counts = report.counts()
     students = len({r.student for r in report.rows})
     rate = report.graded / report.seconds if report.seconds > 0 else 0.0
     data = {"out": str(out), "students": students, "rows": len(report.rows), "graded": report.graded, "reused": report.reused, "verdicts": counts,
-            "seconds": round(report.seconds, 3), "submissions_per_second": round(rate, 2)}  # fmt: skip
+            "seconds": round(report.seconds, 3), "submissions_per_second": round(rate, 2), "layers": list(report.layers),
+            "interrupted": report.interrupted, "not_graded": report.not_graded, "faults": report.faults}  # fmt: skip
     summary = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
     reused = f" ({report.reused} unchanged, reused)" if report.reused else ""
     lines = [f"graded {report.graded} submission(s){reused} of {students} student(s) in {report.seconds:.1f} s ({rate:.1f}/s): {summary or 'nothing found'}"]
@@ -114,7 +120,15 @@ def grade_batch(bank: Bank, folder: Path, out: Path, *, answers: Path | None, jo
         notes.append(f"note: {counts['grader_fault']} row(s) are grader faults (the bank or the grader failed, not the student): see their message in "
                      "results.csv")
         code = Exit.FAULT
-    return Outcome(lines, notes, data, code)
+    for fault in report.faults:
+        notes.append(f"grader fault: {fault} (every row graded is in the reports)")
+        code = Exit.FAULT
+    if report.interrupted:
+        notes.append(f"{report.interrupted}: the reports hold the {report.graded} row(s) graded so far; {report.not_graded} submission(s) were not "
+                     "graded (run again with --since-changed to grade only those)")
+        code = Exit.INTERRUPTED if report.interrupted.startswith("interrupted") else Exit.FAULT
+    # notes name student folders and submissions: learner text, printed on the instructor's terminal
+    return Outcome([safe_text(x, lines=False) for x in lines], [safe_text(n, lines=False) for n in notes], safe_document(data), code)
 
 
 # --------------------------------------------------------------------------- export

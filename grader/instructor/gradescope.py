@@ -6,7 +6,7 @@ Python and this package into ``/autograder/venv`` once, when Gradescope builds t
 ``run_autograder``, a copy of this package (``eshikaku/``), the chosen question files (``bank/``, with a
 private bank's own references in ``bank/reference/``) and ``assignment.json`` (the ids, points and the
 seed of the numbers every student sees). A submission is graded exactly as ``grade-batch`` grades one
-student — the same sandbox, the same seeds from the student's identity — and the verdicts are written to
+student — the same sandbox, a new seed for every upload — and the verdicts are written to
 ``results/results.json`` in Gradescope's format.
 
 Gradescope keeps everything under ``/autograder``; :data:`ROOT_ENV` moves it, so that an instructor (or a
@@ -30,6 +30,7 @@ from typing import Any
 from grader.bank.loader import PROJECT_ROOT, Bank
 from grader.bank.schema import CodeBase, CodeBlankQuestion, Question
 from grader.errors import UsageError
+from grader.textsafe import safe_document
 
 ROOT_ENV = "ESHIKAKU_AUTOGRADER_ROOT"
 PYTHON_ENV = "ESHIKAKU_AUTOGRADER_PYTHON"
@@ -245,7 +246,7 @@ def find_submission(folder: Path, questions: dict[str, Question]) -> Found:
 
 
 def _student(root: Path) -> str:
-    """The submitter's Gradescope id (what the hidden cases' seeds derive from), else a fixed name."""
+    """The submitter's Gradescope id (one of what the hidden cases' seeds derive from), else a fixed name."""
     try:
         meta = json.loads((root / "submission_metadata.json").read_text(encoding="utf-8"))
         users = meta.get("users") or []
@@ -304,7 +305,9 @@ def grade_submission(bank: Bank, root: Path) -> dict[str, Any]:
     results["output"] = "\n".join(lines)
     results["execution_time"] = round(time.perf_counter() - started, 3)
     write_results(root, results)
-    print(f"eshikaku autograder: graded {len(report.rows)} question(s); sandbox layers: {', '.join(report.layers) or 'none needed'}")
+    seeds = ", ".join(f"{r.question}={r.seed}" for r in report.rows if r.seed is not None)
+    print(f"eshikaku autograder: graded {len(report.rows)} question(s); sandbox layers: {', '.join(report.layers) or 'none needed'}; "
+          f"seeds: {seeds or 'none'}")
     return results
 
 
@@ -312,7 +315,7 @@ def write_results(root: Path, results: dict[str, Any]) -> Path:
     path = root / "results" / "results.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(".results.json.tmp")
-    tmp.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.write_text(json.dumps(safe_document(results), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     tmp.replace(path)
     return path
 

@@ -1,8 +1,11 @@
-"""Hashes of what a grade depends on (question content, references, grader modules) and the seeds derived from them.
+"""Hashes of what a grade depends on (question content, references, grader modules) and the seeds of the attempts.
 
-Seeds are derived, never drawn: ``seed = H(student, question id, question hash)``. Grading the same
-submission twice against the same bank gives the same cases and the same score; editing what a
-question grades with changes its hash, hence its seed, and marks its rows for ``--since-changed``.
+Every submission draws new hidden inputs: ``seed = H(batch salt, student, question id, question hash,
+submission hash)``, where the salt is drawn afresh for each batch and never written down, so nobody
+can compute a seed ahead of grading, and a resubmission (new code) gets a new seed. The seed is
+recorded in the report's row: a regrade of an unchanged submission (``--regrade``, ``--since-changed``)
+reuses it and so sees the same cases. Editing what a question grades with changes its hash and marks
+its rows for ``--since-changed``.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import ast
 import hashlib
 import importlib.util
 import json
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,9 +100,14 @@ def grader_hash() -> str:
     return digest.hexdigest()
 
 
-def submission_seed(student: str, question_id: str, question_content_hash: str) -> int:
-    """The seed of one student's attempt at one question: stable while the question's grading is unchanged."""
-    digest = hashlib.sha256(f"{student}\0{question_id}\0{question_content_hash}".encode()).digest()
+def batch_salt() -> bytes:
+    """A secret drawn once per batch: what makes a submission's seed unpredictable to its author."""
+    return secrets.token_bytes(16)
+
+
+def submission_seed(salt: bytes, student: str, question_id: str, question_content_hash: str, submission_sha256: str) -> int:
+    """The seed of one submission to one question (1 ≤ seed < 2**31): new for every batch salt and every new code."""
+    digest = hashlib.sha256(salt + f"\0{student}\0{question_id}\0{question_content_hash}\0{submission_sha256}".encode()).digest()
     return int.from_bytes(digest[:8], "big") % (2**31 - 1) + 1
 
 

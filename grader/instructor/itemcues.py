@@ -1,7 +1,8 @@
 """Cues that give a choice item's answer away by its form, after Haladyna, Downing & Rodriguez (2002).
 
 A learner who knows nothing but the classic test-taking strategies should score no better than
-chance. Each strategy below picks an option from the form alone; :func:`bank_rates` measures how
+chance, and no worse: a strategy whose pick is rarely the key tells the learner which option to
+rule out. Each strategy below picks an option from the form alone; :func:`bank_rates` measures how
 often its pick is the key over the bank, and :func:`item_findings` names the items where a cue
 singles the key out, with the fix.
 
@@ -32,7 +33,7 @@ CATCH_ALL = re.compile(
     r"|すべて正しい|どれも(正しく|当てはまら)|正しいものはない|該当なし"
 )
 LONGEST_MARGIN = 1.2  # the key is "singled out" when it is this much longer than every distractor
-MAX_ABOVE_CHANCE = 0.05
+MAX_FROM_CHANCE = 0.05  # either way: a strategy far below chance tells a learner which option to rule out
 MIN_ITEMS_FOR_A_RATE = 20  # below this a rate says nothing about the bank (one file checked alone)
 
 
@@ -258,5 +259,40 @@ def rate_lines(rates: list[CueRate]) -> list[str]:
     ]
 
 
-def rates_above_chance(rates: list[CueRate]) -> list[CueRate]:
-    return [r for r in rates if r.items >= MIN_ITEMS_FOR_A_RATE and r.excess > MAX_ABOVE_CHANCE]
+# What each strategy picks, and how to bring it back to chance when the key is that pick too often or too rarely.
+_PICKS: dict[str, tuple[str, str, str]] = {
+    "longest": ("the longest option", "trim wordy keys, or give the distractors the same detail",
+                "let more keys carry their qualifiers, or state a wordy distractor more briefly"),
+    "shortest": ("the shortest option", "let more keys carry their qualifiers, or state a distractor more briefly",
+                 "shorten a wordy key, or state a distractor's (wrong) claim more fully"),
+    "not_longest": ("an option other than the longest", "let more keys carry their qualifiers, or state a wordy distractor more briefly",
+                    "trim wordy keys, or give the distractors the same detail"),
+    "not_shortest": ("an option other than the shortest", "shorten a wordy key, or state a distractor's (wrong) claim more fully",
+                     "let more keys carry their qualifiers, or state a distractor more briefly"),
+    "convergence": ("the 組み合わせ option sharing the most parts", "balance the parts of the items flagged `cue convergence`",
+                    "balance the parts so that the key shares as many parts with the distractors as they share with each other"),
+    "absolute": ("the option an absolute word (常に, 必ず …) points to",
+                 "absolute words mark false statements: use them in true options as often as in false ones (items flagged `cue absolute`)",
+                 "absolute words mark true statements: use them in false options as often as in true ones"),
+    "snippet_kind": ("the one snippet of a different kind", "make the distractors the same kind of expression as the right snippet",
+                     "make the odd distractor the same kind of expression as the others"),
+    "longest_snippet": ("the longest snippet", "write distractors as long as the right snippet",
+                        "write the right snippet more fully, or shorten a long distractor"),
+    "not_longest_snippet": ("a snippet other than the longest", "write the right snippet more fully, or shorten a long distractor",
+                            "write distractors as long as the right snippet"),
+}
+
+
+def rates_away_from_chance(rates: list[CueRate]) -> list[CueRate]:
+    """Strategies, judged over enough items, whose pick is the key more than 5 points above or below chance."""
+    return [r for r in rates if r.items >= MIN_ITEMS_FOR_A_RATE and abs(r.excess) > MAX_FROM_CHANCE]
+
+
+def away_from_chance_message(rate: CueRate) -> str:
+    """Which way the strategy is off and what to change in the items, for ``validate --strict``."""
+    pick, fix_above, fix_below = _PICKS.get(rate.cue, (rate.cue, "rewrite the items", "rewrite the items"))
+    above = rate.excess > 0
+    return (f"the {rate.cue} strategy picks the key in {rate.rate:.0%} of {rate.items} items, "
+            f"{abs(rate.excess) * 100:.1f} points {'above' if above else 'below'} chance ({rate.chance_rate:.0%}): "
+            f"the key is {pick} too {'often' if above else 'rarely'}, which gives it away; "
+            f"{fix_above if above else fix_below}")

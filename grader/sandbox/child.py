@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, NoReturn
 
 from grader.sandbox.capabilities import drop_capabilities
 from grader.sandbox.landlock import LandlockRuleset
-from grader.sandbox.namespaces import SharedNamespaces
+from grader.sandbox.namespaces import switch_to_task_id
 from grader.sandbox.rlimits import apply_rlimits
+from grader.sandbox.scratchfs import mount_private_scratch
 from grader.sandbox.syscalls import set_no_new_privs, set_pdeathsig
 
 if TYPE_CHECKING:
@@ -136,31 +137,31 @@ def run_standby(plan: Plan, entry: Entry, ctl: socket.socket) -> NoReturn:
     try:
         os.setsid()  # own session and process group: killpg reaches everything it starts
         set_pdeathsig(signal.SIGKILL)
-        if os.getppid() != plan.zygote_pid:
+        # The zygote died before PDEATHSIG was set? In the PID namespace the zygote has no pid (0), and
+        # its death ends the namespace anyway.
+        if os.getppid() != (0 if plan.pidns is not None else plan.zygote_pid):
             hard_exit(EXIT_SETUP)
         for sig, handler in plan.signal_resets:
             signal.signal(sig, handler)
 
-        # While waiting: 0 /dev/null, 1-2 the zygote's (replaced in phase 2), 3 the control socket,
-        # then the ruleset and namespace descriptors, closed again as soon as they are used.
-        sources = [os.open(os.devnull, os.O_RDWR), 1, 2, ctl.detach()]
-        ruleset_fd = ns_fds = None
-        if plan.ruleset is not None:
-            ruleset_fd = len(sources)
-            sources.append(plan.ruleset.fd)
-        if plan.namespaces is not None:
-            ns_fds = (len(sources), len(sources) + 1)
-            sources += [plan.namespaces.user_fd, plan.namespaces.net_fd]
-        _relayout(sources)
-        if ns_fds is not None:
-            SharedNamespaces.join(*ns_fds)
-            os.close(ns_fds[0])
-            os.close(ns_fds[1])
+        plan.join_namespaces()
+        if plan.private_scratch:
+            task_id = plan.task_id
+            owner = (task_id, task_id) if task_id is not None else (plan.uid, plan.gid)
+            mount_private_scratch(plan.scratch_root, owner[0], owner[1], plan.fresh_proc)
+            if task_id is not None:
+                switch_to_task_id(task_id)
+            os.mkdir(os.path.join(plan.scratch_root, "run"), 0o700)
         set_no_new_privs()
-        drop_capabilities()
-        if ruleset_fd is not None:
-            LandlockRuleset.restrict_self(ruleset_fd)
-            os.close(ruleset_fd)
+        drop_capabilities(keep_read_search=plan.task_id is not None)
+        if plan.ruleset is not None:
+            if plan.private_scratch:
+                plan.ruleset.restrict_with_dir(plan.scratch_root)
+            else:
+                LandlockRuleset.restrict_self(plan.ruleset.fd)
+        # While waiting: 0 /dev/null, 1-2 the zygote's (replaced in phase 2), 3 the control socket;
+        # every other descriptor of the zygote is closed.
+        _relayout([os.open(os.devnull, os.O_RDWR), 1, 2, ctl.detach()])
         if plan.seccomp is not None:
             plan.seccomp.load()
         ctl = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET, fileno=3)

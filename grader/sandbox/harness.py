@@ -3,17 +3,16 @@ and for the reference (in the trusted grader), producing plain data.
 
 This module is secret-free: it sees inputs, never expected outputs. In the child it converts every
 result to plain numbers, arrays, lists and dicts *before* anything leaves the process, so the grader
-never touches a learner object. The wire format is JSON plus ``.npy`` blobs, read back with
-``allow_pickle=False``: there is no pickle anywhere on the way.
+never touches a learner object. The wire format (:mod:`grader.sandbox.wire`) is a JSON header plus
+raw array buffers: there is no pickle anywhere on the way.
 """
 
 from __future__ import annotations
 
+import builtins
 import copy
 import io
-import json
 import random
-import struct
 import sys
 import traceback
 import warnings
@@ -22,128 +21,70 @@ from typing import Any
 
 import numpy as np
 
+from grader.sandbox.wire import DTYPES, MAX_INT, Unconvertible, pack, unpack
+
+__all__ = ["Unconvertible", "pack", "unpack", "run_case", "load_submission", "child_main", "to_plain"]
+
 SUBMISSION = "<submission>"
 PRELUDE = "<prelude>"
-MAGIC = b"ESK1"
 MAX_STDOUT_PER_CASE = 4096
-MAX_NPY_HEADER = 10_000
 
 
-# --------------------------------------------------------------------------- plain data and the wire
+# --------------------------------------------------------------------------- plain data
 
 
-class Unconvertible:
-    """Stands for a returned object that is not plain data (shown by type name only)."""
-
-    def __init__(self, type_name: str) -> None:
-        self.type_name = type_name
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Unconvertible) and other.type_name == self.type_name
-
-    def __repr__(self) -> str:
-        return f"<{self.type_name}>"
+def _array(value: Any) -> Any:
+    try:
+        array = np.array(value, copy=True)  # strips subclasses; runs __array__ here, in the child
+    except Exception:
+        return Unconvertible("array-like")
+    if array.dtype.kind not in "biufc" or type(array) is not np.ndarray:
+        return Unconvertible(f"array of dtype {array.dtype.kind}")
+    if array.dtype.str not in DTYPES:  # big-endian, long double: the nearest dtype the wire carries
+        array = array.astype({"b": "?", "i": "<i8", "u": "<u8", "f": "<f8", "c": "<c16"}[array.dtype.kind])
+    return array
 
 
 def to_plain(value: Any, depth: int = 0) -> Any:
-    """Converts a result to plain data (ndarray of a numeric dtype, number, str, None, list, tuple, dict)."""
+    """Converts a result to plain data (ndarray of a numeric dtype, number, str, None, list, tuple, dict).
+
+    What is not plain data becomes an :class:`Unconvertible` named by a built-in category, never by
+    the learner's own class name (which the learner chooses, and could fill with the inputs).
+    """
     if depth > 8:
         return Unconvertible("deeply nested object")
-    if value is None or type(value) in (bool, int, float, str):
+    kind = type(value)
+    if value is None or kind in (bool, float, str):
         return value
+    if kind is int:
+        return value if -MAX_INT <= value < MAX_INT else float(value) if abs(value) < 1 << 1000 else Unconvertible("int")
     if isinstance(value, (np.ndarray, np.generic)) or hasattr(value, "__array__"):
-        try:
-            array = np.array(value, copy=True)  # strips subclasses; runs __array__ here, in the child
-        except Exception:
-            return Unconvertible(type(value).__name__)
-        if array.dtype.kind not in "biufc" or type(array) is not np.ndarray:
-            return Unconvertible(f"{type(value).__name__} of dtype {array.dtype}")
-        return array
-    if type(value) in (list, tuple):
+        return _array(value)
+    if kind in (list, tuple):
         items = [to_plain(v, depth + 1) for v in value[:10_000]]
-        return items if type(value) is list else tuple(items)
-    if type(value) is dict:
+        return items if kind is list else tuple(items)
+    if kind is dict:
         return {str(k): to_plain(v, depth + 1) for k, v in list(value.items())[:10_000] if type(k) in (str, int)}
-    return Unconvertible(type(value).__name__)
+    return Unconvertible(builtin_type_name(value))
 
 
-def _encode(value: Any, blobs: list[bytes]) -> Any:
-    if isinstance(value, np.ndarray):
-        buffer = io.BytesIO()
-        np.save(buffer, value, allow_pickle=False)
-        blobs.append(buffer.getvalue())
-        return {"$nd": len(blobs) - 1}
-    if isinstance(value, Unconvertible):
-        return {"$bad": value.type_name}
-    if isinstance(value, tuple):
-        return {"$tuple": [_encode(v, blobs) for v in value]}
-    if isinstance(value, list):
-        return [_encode(v, blobs) for v in value]
-    if isinstance(value, dict):
-        return {"$dict": {k: _encode(v, blobs) for k, v in value.items()}}
-    return value
-
-
-def _decode(value: Any, blobs: list[np.ndarray]) -> Any:
-    if isinstance(value, list):
-        return [_decode(v, blobs) for v in value]
-    if isinstance(value, dict):
-        if "$nd" in value:
-            return blobs[int(value["$nd"])]
-        if "$bad" in value:
-            return Unconvertible(str(value["$bad"]))
-        if "$tuple" in value:
-            return tuple(_decode(v, blobs) for v in value["$tuple"])
-        if "$dict" in value:
-            return {str(k): _decode(v, blobs) for k, v in value["$dict"].items()}
-        raise ValueError("malformed message")
-    return value
-
-
-def pack(value: Any) -> bytes:
-    """Plain data → bytes (JSON header + ``.npy`` blobs)."""
-    blobs: list[bytes] = []
-    header = json.dumps(_encode(value, blobs)).encode()
-    parts = [MAGIC, struct.pack("<II", len(header), len(blobs)), header]
-    for blob in blobs:
-        parts += [struct.pack("<Q", len(blob)), blob]
-    return b"".join(parts)
-
-
-def unpack(data: bytes) -> Any:
-    """Bytes from :func:`pack` → plain data. Raises ValueError on anything malformed; never unpickles."""
-    if data[:4] != MAGIC or len(data) < 12:
-        raise ValueError("malformed message")
-    header_len, n_blobs = struct.unpack_from("<II", data, 4)
-    pos = 12 + header_len
-    if pos > len(data):
-        raise ValueError("malformed message")
-    header = json.loads(data[12:pos])
-    blobs: list[np.ndarray] = []
-    for _ in range(n_blobs):
-        if pos + 8 > len(data):
-            raise ValueError("malformed message")
-        (size,) = struct.unpack_from("<Q", data, pos)
-        pos += 8
-        if pos + size > len(data):
-            raise ValueError("malformed message")
-        array = np.load(io.BytesIO(data[pos : pos + size]), allow_pickle=False, max_header_size=MAX_NPY_HEADER)
-        if type(array) is not np.ndarray or array.dtype.kind not in "biufc":
-            raise ValueError("malformed array")
-        blobs.append(array)
-        pos += size
-    return _decode(header, blobs)
+def builtin_type_name(value: Any) -> str:
+    """The name of the nearest built-in type of ``value`` (``object`` for a learner's own class)."""
+    for cls in type(value).__mro__:
+        if getattr(builtins, cls.__name__, None) is cls:
+            return str(cls.__name__)
+    return "object"
 
 
 # --------------------------------------------------------------------------- running a program
 
 
 def _error_info(exc: BaseException) -> dict[str, Any]:
-    """The exception with its traceback trimmed to the learner's own lines."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in (SUBMISSION, PRELUDE)]
-    lines = [f"line {f.lineno}, in {f.name}" + (f": {f.line}" if f.line else "") for f in frames if f.filename == SUBMISSION]
-    message = str(exc)[:500]
-    return {"type": type(exc).__name__, "message": message, "traceback": lines[-6:]}
+    """The exception, with the line numbers of the learner's own frames (the grader rebuilds their text
+    from the submitted source; nothing the child says about a line is shown)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    lines = [f.lineno for f in frames if f.filename == SUBMISSION and isinstance(f.lineno, int)]
+    return {"type": builtin_type_name(exc), "message": str(exc)[:500], "traceback": lines[-6:]}
 
 
 def _resolve(value: Any, env: dict[str, Any], namespace: dict[str, Any]) -> Any:
@@ -195,9 +136,10 @@ def run_case(case: dict[str, Any], namespace: dict[str, Any]) -> dict[str, Any]:
             for run in range(runs):
                 env = {name: copy.deepcopy(v) for name, v in case["let"].items()}
                 before = {name: _identity(env[name]) for name in case.get("modifies", [])}
-                if runs > 1:
-                    np.random.seed(case.get("seed", 0) + run)
-                    random.seed(case.get("seed", 0) + run)
+                if runs > 1:  # the parent chose each run's seed (some repeat, to see that the output follows them)
+                    seed = case["run_seeds"][run] if "run_seeds" in case else case.get("seed", 0) + run
+                    np.random.seed(seed)
+                    random.seed(seed)
                 run_outputs: list[Any] = []
                 for step in case["steps"]:
                     if step.get("seed") is not None:
@@ -240,7 +182,7 @@ def load_submission(source: str, prelude: str, entry: str) -> tuple[dict[str, An
     if entry not in namespace:
         return namespace, {"status": "undefined"}
     if not callable(namespace[entry]):
-        return namespace, {"status": "not_callable", "type": type(namespace[entry]).__name__}
+        return namespace, {"status": "not_callable", "type": builtin_type_name(namespace[entry])}
     return namespace, {"status": "ok"}
 
 

@@ -113,7 +113,9 @@ def _libc_call(name: str, *args: int) -> int:
 
 
 def _checks(spec: dict[str, Any]) -> list[tuple[str, Callable[[], tuple[bool, str]]]]:
-    parent = os.getppid()
+    # In the sandbox's PID namespace the zygote has no pid (getppid() is 0): aim at the namespace's
+    # init instead, another process outside the child's own group.
+    parent = os.getppid() or 1
     protected = spec.get("protected") or protected_paths()
     outside = spec.get("outside_dir") or "/tmp"
 

@@ -29,7 +29,7 @@ from grader.sandbox.zygote_client import ZygoteBackend
 
 DEFAULT_LIMITS = Limits()
 
-__all__ = ["Limits", "RunResult", "Sandbox", "SandboxPool", "SandboxError", "LayerStatus", "layer_status",
+__all__ = ["Limits", "RunResult", "Sandbox", "SandboxPool", "SandboxError", "LayerStatus", "layer_status", "doctor_layers",
            "sandbox_mode", "OUTCOMES"]
 
 
@@ -58,8 +58,8 @@ class Sandbox:
             module level everything it needs: the project's files are unreadable from the child.
         limits: default limits for :meth:`run`.
         mode: ``"fork"`` or ``"spawn"``; default from ``ESHIKAKU_SANDBOX`` (``auto``).
-        disable: layers to leave off (``"userns"``, ``"landlock"``, ``"seccomp"``); for tests and
-            diagnosis only.
+        disable: layers to leave off (``"userns"``, ``"pidns"``, ``"scratchfs"``, ``"landlock"``,
+            ``"seccomp"``); for tests and diagnosis only.
     """
 
     def __init__(self, entry: str = "grader.sandbox.harness:child_main", limits: Limits = DEFAULT_LIMITS, *,
@@ -68,7 +68,7 @@ class Sandbox:
         self.limits = limits
         self.mode = mode or sandbox_mode()
         disable = tuple(sorted(set(disable)))
-        unknown = set(disable) - {"userns", "landlock", "seccomp"}
+        unknown = set(disable) - {"userns", "pidns", "scratchfs", "landlock", "seccomp"}
         if unknown:
             raise ValueError(f"unknown layers to disable: {sorted(unknown)}")
         self._lock = threading.Lock()
@@ -196,3 +196,12 @@ def layer_status() -> list[LayerStatus]:
             with Sandbox("grader.sandbox.probe:noop_main") as box:
                 _status_cache = box.status()
     return list(_status_cache)
+
+
+def doctor_layers() -> tuple[str, ...]:
+    """Names of the layers ``eshikaku doctor`` reports as active here: what every run should get.
+
+    A run whose ``RunResult.layers`` lacks one of them ran with weaker isolation (for instance a
+    zygote restarted after a layer failed its self-test).
+    """
+    return tuple(s.name for s in layer_status() if s.active)

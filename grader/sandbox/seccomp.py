@@ -63,6 +63,8 @@ DENY_EPERM = (
     # System V / POSIX IPC objects outlive the child and are shared between sandboxes
     "shmget", "msgget", "semget", "mq_open",
     "ioprio_set",
+    # the page cache is shared with every other process: its residency is a channel between submissions
+    "cachestat", "mincore", "fadvise64", "readahead",
 )
 DENY_ENOSYS = ("clone3",)  # flags live in a struct BPF cannot read; libc falls back to clone
 # Allowed only on the calling process itself (these args must be 0), e.g. prlimit64(0, ...).
@@ -70,8 +72,16 @@ SELF_ONLY = {
     "prlimit64": (0,), "sched_setaffinity": (0,), "sched_setscheduler": (0,), "sched_setparam": (0,),
     "sched_setattr": (0,), "migrate_pages": (0,), "move_pages": (0,), "setpriority": (0, 1),
 }
-_TIOCSTI = 0x5412
-_TIOCLINUX = 0x541C
+# Denied when the argument (low 32 bits) takes one of these values.
+DENY_ARG_VALUES = {
+    # no faking terminal input; no SIGIO/SIGURG owner (a signal to a pid of the learner's choosing)
+    "ioctl": (1, (0x5412, 0x541C, 0x8901, 0x8902)),  # TIOCSTI, TIOCLINUX, FIOSETOWN, SIOCSPGRP
+    # F_SETOWN, F_SETSIG, F_SETOWN_EX: with O_ASYNC the kernel signals the owner on each I/O event,
+    # which Landlock scopes only from ABI 6
+    "fcntl": (1, (8, 10, 15)),
+}
+# Denied when the argument has one of these bits: RWF_NOWAIT reads tell whether a page is cached.
+DENY_ARG_BITS = {"preadv2": (5, 0x8), "pwritev2": (5, 0x8)}
 
 
 class SeccompFilter:
@@ -113,19 +123,24 @@ class SeccompFilter:
             (_BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW),
             (_BPF_RET_K, 0, 0, eperm),
         ]
-        # ioctl: no faking terminal input.
-        prog += [
-            (_BPF_JEQ_K, 0, 5, table["ioctl"]),
-            (_BPF_LD_W_ABS, 0, 0, _off_arg(1)),
-            (_BPF_JEQ_K, 2, 0, _TIOCSTI),
-            (_BPF_JEQ_K, 1, 0, _TIOCLINUX),
-            (_BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW),
-            (_BPF_RET_K, 0, 0, eperm),
-        ]
+        for name, (arg, values) in DENY_ARG_VALUES.items():
+            if name not in table:
+                continue
+            # load the argument; each value jumps to the EPERM return at the end of the block
+            block: list[tuple[int, int, int, int]] = [(_BPF_LD_W_ABS, 0, 0, _off_arg(arg))]
+            for i, value in enumerate(values):
+                block.append((_BPF_JEQ_K, len(values) - i, 0, value))
+            block += [(_BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW), (_BPF_RET_K, 0, 0, eperm)]
+            prog.append((_BPF_JEQ_K, 0, len(block), table[name]))
+            prog += block
+        for name, (arg, bits) in DENY_ARG_BITS.items():
+            if name in table:
+                prog += [(_BPF_JEQ_K, 0, 4, table[name]), (_BPF_LD_W_ABS, 0, 0, _off_arg(arg)),
+                         (_BPF_JSET_K, 1, 0, bits), (_BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW), (_BPF_RET_K, 0, 0, eperm)]
         for name, args in SELF_ONLY.items():
             if name not in table:
                 continue
-            block: list[tuple[int, int, int, int]] = []
+            block = []
             for i, arg in enumerate(args):
                 remaining = len(args) - i - 1  # later (ld, jeq) pairs to skip to reach the EPERM return
                 block += [(_BPF_LD_W_ABS, 0, 0, _off_arg(arg)), (_BPF_JEQ_K, 0, 2 * remaining + 1, 0)]

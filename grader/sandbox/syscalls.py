@@ -108,6 +108,7 @@ _X86_64 = {
     "prlimit64": 302, "setpriority": 141, "ioprio_set": 251, "sched_setaffinity": 203,
     "sched_setscheduler": 144, "sched_setparam": 142, "sched_setattr": 314,
     "migrate_pages": 256, "move_pages": 279, "ioctl": 16, "capset": 126,
+    "fcntl": 72, "mincore": 27, "fadvise64": 221, "readahead": 187, "preadv2": 327, "pwritev2": 328,
 }
 _AARCH64 = {  # asm-generic numbering; the legacy non-*at calls and fork/vfork do not exist there
     "socket": 198, "socketpair": 199, "connect": 203, "bind": 200, "listen": 201, "accept": 202, "accept4": 242,
@@ -129,6 +130,7 @@ _AARCH64 = {  # asm-generic numbering; the legacy non-*at calls and fork/vfork d
     "prlimit64": 261, "setpriority": 140, "ioprio_set": 30, "sched_setaffinity": 122,
     "sched_setscheduler": 119, "sched_setparam": 118, "sched_setattr": 274,
     "migrate_pages": 238, "move_pages": 239, "ioctl": 29, "capset": 91,
+    "fcntl": 25, "mincore": 232, "fadvise64": 223, "readahead": 213, "preadv2": 286, "pwritev2": 287,
 }
 COMMON_NRS = {
     "pidfd_send_signal": 424, "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
@@ -136,7 +138,7 @@ COMMON_NRS = {
     "pidfd_open": 434, "clone3": 435, "pidfd_getfd": 438, "process_madvise": 440, "mount_setattr": 442,
     "landlock_create_ruleset": 444, "landlock_add_rule": 445, "landlock_restrict_self": 446,
     "process_mrelease": 448, "fchmodat2": 452, "setxattrat": 463, "removexattrat": 466,
-    "open_tree_attr": 467, "file_setattr": 469,
+    "open_tree_attr": 467, "file_setattr": 469, "cachestat": 451,
 }
 _ARCHES = {
     "x86_64": (AUDIT_ARCH_X86_64, {**_X86_64, **COMMON_NRS}),

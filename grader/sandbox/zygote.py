@@ -35,13 +35,15 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUME
 import argparse  # noqa: E402
 import gc  # noqa: E402
 import json  # noqa: E402
-import shutil  # noqa: E402
 import signal  # noqa: E402
+import time  # noqa: E402
 import traceback  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
 from grader.sandbox.child import hard_exit, load_entry, run_standby  # noqa: E402
 from grader.sandbox.isolation import Plan  # noqa: E402
+from grader.sandbox.scratch import rmtree  # noqa: E402
 
 if TYPE_CHECKING:
     import resource
@@ -54,19 +56,29 @@ def _send(sock: socket.socket, obj: dict[str, Any]) -> None:
     sock.send(json.dumps(obj).encode())
 
 
-def _sweep(zygote_pid: int, keep: list[int] = ()) -> None:  # type: ignore[assignment]
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+_init_pid: int | None = None  # host pid of the PID namespace's init, when there is one
+
+
+def _sweep(zygote_pid: int, keep: Sequence[int] = (), final: bool = False) -> None:
     """Kill and reap every remaining descendant except the waiting standbys in ``keep`` (as a
-    subreaper, the zygote adopts whatever a child left behind)."""
-    path = f"/proc/{zygote_pid}/task/{zygote_pid}/children"
+    subreaper, the zygote adopts whatever a child left behind; inside the PID namespace, orphans go
+    to its init, which reaps them). ``final``: the init too, reaped last, since an init being killed
+    waits for every zombie of its namespace, and those are the zygote's to reap."""
+    init = _init_pid
     for _ in range(1000):
-        try:
-            with open(path) as f:
-                pids = [int(p) for p in f.read().split() if int(p) not in keep]
-        except OSError:
-            pids = []
-        if not pids:
-            return
-        for pid in pids:
+        pids = [p for p in _children(zygote_pid) if p not in keep and p != init]
+        orphans = _children(init) if init is not None else []
+        if not pids and not orphans:
+            break
+        for pid in pids + orphans:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -76,6 +88,14 @@ def _sweep(zygote_pid: int, keep: list[int] = ()) -> None:  # type: ignore[assig
                 os.waitpid(pid, 0)
             except ChildProcessError:
                 pass
+        if orphans:
+            time.sleep(0.001)  # the init reaps them
+    if final and init is not None and init in _children(zygote_pid):
+        try:
+            os.kill(init, signal.SIGKILL)
+            os.waitpid(init, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
 
 
 def _fork_standby(plan: Plan, entry: Entry) -> tuple[int, socket.socket]:
@@ -113,7 +133,7 @@ def _remove_sandbox_dir() -> None:
     running its clean-up (SIGKILL, os._exit) leaves nothing behind. Harmless after a normal close,
     which removes it too."""
     if _sandbox_dir and os.path.basename(_sandbox_dir).startswith("eshikaku-sandbox-"):
-        shutil.rmtree(_sandbox_dir, ignore_errors=True)
+        rmtree(_sandbox_dir)
 
 
 def _wait_child(sock: socket.socket, pid: int) -> tuple[int, resource.struct_rusage]:
@@ -160,7 +180,7 @@ def _wait_child(sock: socket.socket, pid: int) -> tuple[int, resource.struct_rus
                     if not data:  # the grader closed us or died: take the child with us
                         kill()
                         os.waitpid(pid, 0)
-                        _sweep(os.getpid())
+                        _sweep(os.getpid(), final=True)
                         _remove_sandbox_dir()
                         hard_exit(0)
                     message = json.loads(data)
@@ -194,7 +214,7 @@ def _warm_up() -> None:
 def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str]) -> None:
     import socket
 
-    global _sandbox_dir
+    global _sandbox_dir, _init_pid
     _sandbox_dir = os.path.dirname(os.path.abspath(scratch_root))
 
     sock = socket.socket(fileno=sock_fd)
@@ -219,6 +239,8 @@ def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str]) 
             raise RuntimeError(f"the entry imported {leaked}: the zygote must stay free of reference code "
                                "and question data")
         plan = Plan(scratch_root, disabled)
+        if plan.pidns is not None:
+            _init_pid = plan.pidns.init_pid
         _warm_up()
         gc.collect()
         gc.freeze()  # keep the warm heap in a permanent generation: fewer copy-on-write faults per child
@@ -244,7 +266,7 @@ def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str]) 
         return True
 
     if not (announce() and announce()):
-        _sweep(os.getpid())
+        _sweep(os.getpid(), final=True)
         _remove_sandbox_dir()
         return
     while True:
@@ -261,7 +283,7 @@ def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str]) 
             "maxrss_kb": usage.ru_maxrss,
         })
         if not announce():
-            _sweep(os.getpid())
+            _sweep(os.getpid(), final=True)
             _remove_sandbox_dir()
             return
 

@@ -41,6 +41,9 @@ class ZygoteBackend:
         self.entry = entry
         self.disable = disable
         self.base = tempfile.mkdtemp(prefix="eshikaku-sandbox-")
+        # Children of a root grader run as an unprivileged uid: they must be able to pass through (not
+        # list) the base to reach their scratch root; the log stays the grader's.
+        os.chmod(self.base, 0o711)
         self.scratch_root = os.path.join(self.base, "scratch")  # granted read-write by Landlock
         os.mkdir(self.scratch_root, 0o700)
         self.scratch = os.path.join(self.scratch_root, "run")  # each child's working directory
@@ -60,7 +63,7 @@ class ZygoteBackend:
         cmd = [sys.executable, "-I", "-B", "-c", BOOT, json.dumps([str(project_dir())]),
                "--entry", self.entry, "--sock-fd", str(child.fileno()),
                "--scratch-root", self.scratch_root, "--disable", ",".join(self.disable)]
-        with open(os.path.join(self.base, "zygote.log"), "wb") as log:
+        with open(os.open(os.path.join(self.base, "zygote.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as log:
             self.proc = subprocess.Popen[bytes](cmd, pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, stderr=log, cwd="/",
                                          env=child_env(self.base), start_new_session=True)
@@ -328,10 +331,26 @@ class ZygoteBackend:
         """Leave the scratch root as the next child must find it: only an empty ``run`` directory.
 
         The child is dead and swept by now, but it may have left traps: ``run`` replaced by a
-        symlink to somewhere else, unwritable directories. Nothing here follows a symlink. The
-        working directory is emptied rather than removed and re-created: that is usually two
-        listdir calls, while an rmdir costs milliseconds on some filesystems (ext4 with discard).
+        symlink to somewhere else, unwritable directories, trees deeper than any recursion limit.
+        Nothing here follows a symlink or raises. The working directory is emptied rather than
+        removed and re-created: that is usually two listdir calls, while an rmdir costs
+        milliseconds on some filesystems (ext4 with discard).
         """
+        try:
+            clean = self._empty_scratch()
+        except Exception:  # a trap nobody foresaw must cost this zygote, never the grading
+            clean = False
+        if not clean:
+            # Something could not be removed: never let the next child see it. The old root stays
+            # aside in the sandbox directory (removed at close); the next zygote, whose Landlock
+            # ruleset names its directory, gets a brand-new one.
+            self.kill_zygote()
+            self.scratch_root = tempfile.mkdtemp(prefix="scratch-", dir=self.base)
+            self.scratch = os.path.join(self.scratch_root, "run")
+            os.mkdir(self.scratch, 0o700)
+
+    def _empty_scratch(self) -> bool:
+        """Empty the scratch root but for ``run``, and ``run`` itself; True when both are as new."""
         dirty = False
         for directory, keep in ((self.scratch_root, "run"), (self.scratch, None)):
             if not is_real_dir(directory):
@@ -350,7 +369,7 @@ class ZygoteBackend:
                 else:  # files, and symlinks themselves (never their targets)
                     try:
                         os.unlink(entry.path)
-                    except FileNotFoundError:
+                    except OSError:
                         pass
         if not is_real_dir(self.scratch):
             dirty = True
@@ -358,11 +377,5 @@ class ZygoteBackend:
                 os.mkdir(self.scratch, 0o700)
             except OSError:
                 pass
-        if dirty and (not is_real_dir(self.scratch) or os.listdir(self.scratch)
-                      or os.listdir(self.scratch_root) != ["run"]):
-            # Something could not be removed: never let the next child see it. Give the next zygote
-            # (its Landlock ruleset names the directory) a brand-new one.
-            self.kill_zygote()
-            self.scratch_root = tempfile.mkdtemp(prefix="scratch-", dir=self.base)
-            self.scratch = os.path.join(self.scratch_root, "run")
-            os.mkdir(self.scratch, 0o700)
+        return not dirty or (is_real_dir(self.scratch) and not os.listdir(self.scratch)
+                             and os.listdir(self.scratch_root) == ["run"])

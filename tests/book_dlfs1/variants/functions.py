@@ -84,7 +84,7 @@ def softmax(x):
     x -= x.max(axis=-1, keepdims=True)
     np.exp(x, out=x)
     return x / x.sum(axis=-1, keepdims=True)
-""", named_by=('the input `x` was modified',)),
+""", named_by=('入力 `x` が変更されました',)),
     Variant("softmax_function", "unguarded_exp", """\
 import numpy as np
 
@@ -104,7 +104,7 @@ import numpy as np
 def relu(x):
     x[x < 0] = 0
     return x
-""", named_by=('the input `x` was modified',)),
+""", named_by=('入力 `x` が変更されました',)),
     Variant("step_function", "threshold", """\
 import numpy as np
 

@@ -20,7 +20,7 @@ class SGD:
     def update(self, params, grads):
         for key in params:
             params[key] = params[key] - self.lr * grads[key]
-""", named_by=("updated in place", "params[key] -= self.lr * grads[key]")),
+""", named_by=("その場で更新されていません", "params[key] -= self.lr * grads[key]")),
     Variant("momentum_class", "velocity_local", """\
 import numpy as np
 

@@ -1,4 +1,4 @@
-# expect: message `grads` was replaced, not updated in place
+# expect: message `grads` が置き換えられ、その場で更新されていません
 import numpy as np
 
 

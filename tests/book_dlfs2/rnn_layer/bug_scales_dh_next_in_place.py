@@ -1,4 +1,4 @@
-# expect: message the input `dh_next` was modified
+# expect: message 入力 `dh_next` が変更されました
 import numpy as np
 
 
