@@ -67,8 +67,14 @@ def prepare(practice: Any, item: Any) -> None:
     def work() -> None:
         try:
             start()
+            # Everything Enter would otherwise import first: grading, the verdict's text and view, the review scheduler.
+            import fsrs  # noqa: F401
+
             import grader.grading.codegrade
-            import grader.grading.report  # noqa: F401 - the verdict's text
+            import grader.grading.judge
+            import grader.grading.report
+            import grader.learner.srs
+            import grader.learner.verdict  # noqa: F401
             from grader.bank.params import load_callable
 
             question = practice.attempt(item).attempt.question
