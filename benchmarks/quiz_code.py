@@ -49,6 +49,7 @@ def command() -> str:
 
 def one_run(question: str, reading: float, env: dict[str, str], program: list[str]) -> float:
     child = pexpect.spawn(program[0], [*program[1:], "quiz", question, "--plain"], env=env, encoding="utf-8", dimensions=(40, 120), timeout=60)
+    child.delaybeforesend = None  # pexpect otherwise sleeps 50 ms before each send, inside the timed Enter
     try:
         child.expect("コードで答える")
         time.sleep(reading)

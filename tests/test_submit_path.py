@@ -156,3 +156,26 @@ def test_submit_says_weaker_isolation_exactly_when_doctor_lists_a_missing_layer(
     assert done.returncode == 0, done.stderr
     lines = [line for line in done.stderr.splitlines() if WEAKER in line]
     assert len(lines) == (1 if any(not s.active for s in layer_status()) else 0)
+
+
+def test_the_content_hash_kept_in_the_cache_is_the_one_the_question_gives() -> None:
+    from grader.bank.content import compute_content_hash
+    from grader.learner.storage import content_hash
+
+    load_bank([BUILTIN_BANK])
+    bank = load_bank([BUILTIN_BANK])  # from the cache: the hashes come with the questions
+    assert all(content_hash(q) == compute_content_hash(q) for q in bank.questions.values())
+    one = load_question("softmax_function", [BUILTIN_BANK])
+    assert one is not None and content_hash(one) == compute_content_hash(bank.questions["softmax_function"])
+
+
+def test_an_edited_question_gets_a_new_content_hash(tmp_path: Path) -> None:
+    from grader.learner.storage import content_hash
+
+    root = _bank_with_relu(tmp_path / "bank")
+    path = root / "03-1" / "fx_relu_code.yaml"
+    before = load_question("fx_relu_code", [root])
+    path.write_text(path.read_text(encoding="utf-8").replace("title: ReLU を実装する", "title: ReLU を書き直す"), encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10_000_000))
+    after = load_question("fx_relu_code", [root])
+    assert before is not None and after is not None and content_hash(before) != content_hash(after)

@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from grader.bank.content import hash_of_json, remember
 from grader.bank.layout import BUILTIN_BANK as BUILTIN_BANK
 from grader.bank.layout import PROJECT_ROOT as PROJECT_ROOT
 from grader.bank.positions import BankError as BankError  # the loader's public names, kept importable from here
@@ -30,14 +31,17 @@ from grader.bank.schema import Question
 from grader.bank.schema_base import ID_PATTERN
 from grader.bank.schema_errors import validation_errors
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 
 
 def _cache_version() -> str:
     """Changes whenever the question models or this loader change, so a cache never outlives its format."""
     import hashlib
 
-    digest = hashlib.sha256(str(CACHE_VERSION).encode())
+    import pydantic
+
+    # the pydantic version too: the content hashes kept in the cache come from its JSON serializer
+    digest = hashlib.sha256(f"{CACHE_VERSION} {pydantic.VERSION}".encode())
     for module in ("schema.py", "schema_base.py", "schema_code.py", "schema_numeric.py", "expression.py", "loader.py", "positions.py", "references.py",
                    "schema_errors.py", "editions/2026.yaml"):
         digest.update((Path(__file__).parent / module).read_bytes())
@@ -59,6 +63,7 @@ class FileResult:
     question: Question | None
     errors: list[BankError]
     id_position: tuple[int, int] = (1, 1)
+    content_hash: str = ""  # grader.bank.content, computed while the serializer is at hand
 
 
 def load_file(path: Path, reference_roots: list[Path] | None = None) -> FileResult:
@@ -83,7 +88,10 @@ def load_file(path: Path, reference_roots: list[Path] | None = None) -> FileResu
         errors.append(BankError(path, line, col, "id", f"id {question.id!r} differs from the file name; rename the file to {question.id}.yaml or set "
             f"id: {path.stem}"))
     errors += reference_errors(question, data, builder, reference_roots or [PROJECT_ROOT])
-    return FileResult(None if errors else question, errors, builder.position(("id",)))
+    if errors:
+        return FileResult(None, errors, builder.position(("id",)))
+    # The adapter's serializer gives model_dump_json's bytes without building each model class's own.
+    return FileResult(question, errors, builder.position(("id",)), hash_of_json(_question_adapter().dump_json(question)))
 
 
 def locate(path: Path, loc: Loc) -> tuple[int, int]:
@@ -262,8 +270,17 @@ def load_question(qid: str, roots: list[Path] | None = None) -> Question | None:
         result = _cached_result(cached.get(str(path)), (stat.st_mtime_ns, stat.st_size))
         if result is None:  # not cached yet, or changed: the whole bank is read once, which fills the cache
             return load_bank(roots).get(qid)
-        return None if result.errors else result.question
+        if result.errors or result.question is None:
+            return None
+        _remember_hash(result)
+        return result.question
     return None
+
+
+def _remember_hash(result: FileResult) -> None:
+    digest = getattr(result, "content_hash", "")
+    if result.question is not None and digest:
+        remember(result.question, digest)
 
 
 def _add(bank: Bank, path: Path, result: FileResult) -> None:
@@ -271,6 +288,7 @@ def _add(bank: Bank, path: Path, result: FileResult) -> None:
     question = result.question
     if question is None:
         return
+    _remember_hash(result)
     if question.id in bank.questions:
         first = bank.paths[question.id]
         bank.errors.append(BankError(path, *result.id_position, "id", f"duplicate id {question.id!r}, also used by {display_path(first)}; ids must be unique"))

@@ -7,7 +7,6 @@ that is not ours, damaged or newer) is :mod:`grader.learner.database`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -18,13 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.bank.content import content_hash as content_hash  # where it is kept for every loaded question
 from grader.learner.database import APPLICATION_ID, KINDS, PRACTICE_KINDS, StoreError, connect, resolve_db_path
 
 __all__ = ["APPLICATION_ID", "PRACTICE_KINDS", "AttemptRecord", "ItemRow", "SessionRow", "Store", "StoreError", "content_hash", "open_store", "resolve_db_path"]
 
-def content_hash(question: Any) -> str:
-    """A short hash of a question's content: it changes whenever the question file's meaning changes."""
-    return hashlib.sha256(question.model_dump_json().encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

@@ -36,12 +36,12 @@ def _close() -> None:
 
 
 def start() -> None:
-    """Starts the sandbox in the background (once per process); returns at once."""
+    """Starts the sandbox in the background (once per process); returns once the zygote is launching."""
     global _thread
     with _lock:
         if _thread is None:
-            # Imported here, not in the thread: an import in the thread would share the interpreter
-            # with the caller's own imports and launch the zygote several times later.
+            # Imported here, not in the thread: there it would share the interpreter with the caller's
+            # own imports, and the zygote would be launched a few hundred milliseconds later.
             from grader.sandbox.sandbox import Sandbox
 
             _thread = threading.Thread(target=_start_box, args=(Sandbox,), name="eshikaku-sandbox-start", daemon=True)
@@ -67,8 +67,14 @@ def prepare(practice: Any, item: Any) -> None:
     def work() -> None:
         try:
             start()
+            # Everything Enter would otherwise import first: grading, the verdict's text and view, the review scheduler.
+            import fsrs  # noqa: F401
+
             import grader.grading.codegrade
-            import grader.grading.report  # noqa: F401 - the verdict's text
+            import grader.grading.judge
+            import grader.grading.report
+            import grader.learner.srs
+            import grader.learner.verdict  # noqa: F401
             from grader.bank.params import load_callable
 
             question = practice.attempt(item).attempt.question
