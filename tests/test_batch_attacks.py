@@ -330,3 +330,39 @@ def test_a_slow_but_right_submission_passes_under_the_cpu_budget(tmp_path, pool,
     assert rows["loop"].verdict == "error" and rows["loop"].outcome in ("cpu_limit", "timeout")
     unbudgeted = grade_batch(roomy_bank, folder, jobs=2, pool=pool, cpu_budget=False)
     assert [(r.student, r.verdict, r.score) for r in unbudgeted.rows] == [(r.student, r.verdict, r.score) for r in report.rows]
+
+
+# --------------------------------------------------------------------------- every attack class in one class of students
+
+
+def test_a_class_with_every_attack_mixed_in_grades_every_right_answer_and_reports_every_row(tmp_path, pool) -> None:
+    # The attacks of the sandbox's and the protocol's suites, each handed in by one student among right answers:
+    # every right answer still passes, no attack passes, and the report has a row for everyone.
+    import subprocess
+
+    from test_attacks import RIGHT_SOFTMAX
+    from test_attacks_kernel import DEEP_TREE, DISK_FILL, FCNTL_OWNER, PAGE_CACHE_PROBES, PID_VIEW, THREAD_FLOOD
+    from test_attacks_protocol import FORGE, FORGED, LEAKS
+
+    victim = subprocess.Popen(["sleep", "120"])
+    try:
+        attacks = {"fcntl_owner": FCNTL_OWNER, "pid_view": PID_VIEW, "thread_flood": THREAD_FLOOD, "page_cache": PAGE_CACHE_PROBES,
+                   "deep_tree": DEEP_TREE, "disk_fill": DISK_FILL}  # fmt: skip
+        attacks = {name: source.replace("VICTIM", str(victim.pid)) for name, source in attacks.items()}
+        attacks |= {f"leak_{name}": source for name, source in LEAKS.items() if name != "public-scalar"}
+        attacks |= {f"forged_{name}": FORGE + f"def softmax(x):\n    {send}\n" for name, send in list(FORGED.items())[:4]}
+        folder = tmp_path / "class"
+        right = [f"right{i:02d}" for i in range(12)]
+        for student in right:
+            write(folder / student / "softmax_function.py", RIGHT_SOFTMAX)
+        for student, source in attacks.items():
+            write(folder / student / "softmax_function.py", source)
+        report = grade_batch(BANK, folder, jobs=2, pool=pool)
+        assert victim.poll() is None  # no submission could signal a host process
+    finally:
+        victim.kill()
+        victim.wait()
+    rows = {r.student: r for r in report.rows}
+    assert set(rows) == set(right) | set(attacks)
+    assert all(rows[s].verdict == "pass" for s in right), {s: rows[s].message for s in right if rows[s].verdict != "pass"}
+    assert all(rows[s].verdict in ("fail", "error") for s in attacks), {s: rows[s].verdict for s in attacks if rows[s].verdict not in ("fail", "error")}
