@@ -35,7 +35,7 @@ def test_least_squares_matches_polyfit_and_exact_line():
 def test_odds_and_logit():
     assert odds(0.8) == pytest.approx(4.0)
     assert logit(0.5) == 0.0
-    assert 1 / (1 + math.exp(-logit(0.3))) == pytest.approx(0.3)
+    assert math.exp(logit(0.3)) / (1 + math.exp(logit(0.3))) == pytest.approx(0.3)  # the logistic function inverts it
     assert odds_ratio(0.7) == pytest.approx(odds(1 / (1 + math.exp(-1.7))) / odds(1 / (1 + math.exp(-1.0))))
 
 
