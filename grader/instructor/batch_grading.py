@@ -121,17 +121,17 @@ def _case_dicts(result: Any) -> list[dict[str, Any]]:
 def _hidden_details(run: Any, cases: list[dict[str, Any]]) -> None:
     """Fills ``detail`` of each hidden case that raised with the exception's own text (for the instructor).
 
-    The text comes from the child, so it is decoded again here under the same decoder, only for small
+    The text comes from the child, so it is decoded again here under the grader's limits, only for small
     error frames, and cut to :data:`MAX_DETAIL`; anything unexpected leaves the detail empty.
     """
-    from grader.sandbox.harness import unpack
+    from grader.sandbox.wire import decode
 
     frames = list(getattr(run, "frames", ()))[1:]
     for case, frame in zip(cases, frames):
         if not case["hidden"] or case["passed"] or len(frame) > MAX_DETAIL_FRAME:
             continue
         try:
-            got = unpack(frame)
+            got = decode(frame)
             error = got["error"] if got.get("status") == "error" else None
             if isinstance(error, dict) and isinstance(error.get("type"), str) and isinstance(error.get("message"), str):
                 case["detail"] = f"raised {error['type']}: {error['message']}"[:MAX_DETAIL]
@@ -178,13 +178,13 @@ def grade_code_row(question: CodeBase, source: str | dict[str, str], seed: int, 
 
 def _load_detail(run: Any) -> str:
     """The message of a load that failed only with the hidden cases present (for the instructor)."""
-    from grader.sandbox.harness import unpack
+    from grader.sandbox.wire import decode
 
     frames = list(getattr(run, "frames", ()))
     if not frames or len(frames[0]) > MAX_DETAIL_FRAME:
         return ""
     try:
-        error = unpack(frames[0]).get("error")
+        error = decode(frames[0]).get("error")
         return f"raised {error['type']} while loading: {error['message']}"[:MAX_DETAIL] if isinstance(error, dict) else ""
     except Exception:  # learner data: never an error of the grader
         return ""
