@@ -217,9 +217,10 @@ def test_every_bank_file_validates_against_the_published_json_schema() -> None:
     code, out = run("schema")
     assert code == 0
     validator = jsonschema.Draft202012Validator(json.loads(out))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: the same data, ten times faster over 600 files
     problems = []
     for path in question_files(BUILTIN_BANK):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
         problems += [f"{path.name}: {e.json_path}: {e.message}" for e in validator.iter_errors(data)]
     assert problems == [], "\n".join(problems[:20])
 
