@@ -36,8 +36,9 @@ from survivors import local_listener, processes_named, wait_until_gone
 
 from grader.bank.cases import build_cases
 from grader.bank.loader import load_bank
-from grader.grading.codegrade import CodeResult, grade_code, shared_sandbox, solution_source
+from grader.grading.codegrade import CodeResult, grade_code, shared_sandbox
 from grader.grading.report import result_json, result_text
+from grader.grading.source import solution_source
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the attacks target the Linux sandbox")
 

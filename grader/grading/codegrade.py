@@ -23,10 +23,7 @@ from grader.errors import BankFault, GraderFault
 from grader.grading.compare import Problem, compare, unchanged
 from grader.grading.diagnose import Finding, diagnose
 from grader.grading.frames import builtin_name, case_ok, check_sizes, decode_frames, status_ok, unrepeated_runs, with_run_seeds
-from grader.grading.source import choice_codes as choice_codes  # kept importable from here while callers move
-from grader.grading.source import fill_blanks as fill_blanks
 from grader.grading.source import set_aside_note, set_aside_unused_imports, source_for
-from grader.grading.source import solution_source as solution_source
 from grader.grading.trusted import run_prelude, time_limit
 from grader.i18n import _
 from grader.sandbox.harness import pack, run_case

@@ -211,19 +211,16 @@ def _wait_child(sock: socket.socket, pid: int) -> tuple[int, resource.struct_rus
 
 def _warm_up() -> None:
     """Run once what nearly every child runs, so that children start with it initialised."""
-    import io
-
     from grader.sandbox.importseal import prepare_seal
 
     prepare_seal()
     try:
         import numpy as np
-    except ImportError:
+
+        from grader.sandbox.wire import decode, pack
+    except ImportError:  # NumPy missing: the children will say so
         return
-    buffer = io.BytesIO()
-    np.save(buffer, np.arange(6.0).reshape(2, 3), allow_pickle=False)
-    np.load(io.BytesIO(buffer.getvalue()), allow_pickle=False)
-    json.loads(json.dumps({"a": [1.0, 2]}))
+    decode(pack({"a": [1.0, 2], "b": np.arange(6.0).reshape(2, 3)}))  # the frame format every result goes through
     compile("def f(x):\n    return x\n", "<warm-up>", "exec")
 
 
