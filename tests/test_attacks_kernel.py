@@ -224,7 +224,10 @@ def softmax(x):
 
 
 def scratch_of(box: Sandbox) -> tuple[str, list[str], list[str]]:
+    """The scratch directory as the next child will find it: a run that returned once its results
+    were in is cleaned up after when its child has ended, before the next run starts."""
     backend = box._backend
+    backend._settle()
     root = backend.scratch_root
     return root, sorted(os.listdir(root)), sorted(os.listdir(backend.scratch))
 

@@ -238,10 +238,10 @@ def test_a_failing_sandbox_affects_only_its_own_row(tmp_path) -> None:
             self.box = Sandbox()
             self.layers = self.box.layers
 
-        def run(self, request: bytes, limits=None):
+        def run(self, request: bytes, limits=None, **options):
             if b"# s2" in request:
                 raise SandboxError("sandbox zygote keeps failing: test")
-            return self.box.run(request, limits)
+            return self.box.run(request, limits, **options)
 
     flaky = Flaky()
     try:

@@ -583,6 +583,69 @@ def test_the_grader_dying_takes_the_zygote_and_child_with_it(tmp_path):
 # --------------------------------------------------------------------------- the result channel
 
 
+HANGS_AFTER_ITS_RESULTS = SET_NAME + """
+import sys, time
+class Stuck:
+    def write(self, text):
+        return len(text)
+    def flush(self):
+        time.sleep(60)  # the child's last act, once every result is sent, never ends
+def main(x):
+    set_name({name!r})
+    sys.stdout = Stuck()
+    return x
+"""
+
+
+def test_a_run_whose_results_are_all_in_does_not_wait_for_the_child():
+    # the verdict came only when the child ended: code that hangs after its last result held it
+    # until the wall deadline, and then called the run a time-out
+    name = marker()
+    request = make_request(HANGS_AFTER_ITS_RESULTS.format(name=name), "main", cases=[[1], [2]])
+    with Sandbox("grader.sandbox.probe:exec_main", Limits(cpu_seconds=1, wall_seconds=2)) as sandbox:
+        waited = sandbox.run(request)
+        assert waited.outcome == "timeout" and len(waited.frames) == 2
+        complete = sandbox.run(request, frames=2)
+        assert complete.outcome == "ok" and [decode_frame(f)[1].tolist() for f in complete.frames] == [1, 2]
+        assert complete.wall_seconds < waited.wall_seconds
+        again, frames = run(sandbox, "def main():\n    import os\n    return sorted(os.listdir('.'))\n")
+        assert again.outcome == "ok" and value(frames) == []  # the next child finds its directory empty
+    assert_gone(name)
+
+
+def test_the_work_done_meanwhile_runs_once_and_its_error_stops_the_child():
+    name = marker()
+    calls = []
+
+    def reference() -> None:
+        calls.append(1)
+        raise ValueError("the reference failed")
+
+    source = SET_NAME + f"""
+import time
+def main():
+    set_name({name!r})
+    time.sleep(60)
+"""
+    with Sandbox("grader.sandbox.probe:exec_main", Limits(cpu_seconds=1, wall_seconds=30)) as sandbox:
+        with pytest.raises(ValueError, match="the reference failed"):
+            sandbox.run(make_request(source, "main"), frames=1, meanwhile=reference)
+        assert calls == [1]
+        assert_gone(name)
+        result, frames = run(sandbox, "def main():\n    return 7\n")
+        assert result.outcome == "ok" and value(frames) == 7
+
+
+def test_a_waiting_child_rehearses_a_whole_run_and_leaves_the_generators_as_they_were():
+    from grader.sandbox.harness import rehearsal
+
+    before = np.random.get_state()[1].copy()
+    frames = rehearsal()
+    assert [f["status"] for f in frames] == ["ok"] * 3  # a rehearsal that failed early would warm nothing
+    assert np.array_equal(np.random.get_state()[1], before)
+
+
+
 def test_forged_frames_on_every_fd_only_change_the_submissions_own_data(box):
     result = box.run(make_request(textwrap.dedent("""
         import os, struct

@@ -266,14 +266,17 @@ def grade_code(question: CodeBase, submission: str | dict[str, str], seed: int |
 
         limits = Limits(cpu_seconds=question.time_limit, wall_seconds=question.time_limit * 2 + 1.0)
         hidden = any(i.spec.hidden for i in instances)
-        run = box.run(_request(question, source, instances), limits)  # before any expected output exists here
-        expected = expected_outputs(question, instances)
+        expected: list[Any] = []
+        # The reference runs here while the child runs there; the run is complete with a status frame
+        # and one frame per case.
+        run = box.run(_request(question, source, instances), limits, frames=1 + len(instances),
+                      meanwhile=lambda: expected.extend(expected_outputs(question, instances)))
         result = _judge(question, seed, source, instances, expected, run, started, reveal=not hidden)
         if hidden and result.extra.get("public_text"):
             # That process saw hidden inputs, so none of its text may be shown. The public examples
             # run again on their own, and only their text is shown.
             public = [(i, e) for i, e in zip(instances, expected) if not i.spec.hidden]
-            alone = box.run(_request(question, source, [i for i, _e in public]), limits)
+            alone = box.run(_request(question, source, [i for i, _e in public]), limits, frames=1 + len(public))
             shown = _judge(question, seed, source, [i for i, _e in public], [e for _i, e in public], alone, started, reveal=True)
             result = _merge(result, shown)
         if "public_text" in result.extra:  # bookkeeping of this function, not part of the verdict

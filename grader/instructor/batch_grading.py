@@ -89,17 +89,18 @@ class Turns:
         self.local.run = None
         self.local.budget = self.budgets.get(question_id)
 
-    def run(self, request: bytes, limits: Any = None) -> Any:
+    def run(self, request: bytes, limits: Any = None, **options: Any) -> Any:
         first = getattr(self.local, "run", None) is None
         budget = getattr(self.local, "budget", None)
         if first and budget is not None and limits is not None and budget < limits.cpu_seconds:
             from grader.instructor.budget import budget_limits
 
-            result = self.pool.run(request, budget_limits(limits, budget))
+            result = self.pool.run(request, budget_limits(limits, budget), **options)
             if result.outcome in STOPPED and result.frames:
-                result = self.pool.run(request, limits)
+                options.pop("meanwhile", None)  # done once already
+                result = self.pool.run(request, limits, **options)
         else:
-            result = self.pool.run(request, limits)
+            result = self.pool.run(request, limits, **options)
         if first:
             self.local.run = result
         return result

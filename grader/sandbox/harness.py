@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.sandbox.importseal import seal_imports
 from grader.sandbox.wire import DTYPES, MAX_INT, Unconvertible, pack, unpack
 
 __all__ = ["Unconvertible", "pack", "unpack", "run_case", "load_submission", "child_main", "to_plain"]
@@ -189,12 +190,82 @@ def load_submission(source: str, prelude: str, entry: str) -> tuple[dict[str, An
 def child_main(request: bytes, send: Callable[[bytes], None]) -> None:
     """Sandbox entry: decode the program, seal imports, run the learner's code, send one frame per case."""
     program = unpack(request)
-    from grader.sandbox.isolation import seal_imports
-
-    seal_imports()
+    seal_imports()  # done already in a standby child (prepare)
     namespace, status = load_submission(program["source"], program.get("prelude", ""), program["entry"])
+    cases = program["cases"] if status["status"] == "ok" else []
+    if not cases:
+        _flush_output()
     send(pack(status))
-    if status["status"] != "ok":
-        return
-    for case in program["cases"]:
-        send(pack(run_case(case, namespace)))
+    for i, case in enumerate(cases):
+        result = pack(run_case(case, namespace))
+        if i == len(cases) - 1:  # the grader stops the child once the last frame is in: output first
+            _flush_output()
+        send(result)
+
+
+def _flush_output() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:  # the learner's replacement for a stream: what it kept is its own affair
+            pass
+
+
+# A small program in the shape of every real one: a function and a class, arrays in, updated in place
+# and out, and the NumPy calls most answers make.
+_REHEARSAL_SOURCE = """import numpy as np
+def f(x, w):
+    y = np.dot(x, w)
+    z = y - np.max(y, axis=-1, keepdims=True)
+    e = np.exp(z)
+    p = e / np.sum(e, axis=-1, keepdims=True)
+    return np.where(p > 0.5, p, np.maximum(0, np.log(p + 1e-7)))
+class Layer:
+    def __init__(self, w):
+        self.w = w
+        self.mask = None
+    def forward(self, x):
+        self.mask = x <= 0
+        out = x.copy()
+        out[self.mask] = 0
+        return out @ self.w
+    def backward(self, dout):
+        self.w -= 0.1 * dout.T.sum(axis=1, keepdims=True).mean() * np.ones_like(self.w)
+        return dout @ self.w.T
+"""
+
+
+def prepare(rehearse: bool) -> None:
+    """Called in a child waiting for its run (:func:`grader.sandbox.child.run_standby`): seal the
+    imports and, with ``rehearse``, run the harness once on a trusted program.
+
+    A forked child pays a copy-on-write fault for every page of the zygote's heap it first writes;
+    the rehearsal takes those faults (and leaves its freed memory, already private, for the real run)
+    before the submission arrives rather than after: about 2 ms sooner a verdict, for about 2 ms more
+    CPU per child, which is worth it when someone waits for one verdict, not in a batch. Nothing of it
+    is sent or kept.
+    """
+    seal_imports()
+    if rehearse:
+        rehearsal()
+
+
+def rehearsal() -> list[Any]:
+    """The harness on a trusted program, as a run would do it; returns the decoded frames."""
+    x = np.linspace(-2.0, 2.0, 12).reshape(3, 4)
+    w = np.linspace(0.5, -0.5, 8).reshape(4, 2)
+    call = {"let": {"x": x, "w": w}, "modifies": [], "name": "f", "runs": 1, "seed": 1,
+            "steps": [{"args": [{"$ref": "x"}, {"$ref": "w"}], "call": "f", "check": True, "kwargs": {}}],
+            "warnings_as_errors": False}
+    layer = {"let": {"x": x, "w": w, "dout": np.ones((3, 2))}, "modifies": ["w"], "name": "layer", "runs": 2,
+             "run_seeds": [1, 1], "steps": [{"args": [{"$ref": "w"}], "bind": "layer", "call": "Layer", "check": False, "kwargs": {}},
+                                            {"args": [{"$ref": "x"}], "call": "layer.forward", "check": True, "kwargs": {}},
+                                            {"args": [{"$ref": "dout"}], "call": "layer.backward", "check": True, "kwargs": {}}],
+             "warnings_as_errors": True}
+    states = np.random.get_state(), random.getstate()
+    program = unpack(pack({"source": _REHEARSAL_SOURCE, "prelude": "", "entry": "f", "cases": [call, layer]}))
+    namespace, status = load_submission(program["source"], program["prelude"], program["entry"])
+    frames = [pack(status)] + [pack(run_case(case, namespace)) for case in program["cases"]]
+    np.random.set_state(states[0])  # the run finds the generators as every child without a rehearsal does
+    random.setstate(states[1])
+    return [unpack(frame) for frame in frames]

@@ -22,14 +22,17 @@ class _SealedImportBlocker(importlib.abc.MetaPathFinder):
 
 
 # Names to seal, listed once in the zygote: scanning all of sys.modules in every child would write
-# the reference count of every key (hundreds of copy-on-write page faults per child).
+# the reference count of every key (hundreds of copy-on-write page faults per child). The protected
+# paths too: finding them takes dozens of stat calls, each slower under Landlock and seccomp.
 _seal_snapshot: tuple[int, tuple[str, ...]] | None = None
+_protected: tuple[str, ...] | None = None
+_sealed = False  # in this process, before any learner code ran
 
 
 def prepare_seal() -> None:
     """Remember which loaded modules :func:`seal_imports` must drop (call before forking children)."""
-    global _seal_snapshot
-    protected_path_tuple()  # first: it may import modules (sysconfig data)
+    global _seal_snapshot, _protected
+    _protected = protected_path_tuple()  # first: it may import modules (sysconfig data)
     names = tuple(n for n in sys.modules if n.partition(".")[0] in _SEALED_TOPS)
     _seal_snapshot = (len(sys.modules), names)
 
@@ -38,8 +41,13 @@ def seal_imports() -> None:
     """Forget ``grader``/``reference``/``questions``/``cli`` modules and refuse to import them again.
 
     This is a convenience layer for honest error messages: learner code can undo it, so on Linux
-    Landlock is what actually keeps those files unreadable.
+    Landlock is what actually keeps those files unreadable. A second call in the same process (a
+    child sealed while it waited for its run) does nothing.
     """
+    global _sealed
+    if _sealed:
+        return
+    _sealed = True
     modules = sys.modules
     snapshot = _seal_snapshot
     if snapshot is not None and len(modules) == snapshot[0] and all(n in modules for n in snapshot[1]):
@@ -50,5 +58,5 @@ def seal_imports() -> None:
         modules.pop(name, None)
     if not any(isinstance(f, _SealedImportBlocker) for f in sys.meta_path):
         sys.meta_path.insert(0, _SealedImportBlocker())
-    protected = protected_path_tuple()
+    protected = _protected if _protected is not None else protected_path_tuple()
     sys.path[:] = [p for p in sys.path if not (p and any(is_within(os.path.abspath(p), q) for q in protected))]

@@ -15,6 +15,7 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from grader.sandbox.allowlist import project_dir
@@ -49,7 +50,9 @@ class SpawnBackend:
     def close(self) -> None:
         pass
 
-    def run(self, request: bytes, limits: Limits) -> RunResult:
+    def run(self, request: bytes, limits: Limits, complete_after: int | None = None,
+            meanwhile: Callable[[], object] | None = None) -> RunResult:
+        """One fresh interpreter; ``complete_after`` is not used (the interpreter's exit ends a run)."""
         message = limits_message(request, limits)
         t0 = time.monotonic()
         scratch = tempfile.mkdtemp(prefix="eshikaku-run-")
@@ -130,10 +133,17 @@ class SpawnBackend:
         for thread in threads:
             thread.start()
         killed: str | None = None
+        failure: BaseException | None = None
         try:
-            ready_event.wait(_SPAWN_START_TIMEOUT)
+            if meanwhile is not None:
+                try:
+                    meanwhile()
+                except BaseException as exc:  # raised once the process is stopped
+                    failure = exc
+            if failure is None:
+                ready_event.wait(_SPAWN_START_TIMEOUT)
             deadline = time.monotonic() + limits.wall_seconds
-            while not done.is_set():
+            while failure is None and not done.is_set():
                 if over_event.is_set():
                     killed = "result_limit"
                     break
@@ -159,6 +169,8 @@ class SpawnBackend:
                 except OSError:
                     pass
             rmtree(scratch)
+        if failure is not None:
+            raise failure
         code: int | None = None
         sig: int | None = None
         status = waited.get("status")

@@ -19,7 +19,7 @@ import os
 import queue
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 from grader.sandbox.isolation import LayerStatus
@@ -60,10 +60,13 @@ class Sandbox:
         mode: ``"fork"`` or ``"spawn"``; default from ``ESHIKAKU_SANDBOX`` (``auto``).
         disable: layers to leave off (``"userns"``, ``"pidns"``, ``"scratchfs"``, ``"landlock"``,
             ``"seccomp"``); for tests and diagnosis only.
+        interactive: someone waits for each verdict (quiz, submit): children waiting for their
+            run rehearse one (:func:`grader.sandbox.harness.prepare`), which makes verdicts quicker
+            and costs CPU. A batch's pool is not interactive.
     """
 
     def __init__(self, entry: str = "grader.sandbox.harness:child_main", limits: Limits = DEFAULT_LIMITS, *,
-                 mode: str | None = None, disable: Iterable[str] = ()) -> None:
+                 mode: str | None = None, disable: Iterable[str] = (), interactive: bool = True) -> None:
         self.entry = entry
         self.limits = limits
         self.mode = mode or sandbox_mode()
@@ -74,20 +77,29 @@ class Sandbox:
         self._lock = threading.Lock()
         self._closed = False
         if self.mode == "fork":
-            self._backend: ZygoteBackend | SpawnBackend = ZygoteBackend(entry, disable)
+            self._backend: ZygoteBackend | SpawnBackend = ZygoteBackend(entry, disable, interactive)
         elif self.mode == "spawn":
             self._backend = SpawnBackend(entry)
         else:
             raise ValueError(f"mode must be 'fork' or 'spawn', not {self.mode!r}")
 
-    def run(self, request: bytes, limits: Limits | None = None) -> RunResult:
-        """Run the entry on ``request`` in a fresh isolated child and return what it sent."""
+    def run(self, request: bytes, limits: Limits | None = None, *, frames: int | None = None,
+            meanwhile: Callable[[], object] | None = None) -> RunResult:
+        """Run the entry on ``request`` in a fresh isolated child and return what it sent.
+
+        Args:
+            frames: the run is complete once this many result frames are in (the caller's plan): the
+                child is then stopped and the result returned without waiting for its exit. A run
+                that sends fewer ends as before, when the child ends.
+            meanwhile: called once, while the child runs (work of the caller's that does not need
+                the results); what it raises is raised after the child has been stopped.
+        """
         if not isinstance(request, (bytes, bytearray, memoryview)):
             raise TypeError("request must be bytes")
         with self._lock:
             if self._closed:
                 raise SandboxError("sandbox is closed")
-            return self._backend.run(bytes(request), limits or self.limits)
+            return self._backend.run(bytes(request), limits or self.limits, frames, meanwhile)
 
     def status(self) -> list[LayerStatus]:
         """Each layer of this sandbox, active or not, with what it does or why it is missing."""
@@ -123,7 +135,8 @@ class Sandbox:
 
 
 class SandboxPool:
-    """N sandboxes (default: one per CPU) used from N threads; ``map`` preserves order."""
+    """N sandboxes (default: one per CPU) used from N threads; ``map`` preserves order. Made for
+    throughput: its sandboxes are not interactive."""
 
     def __init__(self, entry: str = "grader.sandbox.harness:child_main", limits: Limits = DEFAULT_LIMITS,
                  workers: int | None = None, **kwargs: object) -> None:
@@ -132,7 +145,7 @@ class SandboxPool:
 
         def start(i: int) -> None:
             try:
-                boxes[i] = Sandbox(entry, limits, **kwargs)  # type: ignore[arg-type]
+                boxes[i] = Sandbox(entry, limits, interactive=False, **kwargs)  # type: ignore[arg-type]
             except BaseException as exc:
                 boxes[i] = exc
 
@@ -151,10 +164,11 @@ class SandboxPool:
             self._free.put(box)
         self._executor = ThreadPoolExecutor(max_workers=count, thread_name_prefix="eshikaku-sandbox")
 
-    def run(self, request: bytes, limits: Limits | None = None) -> RunResult:
+    def run(self, request: bytes, limits: Limits | None = None, *, frames: int | None = None,
+            meanwhile: Callable[[], object] | None = None) -> RunResult:
         box = self._free.get()
         try:
-            return box.run(request, limits)
+            return box.run(request, limits, frames=frames, meanwhile=meanwhile)
         finally:
             self._free.put(box)
 

@@ -131,3 +131,36 @@ def _unlink(name: str, dir_fd: int) -> None:
         os.unlink(name, dir_fd=dir_fd)
     except OSError:
         pass  # gone already, or left for the caller to discard
+
+
+def empty_scratch(scratch_root: str, scratch: str) -> bool:
+    """Empty ``scratch_root`` but for its working directory ``scratch`` (``run``), and ``run`` itself; True
+    when both are as new."""
+    dirty = False
+    for directory, keep in ((scratch_root, "run"), (scratch, None)):
+        if not is_real_dir(directory):
+            continue
+        try:
+            os.chmod(directory, 0o700)
+            entries = list(os.scandir(directory))
+        except OSError:
+            entries = []
+        for entry in entries:
+            if entry.name == keep and entry.is_dir(follow_symlinks=False):
+                continue
+            dirty = True
+            if entry.is_dir(follow_symlinks=False):
+                rmtree(entry.path)
+            else:  # files, and symlinks themselves (never their targets)
+                try:
+                    os.unlink(entry.path)
+                except OSError:
+                    pass
+    if not is_real_dir(scratch):
+        dirty = True
+        try:
+            os.mkdir(scratch, 0o700)
+        except OSError:
+            pass
+    return not dirty or (is_real_dir(scratch) and not os.listdir(scratch)
+                         and os.listdir(scratch_root) == ["run"])

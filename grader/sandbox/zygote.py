@@ -114,7 +114,7 @@ def _hold_mount_namespace(pid: int, own: int) -> int | None:
     return fd
 
 
-def _fork_standby(plan: Plan, entry: Entry) -> tuple[int, socket.socket]:
+def _fork_standby(plan: Plan, entry: Entry, rehearse: bool) -> tuple[int, socket.socket]:
     import socket
 
     parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -122,7 +122,7 @@ def _fork_standby(plan: Plan, entry: Entry) -> tuple[int, socket.socket]:
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - covered through the sandbox tests
-        run_standby(plan, entry, child_end)
+        run_standby(plan, entry, child_end, rehearse)
     child_end.close()
     return pid, parent_end
 
@@ -224,7 +224,7 @@ def _warm_up() -> None:
     compile("def f(x):\n    return x\n", "<warm-up>", "exec")
 
 
-def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str]) -> None:
+def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str], rehearse: bool) -> None:
     import socket
 
     global _sandbox_dir, _init_pid
@@ -268,7 +268,7 @@ def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str]) 
     announced: list[int] = []
 
     def announce() -> bool:
-        pid, ctl = _fork_standby(plan, entry)
+        pid, ctl = _fork_standby(plan, entry, rehearse)
         try:
             socket.send_fds(sock, [json.dumps({"op": "standby", "pid": pid}).encode()], [ctl.fileno()])
         except OSError:
@@ -312,6 +312,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scratch-root")
     parser.add_argument("--disable", default="")
     parser.add_argument("--once", action="store_true")
+    parser.add_argument("--rehearse", action="store_true", help="standby children rehearse a run (quicker verdicts, more CPU)")
     parser.add_argument("--limits", default="{}")
     parser.add_argument("--result-fd", type=int)
     parser.add_argument("--result-handle", type=int)
@@ -320,7 +321,7 @@ def main(argv: list[str] | None = None) -> None:
         from grader.sandbox.portable import once
 
         once(args.entry, json.loads(args.limits), args.result_fd, args.result_handle)
-    serve(args.sock_fd, args.entry, args.scratch_root, {d for d in args.disable.split(",") if d})
+    serve(args.sock_fd, args.entry, args.scratch_root, {d for d in args.disable.split(",") if d}, args.rehearse)
 
 
 if __name__ == "__main__":

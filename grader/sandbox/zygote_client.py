@@ -16,13 +16,14 @@ import sys
 import tempfile
 import time
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from grader.sandbox.allowlist import project_dir
 from grader.sandbox.child import EXIT_SETUP
 from grader.sandbox.interpreter import BOOT, child_env
 from grader.sandbox.results import FrameReader, Limits, OutputCapture, RunResult, SandboxError, limits_message, outcome_of
-from grader.sandbox.scratch import is_real_dir, rmtree
+from grader.sandbox.scratch import empty_scratch, rmtree
 
 _ZYGOTE_START_TIMEOUT = 120.0
 
@@ -37,9 +38,10 @@ class ZygoteBackend:
     """Talks to one zygote. Per run: take the standby child the zygote announced, send it the run and
     the child's pipe ends directly, collect its output until the zygote reports that it has ended."""
 
-    def __init__(self, entry: str, disable: tuple[str, ...]) -> None:
+    def __init__(self, entry: str, disable: tuple[str, ...], rehearse: bool) -> None:
         self.entry = entry
         self.disable = disable
+        self.rehearse = rehearse
         self.base = tempfile.mkdtemp(prefix="eshikaku-sandbox-")
         # Children of a root grader run as an unprivileged uid: they must be able to pass through (not
         # list) the base to reach their scratch root; the log stays the grader's.
@@ -52,6 +54,7 @@ class ZygoteBackend:
         self.proc: subprocess.Popen[bytes] | None = None
         self.sock: socket.socket | None = None
         self.standbys: list[tuple[int, socket.socket]] = []  # announced by the zygote, used in order
+        self.unsettled: int | None = None  # a child stopped once its results were in, until the zygote reports its end
         self.hello: dict[str, Any] = {}
         self._finalizer = weakref.finalize(self, ZygoteBackend._cleanup, self.__dict__)
         self._start()
@@ -63,7 +66,7 @@ class ZygoteBackend:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         cmd = [sys.executable, "-I", "-B", "-c", BOOT, json.dumps([str(project_dir())]),
                "--entry", self.entry, "--sock-fd", str(child.fileno()),
-               "--scratch-root", self.scratch_root, "--disable", ",".join(self.disable)]
+               "--scratch-root", self.scratch_root, "--disable", ",".join(self.disable)] + ["--rehearse"] * self.rehearse
         with open(os.open(os.path.join(self.base, "zygote.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as log:
             self.proc = subprocess.Popen[bytes](cmd, pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, stderr=log, cwd="/",
@@ -88,6 +91,7 @@ class ZygoteBackend:
         for _, ctl in state.get("standbys", ()):
             ctl.close()  # the standby sees EOF and exits
         state["standbys"] = []
+        state["unsettled"] = None
         sock, proc = state.get("sock"), state.get("proc")
         if sock is not None:
             sock.close()  # the zygote sees EOF, kills its current child (if any) and exits
@@ -155,24 +159,44 @@ class ZygoteBackend:
 
     # -- one run
 
-    def run(self, request: bytes, limits: Limits) -> RunResult:
+    def run(self, request: bytes, limits: Limits, frames: int | None = None,
+            meanwhile: Callable[[], object] | None = None) -> RunResult:
         message = limits_message(request, limits)
         for attempt in range(3):
             if not self.alive():
                 self._stop()
                 self._start()
             try:
-                return self._run(request, limits, message)
+                self._settle()
+                return self._run(request, limits, message, frames, meanwhile)
             except _ZygoteLost as exc:  # lost before the child got its run: safe to retry
                 self.kill_zygote()
                 if attempt == 2:
                     raise SandboxError(f"sandbox zygote keeps failing: {exc}\n{self._log_tail()}") from exc
         raise AssertionError("unreachable")
 
-    def _run(self, request: bytes, limits: Limits, message: dict[str, Any]) -> RunResult:
+    def _settle(self) -> None:
+        """Wait until the child stopped early has ended, and clean up after it: only one child of a
+        zygote ever runs learner code at a time, and the next one finds an empty scratch directory."""
+        pid, self.unsettled = self.unsettled, None
+        if pid is None:
+            return
+        deadline = time.monotonic() + _KILL_GRACE
+        try:
+            while True:
+                message, fds = self._recv(max(0.0, deadline - time.monotonic()))
+                self._take(message, fds)
+                if message.get("op") == "exit" and message.get("pid") == pid:
+                    break
+        finally:
+            self._clean_scratch()
+
+    def _run(self, request: bytes, limits: Limits, message: dict[str, Any], complete_after: int | None,
+             meanwhile: Callable[[], object] | None) -> RunResult:
         t0 = time.monotonic()
         scratch = self.scratch
         mine: list[int] = []
+        settled = True
         try:
             req_r, req_w = os.pipe()
             res_r, res_w = os.pipe()
@@ -184,6 +208,8 @@ class ZygoteBackend:
                 import fcntl
 
                 fcntl.fcntl(res_r, fcntl.F_SETPIPE_SZ, 1 << 20)
+                if len(request) > 1 << 16:  # so that the whole request is written before ``meanwhile``
+                    fcntl.fcntl(req_w, fcntl.F_SETPIPE_SZ, min(len(request), 1 << 20))
             except (OSError, AttributeError, ImportError):
                 pass
             run = json.dumps({"scratch": scratch, **message}).encode()
@@ -202,17 +228,36 @@ class ZygoteBackend:
             finally:
                 for fd in theirs:
                     os.close(fd)
-            return self._collect(request, limits, t0, pid, req_w, res_r, out_r, err_r, mine)
+            pending = _write_some(req_w, memoryview(request))
+            failure: BaseException | None = None
+            if meanwhile is not None:  # the child is running: do the caller's work that does not need its results
+                try:
+                    meanwhile()
+                except BaseException as exc:  # the child must still be stopped and collected
+                    failure = exc
+                    self._send_kill(pid)
+            result = self._collect(pending, limits, t0, pid, req_w, res_r, out_r, err_r, mine,
+                                   None if failure else complete_after)
+            if failure is not None:
+                raise failure
+            settled = result.exit_code is not None or result.signal is not None or not self.alive()
+            if not settled:
+                self.unsettled = pid
+            return result
         finally:
             for fd in mine:
                 try:
                     os.close(fd)
                 except OSError:
                     pass
-            self._clean_scratch()
+            if settled:
+                self._clean_scratch()
 
-    def _collect(self, request: bytes, limits: Limits, t0: float, pid: int, req_w: int, res_r: int,
-                 out_r: int, err_r: int, mine: list[int]) -> RunResult:
+    def _collect(self, pending: memoryview, limits: Limits, t0: float, pid: int, req_w: int, res_r: int,
+                 out_r: int, err_r: int, mine: list[int], complete_after: int | None) -> RunResult:
+        """Collect the child's frames and output until the zygote reports its end, or, with
+        ``complete_after``, until that many frames are in: then the child is stopped and the run
+        returns without waiting for its exit (the caller's plan has every result it asked for)."""
         assert self.sock is not None
         frames = FrameReader(limits)
         output = OutputCapture(limits.output_bytes)
@@ -224,14 +269,14 @@ class ZygoteBackend:
             poller.register(fd, select.POLLIN)
         sock_fd = self.sock.fileno()
         poller.register(sock_fd, select.POLLIN)
-        pending = memoryview(request)
         if pending:
-            os.set_blocking(req_w, False)
             poller.register(req_w, select.POLLOUT)
+        else:
+            self._close_request(req_w, mine)
         killed: str | None = None
         kill_time = 0.0
         exit_msg: dict[str, Any] | None = None
-        lost = False
+        lost = complete = False
 
         def consume(fd: int) -> bool:
             try:
@@ -246,7 +291,7 @@ class ZygoteBackend:
                 output.feed(streams[fd], data)
             return True
 
-        while exit_msg is None and not lost:
+        while exit_msg is None and not lost and not complete:
             now = time.monotonic()
             if killed is None and (now >= deadline or frames.over):
                 killed = "result_limit" if frames.over else "timeout"
@@ -277,17 +322,20 @@ class ZygoteBackend:
                         pending = pending[:0]
                     if not pending:
                         poller.unregister(req_w)
-                        os.close(req_w)
-                        mine.remove(req_w)
+                        self._close_request(req_w, mine)
                 else:
                     if not consume(fd):
                         poller.unregister(fd)
+                    elif fd == res_r and complete_after is not None and not frames.over and len(frames.frames) >= complete_after:
+                        complete = self._send_kill(pid)
+                        lost = not complete
         if lost:
             self.kill_zygote()  # PR_SET_PDEATHSIG takes the child down with it
-        # Drain what the (now dead) child left in the pipes.
+        # Drain what the (now dead) child left in the pipes; a child stopped once complete wrote its
+        # output before its last frame, so one read of each pipe takes it.
         drain_until = time.monotonic() + (1.0 if lost else 0.5)
         for fd in streams:
-            while True:
+            for _ in range(1 if complete else 1 << 62):
                 try:
                     data = os.read(fd, 1 << 20)
                 except BlockingIOError:
@@ -314,12 +362,19 @@ class ZygoteBackend:
             raise SandboxError("the sandbox could not isolate the child:\n" + output.text(2) + self._log_tail())
         if lost and not killed:
             outcome = "crashed"
+        elif complete:
+            outcome = "ok"
         else:
             outcome = outcome_of(killed, code, sig, cpu, limits)
         layers = tuple(ready.get("layers", ())) if ready else tuple(self.hello.get("layers", ()))
         return RunResult(outcome=outcome, frames=frames.frames, stdout=output.text(1), stderr=output.text(2),
                          output_truncated=output.any_truncated, exit_code=code, signal=sig,
                          wall_seconds=time.monotonic() - t0, layers=layers, cpu_seconds=cpu)
+
+    @staticmethod
+    def _close_request(req_w: int, mine: list[int]) -> None:
+        os.close(req_w)
+        mine.remove(req_w)
 
     def _log_tail(self) -> str:
         try:
@@ -338,7 +393,7 @@ class ZygoteBackend:
         milliseconds on some filesystems (ext4 with discard).
         """
         try:
-            clean = self._empty_scratch()
+            clean = empty_scratch(self.scratch_root, self.scratch)
         except Exception:  # a trap nobody foresaw must cost this zygote, never the grading
             clean = False
         if not clean:
@@ -351,33 +406,15 @@ class ZygoteBackend:
             self.scratch = os.path.join(self.scratch_root, "run")
             os.mkdir(self.scratch, 0o700)
 
-    def _empty_scratch(self) -> bool:
-        """Empty the scratch root but for ``run``, and ``run`` itself; True when both are as new."""
-        dirty = False
-        for directory, keep in ((self.scratch_root, "run"), (self.scratch, None)):
-            if not is_real_dir(directory):
-                continue
-            try:
-                os.chmod(directory, 0o700)
-                entries = list(os.scandir(directory))
-            except OSError:
-                entries = []
-            for entry in entries:
-                if entry.name == keep and entry.is_dir(follow_symlinks=False):
-                    continue
-                dirty = True
-                if entry.is_dir(follow_symlinks=False):
-                    rmtree(entry.path)
-                else:  # files, and symlinks themselves (never their targets)
-                    try:
-                        os.unlink(entry.path)
-                    except OSError:
-                        pass
-        if not is_real_dir(self.scratch):
-            dirty = True
-            try:
-                os.mkdir(self.scratch, 0o700)
-            except OSError:
-                pass
-        return not dirty or (is_real_dir(self.scratch) and not os.listdir(self.scratch)
-                             and os.listdir(self.scratch_root) == ["run"])
+
+def _write_some(fd: int, data: memoryview) -> memoryview:
+    """Write what the pipe takes now, without blocking; return the rest."""
+    os.set_blocking(fd, False)
+    try:
+        while data:
+            data = data[os.write(fd, data[:1 << 20]):]
+    except BlockingIOError:
+        pass
+    except OSError:  # the child is gone or closed its end
+        data = data[:0]
+    return data
