@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -209,15 +210,21 @@ def _run_all(bank: Bank, todo: list[Submission], infos: dict[str, QuestionInfo],
         rows[(row.student, row.question)] = row
 
     try:
+        finished: queue.SimpleQueue[Future[Row]] = queue.SimpleQueue()  # in the order they finish
         for sub in todo:
-            futures[executor.submit(grade_submission, bank, sub, infos, turns, seeds[(sub.student, sub.question)])] = sub
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-            for future in done:
-                take(future)
-            if progress and done:
-                progress(len(done))
+            future = executor.submit(grade_submission, bank, sub, infos, turns, seeds[(sub.student, sub.question)])
+            futures[future] = sub
+            future.add_done_callback(finished.put)
+        left = len(futures)
+        while left:
+            try:  # with a timeout, so that Ctrl-C is seen while every thread is busy
+                future = finished.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            take(future)
+            left -= 1
+            if progress:
+                progress(1)
     except BaseException as exc:  # Ctrl-C included: the rows so far must still be reported
         restore = _ignore_interrupts()  # a second Ctrl-C while the running submissions finish must not lose them
         interrupted = "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"stopped by {type(exc).__name__}: {exc}"
