@@ -10,6 +10,7 @@ such and never counted against the learner.
 from __future__ import annotations
 
 import atexit
+import os
 import random
 import threading
 import time
@@ -87,6 +88,27 @@ class CodeResult:
 
 _sandbox_lock = threading.Lock()
 _sandbox: Any = None
+
+
+def _forget_shared_sandbox() -> None:
+    """A forked copy of the grader (validate's workers) starts its own sandbox when it needs one."""
+    global _sandbox
+    if _sandbox is not None:
+        _sandbox.abandon()
+        _sandbox = None
+
+
+def close_shared_sandbox() -> None:
+    """Stop this process's shared sandbox, if it has one (a worker process that is done)."""
+    global _sandbox
+    with _sandbox_lock:
+        if _sandbox is not None:
+            _sandbox.close()
+            _sandbox = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_shared_sandbox)
 
 
 def shared_sandbox() -> Any:

@@ -135,9 +135,15 @@ def load_targets(paths: list[Path]) -> tuple[Bank, bool]:
     return bank, bool(folders) and not any(p.is_file() or _is_topic_folder(p) for p in paths)
 
 
-def check(paths: list[Path], *, execute: bool = True, strict: bool = False, only: set[str] | None = None) -> Report:
-    """Checks question folders and single files (``only``: just these ids of them); never raises for bad content."""
+def check(paths: list[Path], *, execute: bool = True, strict: bool = False, only: set[str] | None = None,
+          jobs: int | None = None) -> Report:
+    """Checks question folders and single files (``only``: just these ids of them); never raises for bad content.
+
+    ``jobs``: processes that check questions at once (default: one per core when the bank is large
+    enough to be worth it; :mod:`grader.instructor.fanout`). The report is the same for any number.
+    """
     from grader.grading.trusted import TrustedTimeout, time_limit
+    from grader.instructor.fanout import map_in_workers, worker_count
     from grader.instructor.proofs_answers import answer_checks
     from grader.instructor.proofs_code import code_checks
 
@@ -145,17 +151,27 @@ def check(paths: list[Path], *, execute: bool = True, strict: bool = False, only
     if only is not None:
         bank.questions = {q: v for q, v in bank.questions.items() if q in only}
     out = Findings(bank, errors=list(bank.errors))
-    for qid, question in bank.questions.items():
-        _content_errors(out, qid, question)
+
+    def check_one(qid: str) -> tuple[list[BankError], list[Proof]]:
+        question = bank.questions[qid]
+        found = Findings(bank)
+        _content_errors(found, qid, question)
         try:
             with time_limit(f"computing the answers of {qid} (its reference, formulas and parameter draws)"):
                 if question.parameters is not None:
-                    _parameter_errors(out, qid, question)
-                answer_checks(out, question)
+                    _parameter_errors(found, qid, question)
+                answer_checks(found, question)
         except TrustedTimeout as exc:
-            out.error(qid, ("answer",) if hasattr(question, "answer") else ("parameters",), str(exc))
+            found.error(qid, ("answer",) if hasattr(question, "answer") else ("parameters",), str(exc))
         if execute and isinstance(question, CodeBase):
-            code_checks(out, question)
+            code_checks(found, question)
+        return found.errors, found.proofs
+
+    ids = list(bank.questions)
+    workers = jobs if jobs is not None else worker_count(len(ids)) if execute else 1
+    for errors, proofs in map_in_workers(check_one, ids, workers):
+        out.errors += errors
+        out.proofs += proofs
     report = Report(proofs=out.proofs)
     if strict:
         from grader.instructor.itemcues import bank_rates, rate_lines

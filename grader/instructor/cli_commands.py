@@ -43,8 +43,9 @@ def _render(outcome: Any, as_json: bool = False) -> NoReturn:
 @click.option("--no-run", is_flag=True, help="Check the files only; do not execute code questions.")
 @click.option("--strict", is_flag=True, help="Also check the bank as a whole: answer-position bias, code questions without an exam-style sibling, "
     "prompts naming missing blanks.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Processes that check questions at once (default: one per core for a large bank).")
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, verbose: bool, no_run: bool, strict: bool) -> None:
+def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, verbose: bool, no_run: bool, strict: bool, jobs: int | None) -> None:
     """Check question files and prove them by execution. Exit 1 on any problem.
 
     Checks the schema, ids, references, hints and parameters; proves every typed answer at every
@@ -59,7 +60,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, verbose
     """
     from grader.instructor import commands
 
-    _render(commands.validate(list(paths) or bank_paths(ctx), execute=not no_run, strict=strict, verbose=verbose), as_json)
+    _render(commands.validate(list(paths) or bank_paths(ctx), execute=not no_run, strict=strict, verbose=verbose, jobs=jobs), as_json)
 
 
 @click.command()

@@ -33,10 +33,10 @@ def _write(path: Path, text: str) -> None:
 # --------------------------------------------------------------------------- validate, coverage, schema, new
 
 
-def validate(paths: list[Path], *, execute: bool, strict: bool, verbose: bool) -> Outcome:
+def validate(paths: list[Path], *, execute: bool, strict: bool, verbose: bool, jobs: int | None = None) -> Outcome:
     from grader.instructor.bankcheck import check
 
-    report = check(paths, execute=execute, strict=strict)
+    report = check(paths, execute=execute, strict=strict, jobs=jobs)
     status = "ok" if not report.errors else f"{len(report.errors)} problem(s)"
     out = [f"  {p.question}: {p.subject} {p.outcome}" for p in report.proofs] if verbose else []
     out += [str(e) for e in report.errors]

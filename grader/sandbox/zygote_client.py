@@ -117,6 +117,17 @@ class ZygoteBackend:
     def close(self) -> None:
         self._finalizer()
 
+    def abandon(self) -> None:
+        """In a forked copy of the grader: let go of this zygote without touching it. Only this process's
+        copies of the descriptors close (the zygote sees its grader's end only when the real one closes);
+        nothing is killed, waited for or removed."""
+        self._finalizer.detach()
+        for _, ctl in self.standbys:
+            ctl.close()
+        if self.sock is not None:
+            self.sock.close()
+        self.standbys, self.sock, self.proc = [], None, None
+
     # -- messages from the zygote
 
     def _recv(self, timeout: float | None) -> tuple[dict[str, Any], list[int]]:
