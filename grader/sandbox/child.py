@@ -127,10 +127,10 @@ def run_standby(plan: Plan, entry: Entry, ctl: socket.socket, rehearse: bool) ->
 
     Phase 1 (before any run exists) applies every layer that does not depend on the run: own
     session and process group, parent-death signal, the sandbox's namespaces, no capabilities,
-    Landlock, seccomp; then the entry module's ``prepare(rehearse)``, if it has one. Phase 2 starts when the grader sends one run on ``ctl`` (the zygote handed
-    the other end over): the request, result and output pipes arrive with it (SCM_RIGHTS), then
-    the child moves into its scratch directory, reads the request, sets the run's rlimits,
-    announces the layers and calls the entry.
+    Landlock, seccomp; then the entry module's ``prepare(rehearse)``, if it has one. Phase 2 starts
+    when the grader sends one run on ``ctl`` (the zygote handed the other end over): the request,
+    result and output pipes arrive with it (SCM_RIGHTS), then the child moves into its scratch
+    directory, reads the request, sets the run's rlimits, announces the layers and calls the entry.
     """
     import socket
 

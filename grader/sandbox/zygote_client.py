@@ -7,6 +7,7 @@ and leaves the scratch directory empty for the next child.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import select
@@ -36,7 +37,8 @@ class _ZygoteLost(Exception):
 
 class ZygoteBackend:
     """Talks to one zygote. Per run: take the standby child the zygote announced, send it the run and
-    the child's pipe ends directly, collect its output until the zygote reports that it has ended."""
+    the child's pipe ends directly, collect its output until the zygote reports that it has ended (or
+    until every frame the caller's plan asked for is in: then the end is awaited before the next run)."""
 
     def __init__(self, entry: str, disable: tuple[str, ...], rehearse: bool) -> None:
         self.entry = entry
@@ -199,6 +201,9 @@ class ZygoteBackend:
                 self._take(message, fds)
                 if message.get("op") == "exit" and message.get("pid") == pid:
                     break
+        except _ZygoteLost:
+            self.kill_zygote()  # the child dies with it (PR_SET_PDEATHSIG), before the clean-up below
+            raise
         finally:
             self._clean_scratch()
 
@@ -346,7 +351,7 @@ class ZygoteBackend:
         # output before its last frame, so one read of each pipe takes it.
         drain_until = time.monotonic() + (1.0 if lost else 0.5)
         for fd in streams:
-            for _ in range(1 if complete else 1 << 62):
+            for _ in range(1) if complete else itertools.count():
                 try:
                     data = os.read(fd, 1 << 20)
                 except BlockingIOError:
