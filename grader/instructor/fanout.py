@@ -13,6 +13,8 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -52,9 +54,11 @@ def map_in_workers(func: Callable[[Item], Result], items: Sequence[Item], worker
     if workers <= 1 or not can_fork():
         return [func(item) for item in items]
     _task = (func, items)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            shares = pool.starmap(_run_share, [(share, workers) for share in range(workers)], chunksize=1)
+    try:  # an executor, not a Pool: a worker that dies breaks it at once instead of leaving a task unanswered
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as executor:
+            shares = list(executor.map(_run_share, range(workers), [workers] * workers))
+    except BrokenProcessPool:  # a worker crashed (in C code of the bank's): check here, as without workers
+        return [func(item) for item in items]
     finally:
         _task = None
     results: list[Any] = [None] * len(items)
