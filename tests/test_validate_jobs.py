@@ -52,3 +52,17 @@ def test_workers_leave_the_sandbox_of_the_process_that_forked_them_alone(tmp_pat
     assert report.errors == []
     assert shared_sandbox() is box and box.zygote_pid == zygote and Path(base).is_dir()
     assert grade_code(SOFTMAX, RIGHT_SOFTMAX, 2).passed
+
+
+def test_a_worker_that_dies_leaves_its_share_to_the_validating_process():
+    import os
+
+    parent = os.getpid()
+
+    def square(n: int) -> int:
+        if os.getpid() != parent:
+            os._exit(3)  # as a crash in the bank's C code would
+        return n * n
+
+    items = list(range(45))
+    assert map_in_workers(square, items, 2) == [n * n for n in items]
