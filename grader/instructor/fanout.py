@@ -51,17 +51,18 @@ def map_in_workers(func: Callable[[Item], Result], items: Sequence[Item], worker
     """``[func(item) for item in items]``, computed by ``workers`` forked processes when that is safe
     and worth it, else here. ``func`` and ``items`` are inherited, not sent; each result is pickled back."""
     global _task
-    if workers <= 1 or not can_fork():
-        return [func(item) for item in items]
-    _task = (func, items)
-    try:  # an executor, not a Pool: a worker that dies breaks it at once instead of leaving a task unanswered
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as executor:
-            shares = list(executor.map(_run_share, range(workers), [workers] * workers))
-    except BrokenProcessPool:  # a worker crashed (in C code of the bank's): check here, as without workers
-        return [func(item) for item in items]
-    finally:
-        _task = None
-    results: list[Any] = [None] * len(items)
-    for share, found in enumerate(shares):
-        results[share::workers] = found
-    return results
+    if workers > 1 and can_fork():
+        _task = (func, items)
+        try:  # an executor, not a Pool: a worker that dies breaks it at once instead of leaving a task unanswered
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as executor:
+                shares = list(executor.map(_run_share, range(workers), [workers] * workers))
+        except BrokenProcessPool:  # a worker crashed (in C code of the bank's): check here, as without workers
+            shares = []
+        finally:
+            _task = None
+        if shares:
+            results: list[Any] = [None] * len(items)
+            for share, found in enumerate(shares):
+                results[share::workers] = found
+            return results
+    return [func(item) for item in items]

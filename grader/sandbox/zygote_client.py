@@ -212,7 +212,6 @@ class ZygoteBackend:
         t0 = time.monotonic()
         scratch = self.scratch
         mine: list[int] = []
-        settled = True
         try:
             req_r, req_w = os.pipe()
             res_r, res_w = os.pipe()
@@ -256,9 +255,6 @@ class ZygoteBackend:
                                    None if failure else complete_after)
             if failure is not None:
                 raise failure
-            settled = result.exit_code is not None or result.signal is not None or not self.alive()
-            if not settled:
-                self.unsettled = pid
             return result
         finally:
             for fd in mine:
@@ -266,7 +262,7 @@ class ZygoteBackend:
                     os.close(fd)
                 except OSError:
                     pass
-            if settled:
+            if self.unsettled is None:  # else once the child has ended (_settle)
                 self._clean_scratch()
 
     def _collect(self, pending: memoryview, limits: Limits, t0: float, pid: int, req_w: int, res_r: int,
@@ -347,6 +343,8 @@ class ZygoteBackend:
                         lost = not complete
         if lost:
             self.kill_zygote()  # PR_SET_PDEATHSIG takes the child down with it
+        elif complete and exit_msg is None:
+            self.unsettled = pid  # its end is awaited before the next run
         # Drain what the (now dead) child left in the pipes; a child stopped once complete wrote its
         # output before its last frame, so one read of each pipe takes it.
         drain_until = time.monotonic() + (1.0 if lost else 0.5)
