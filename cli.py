@@ -56,7 +56,7 @@ def main(ctx: click.Context, banks: tuple[Path, ...], bank_only: bool, db: Path 
         raise click.UsageError("--bank-only needs at least one --bank PATH")
     set_language(lang)
     given = ctx.get_parameter_source("db") == click.core.ParameterSource.COMMANDLINE
-    ctx.obj = {"banks": banks, "bank_only": bank_only, "db": db, "db_given": given, "create": create}
+    ctx.obj = {"banks": banks, "bank_only": bank_only, "db": db, "db_given": given, "create": create, "lang": lang}
 
 
 for command in (*LEARNER_COMMANDS, *INSTRUCTOR_COMMANDS):

@@ -21,3 +21,16 @@ def _shared_bank_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
         os.environ.pop("XDG_CACHE_HOME", None)
     else:
         os.environ["XDG_CACHE_HOME"] = saved
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_grading_service() -> Iterator[None]:
+    # `eshikaku submit` leaves a warm grading service behind for the next one (grader.learner.submit_service);
+    # one per test would pile up. tests/test_submit_service.py turns it on where it is the subject.
+    saved = os.environ.get("ESHIKAKU_NO_SERVICE")
+    os.environ["ESHIKAKU_NO_SERVICE"] = "1"
+    yield
+    if saved is None:
+        os.environ.pop("ESHIKAKU_NO_SERVICE", None)
+    else:
+        os.environ["ESHIKAKU_NO_SERVICE"] = saved

@@ -29,6 +29,7 @@ def isolated_env(tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ESHIKAKU_", "XDG_"))}
     env.update({
         "ESHIKAKU_DB": str(tmp / "progress.sqlite3"),
+        "ESHIKAKU_NO_SERVICE": "1",  # each command does its own work (tests/test_submit_service.py tests the service)
         "XDG_CACHE_HOME": os.environ.get("XDG_CACHE_HOME") or str(tmp / "cache"),  # the session's warm bank cache
         "XDG_DATA_HOME": str(tmp / "data"),
         "XDG_CONFIG_HOME": str(tmp / "config"),

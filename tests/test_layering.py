@@ -17,9 +17,10 @@ ALLOWED: dict[str, set[str]] = {
     "grader": set(),
     "bank": {"grader"},
     "sandbox": {"grader"},
+    "service": {"grader"},
     "grading": {"grader", "bank", "sandbox"},
-    "learner": {"grader", "bank", "sandbox", "grading"},
-    "instructor": {"grader", "bank", "sandbox", "grading", "learner"},
+    "learner": {"grader", "bank", "sandbox", "grading", "service"},
+    "instructor": {"grader", "bank", "sandbox", "grading", "learner", "service"},
 }
 
 

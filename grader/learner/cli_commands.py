@@ -16,6 +16,7 @@ from grader.learner.cli_support import (
     ANSWERS_OPTION,
     JSON_OPTION,
     PLAIN_OPTION,
+    UsageError,
     display_path,
     echo_json,
     learner_env,
@@ -365,23 +366,33 @@ def submit(ctx: click.Context, qid: str, file: str | None, seed: int | None, as_
       eshikaku submit softmax_function my_softmax.py
       echo 'param' | eshikaku submit ridge_blank -
     """
-    from grader.learner import warmup
+    from grader.learner.inputs import read_bytes
+    from grader.learner.submit_service import Config, Reply, ask, render, request_for
 
-    warmup.start()  # the sandbox starts while the question and the code are read
-    from grader.grading.report import result_json, result_text
-    from grader.learner.commands import submit as grade_submission
+    data = None if file is None else sys.stdin.buffer.read() if file == "-" else read_bytes(Path(file))
+    origin = _("標準入力") if file == "-" else file or ""
+    obj = ctx.find_root().obj or {}
+    answer = None
+    if data is not None:  # a warm grading service answers in milliseconds (grader.learner.submit_service)
+        answer = ask(Config.of(obj.get("banks", ()), bool(obj.get("bank_only"))),
+                     request_for(qid, data, origin, seed, as_json, lang=obj.get("lang"), db=obj.get("db"), db_given=bool(obj.get("db_given")),
+                                 create=bool(obj.get("create"))))  # fmt: skip
+    if isinstance(answer, dict):  # the service's error: the one this command would have raised
+        if answer.get("notes"):
+            click.echo(answer["notes"], err=True)
+        raise UsageError(str(answer["error"]), int(answer["exit"]))
+    if not isinstance(answer, Reply):
+        from grader.learner import warmup
+        from grader.learner.commands import submit as grade_submission
 
-    result, notes = grade_submission(learner_env(ctx), qid, file, seed)
-    for note in notes:
-        click.echo(_("注意: {note}").format(note=note), err=True)
-    if as_json:
-        echo_json(result_json(result))
-    else:
-        click.echo(result_text(result))
-        click.echo(_("(seed {seed} · 隔離: {layers})").format(seed=result.seed, layers=", ".join(result.layers) or _("なし")), err=True)
-    if result.status == "grader_fault":
-        sys.exit(Exit.FAULT)
-    sys.exit(Exit.OK if result.passed else Exit.WRONG)
+        warmup.start()  # the sandbox starts while the question and the code are read
+        answer = render(*grade_submission(learner_env(ctx), qid, data, origin, seed), as_json)
+    if answer.notes:
+        click.echo(answer.notes, err=True)
+    click.echo(answer.stdout)
+    if answer.trailer:
+        click.echo(answer.trailer, err=True)
+    sys.exit(answer.exit)
 
 
 @click.command("practice")

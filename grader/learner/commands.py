@@ -207,28 +207,29 @@ def answer(env: Env, qid: str, response: str, seed: int | None) -> tuple[Any, An
     return shown.attempt, verdict, notes
 
 
-def submit(env: Env, qid: str, file: str | None, seed: int | None) -> tuple[Any, list[str]]:
-    """Grades code from FILE (``-``: stdin; none: ``$EDITOR`` on the last draft) and records it.
+def submit(env: Env, qid: str, data: bytes | None, origin: str, seed: int | None) -> tuple[Any, list[str]]:
+    """Grades the code in ``data`` (read from ``origin``, which messages name; None: ``$EDITOR`` on the
+    last draft) and records it.
 
     Returns (the code result, notes for the learner).
     """
     from grader.bank.schema import CodeBase
     from grader.learner.drafts import Drafts
-    from grader.learner.inputs import decode, read_file
+    from grader.learner.inputs import decode
 
     question = env.question(qid)
     if not isinstance(question, CodeBase):
         raise UsageError(_("{id} は {type} の問題です: `eshikaku answer {id} ANSWER` で答えてください").format(id=qid, type=question.type))
     notes: list[str] = []
     drafts = Drafts(env.db_path)
-    if file is None:
+    if data is None:
         import click
 
         source = click.edit(drafts.start(question), extension=".py", require_save=True)
         if source is None:
             raise UsageError(_("何も提出されませんでした: エディタが保存せずに閉じられました"))
     else:
-        decoded = decode(sys.stdin.buffer.read(), _("標準入力")) if file == "-" else read_file(Path(file))
+        decoded = decode(data, origin)
         source = decoded.text
         if decoded.note:
             notes.append(decoded.note)

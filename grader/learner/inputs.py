@@ -59,11 +59,15 @@ def _newlines(text: str) -> str:
 
 def read_file(path: Path) -> Decoded:
     """A learner's file, decoded (a missing or unreadable file is a :class:`UsageError`)."""
+    return decode(read_bytes(path), str(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """A learner's file as it is on disk (a missing or unreadable file is a :class:`UsageError`)."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise UsageError(_("{path} を読めません: {error}").format(path=path, error=exc.strerror or exc)) from None
-    return decode(data, str(path))
 
 
 def clean_typed(text: str, origin: str) -> Decoded:

@@ -22,7 +22,7 @@ from grader.sandbox.landlock import LandlockRuleset
 from grader.sandbox.namespaces import switch_to_task_id
 from grader.sandbox.rlimits import apply_rlimits
 from grader.sandbox.scratchfs import mount_private_scratch
-from grader.sandbox.syscalls import set_no_new_privs, set_pdeathsig
+from grader.sandbox.syscalls import set_no_new_privs, set_pdeathsig, set_process_name
 
 if TYPE_CHECKING:
     import socket
@@ -136,6 +136,7 @@ def run_standby(plan: Plan, entry: Entry, ctl: socket.socket, rehearse: bool) ->
 
     try:
         os.setsid()  # own session and process group: killpg reaches everything it starts
+        set_process_name("eshikaku-run")
         set_pdeathsig(signal.SIGKILL)
         # The zygote died before PDEATHSIG was set? In the PID namespace the zygote has no pid (0), and
         # its death ends the namespace anyway.

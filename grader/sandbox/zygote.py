@@ -237,8 +237,9 @@ def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str], 
         import select  # noqa: F401
 
         from grader.sandbox.capabilities import prepare
-        from grader.sandbox.syscalls import set_child_subreaper
+        from grader.sandbox.syscalls import set_child_subreaper, set_process_name
 
+        set_process_name("eshikaku-zygote")
         set_child_subreaper()
         prepare()
         try:
