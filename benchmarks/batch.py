@@ -5,7 +5,7 @@ bank (right answers, typical mistakes, syntax errors; each student draws a varia
 then grades it twice: an honest class, and the same class with a share of malicious submissions
 (infinite loop, hang, fork flood, file deletion, fake output, memory bomb, signal to the parent).
 Every attack is bounded and ends in its own row. A runaway submission's first run is stopped at the
-batch's CPU budget (grader.instructor.budget: 1 s of CPU, or 2 × 1 + 1 s of wall time for a sleeper,
+batch's CPU budget (grader.instructor.budget: 0.25 s of CPU, or 2 × 0.25 + 1 s of wall time for a sleeper,
 instead of the question's 2 s and 5 s); the last run shows the cost without the budget.
 
 Usage:

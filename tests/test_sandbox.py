@@ -16,6 +16,7 @@ import sys
 import textwrap
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -179,6 +180,26 @@ def test_ignoring_sigxcpu_still_ends_at_the_hard_limit(box):
             pass
     """, None, limits=CPU_BOUND)
     assert result.outcome == "cpu_limit" and result.signal == signal.SIGKILL
+
+
+def test_a_cpu_limit_finer_than_a_second_stops_a_loop_and_its_threads_at_that_limit(box):
+    budget = replace(CPU_BOUND, cpu_seconds=0.3)
+    for source in ("while True:\n    pass\n", """
+        import signal, threading
+        signal.signal(signal.SIGXCPU, signal.SIG_IGN)
+        def spin():
+            while True:
+                pass
+        for _ in range(3):
+            threading.Thread(target=spin, daemon=True).start()
+        spin()
+    """):
+        result, _ = run(box, source, None, limits=budget)
+        assert result.outcome == "cpu_limit" and result.signal == signal.SIGKILL
+        assert 0.3 <= result.cpu_seconds < 0.6  # RLIMIT_CPU alone would have let it run a whole second
+    result, frames = run(box, "import time\ndef main():\n    t = time.process_time() + 0.1\n    while time.process_time() < t:\n        pass\n"
+                         "    return 1\n", limits=budget)
+    assert result.outcome == "ok" and value(frames) == 1  # under the limit: untouched
 
 
 def test_sleeping_and_ignoring_sigterm_times_out(box):

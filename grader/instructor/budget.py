@@ -4,7 +4,8 @@ Today's limit (the question's ``time_limit``, 2 s by default) lets a runaway sub
 the whole limit, which in a class with a few infinite loops costs more than every honest submission
 together. A right submission costs a small multiple of the reference's own cost on the same cases, so
 the first run of each submission gets ``BUDGET_FACTOR`` × that cost (at least ``MIN_BUDGET``, never more
-than the question's limit). :class:`grader.instructor.batch_grading.Turns` runs a submission stopped by
+than the question's limit; a right softmax needs about 10 ms of CPU in its sandbox, its module and
+cases together). :class:`grader.instructor.batch_grading.Turns` runs a submission stopped by
 the budget after it loaded once more under the question's own limits, so the budget only decides how
 soon code that never even loads is stopped; the verdict of everything else is the one those limits give.
 """
@@ -18,7 +19,7 @@ from typing import Any
 from grader.bank.schema import CodeBase
 
 BUDGET_FACTOR = 1000.0  # a right submission may be this many times slower than the reference
-MIN_BUDGET = 1.0  # seconds; RLIMIT_CPU counts whole seconds, so 1 s is the smallest budget there is
+MIN_BUDGET = 0.25  # seconds of CPU (the zygote watches budgets finer than RLIMIT_CPU's whole seconds)
 PROBE_SEED = 1
 
 

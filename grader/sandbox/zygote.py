@@ -16,7 +16,10 @@ Protocol on the control socket (SOCK_SEQPACKET, one JSON object per message):
 * zygote -> grader ``{"op": "exit", "pid", "code", "signal", "cpu"}`` when that child has ended,
   been reaped, and every descendant it left has been killed; then the next standby follows. Two
   standbys are announced at any time; the grader uses them in order;
-* grader -> zygote ``{"op": "kill", "pid"}`` at any time (wall deadline, result limit).
+* grader -> zygote ``{"op": "kill", "pid"}`` at any time (wall deadline, result limit);
+* grader -> zygote ``{"op": "budget", "pid", "cpu_seconds"}`` for a run whose CPU limit is not a whole
+  number of seconds (RLIMIT_CPU's unit): the zygote stops the child once its CPU time reaches it, and
+  says so in the exit message (``"over_budget": true``).
 
 The zygote, not the grader, signals and reaps the child, so a recycled pid can never be hit.
 """
@@ -152,7 +155,26 @@ def _remove_sandbox_dir() -> None:
         rmtree(_sandbox_dir)
 
 
-def _wait_child(sock: socket.socket, pid: int) -> tuple[int, resource.struct_rusage]:
+def _cpu_seconds(pid: int) -> float:
+    """CPU time of ``pid`` and all its threads so far (0 when it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rpartition(b")")[2].split()  # the name before it may hold anything, ")" too
+        return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+_BUDGET_TICK = 0.01  # seconds between two looks at the CPU time of a child with a budget
+
+
+def _wait_child(sock: socket.socket, pid: int) -> tuple[int, resource.struct_rusage, bool]:
+    """Wait for the child's end; returns its status, its rusage and whether its CPU budget stopped it.
+
+    RLIMIT_CPU counts whole seconds; a run with a finer CPU budget (``{"op": "budget"}`` from the grader)
+    is watched here, where the child's pid cannot have been reused yet (it is not reaped).
+    """
     import select
 
     def kill() -> None:
@@ -171,8 +193,10 @@ def _wait_child(sock: socket.socket, pid: int) -> tuple[int, resource.struct_rus
     poller.register(sock.fileno(), select.POLLIN)
     if pidfd is not None:
         poller.register(pidfd, select.POLLIN)
+    budget: float | None = None
+    over_budget = False
 
-    def reap() -> tuple[int, resource.struct_rusage]:
+    def reap() -> tuple[int, resource.struct_rusage, bool]:
         # The child is a zombie now, so its pid (and process-group id) cannot have been reused:
         # kill whatever is left in its group first, then reap.
         try:
@@ -180,14 +204,19 @@ def _wait_child(sock: socket.socket, pid: int) -> tuple[int, resource.struct_rus
         except (ProcessLookupError, PermissionError):
             pass
         _, status, usage = os.wait4(pid, 0)
-        return status, usage
+        return status, usage, over_budget
 
     try:
         while True:
             if pidfd is None:
                 if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
                     return reap()
-            for fd, _ in poller.poll(None if pidfd is not None else 5):
+            timeout = _BUDGET_TICK if budget is not None and not over_budget else (None if pidfd is not None else 0.005)
+            events = poller.poll(None if timeout is None else timeout * 1000)
+            if budget is not None and not over_budget and _cpu_seconds(pid) >= budget:
+                over_budget = True
+                kill()
+            for fd, _ in events:
                 if fd == sock.fileno():
                     try:
                         data = sock.recv(65536)
@@ -200,8 +229,12 @@ def _wait_child(sock: socket.socket, pid: int) -> tuple[int, resource.struct_rus
                         _remove_sandbox_dir()
                         hard_exit(0)
                     message = json.loads(data)
-                    if message.get("op") == "kill" and message.get("pid") == pid:
+                    if message.get("pid") != pid:
+                        continue
+                    if message.get("op") == "kill":
                         kill()
+                    elif message.get("op") == "budget" and isinstance(message.get("cpu_seconds"), (int, float)):
+                        budget = float(message["cpu_seconds"])
                 elif fd == pidfd:
                     return reap()
     finally:
@@ -287,7 +320,7 @@ def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str], 
     while True:
         pid = announced[0]
         held = _hold_mount_namespace(pid, own_mounts) if plan.private_scratch else None
-        status, usage = _wait_child(sock, pid)
+        status, usage, over_budget = _wait_child(sock, pid)
         announced.pop(0)
         _sweep(os.getpid(), keep=announced)
         _send(sock, {
@@ -297,6 +330,7 @@ def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str], 
             "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
             "cpu": usage.ru_utime + usage.ru_stime,
             "maxrss_kb": usage.ru_maxrss,
+            "over_budget": over_budget,
         })
         if held is not None:
             os.close(held)  # the child's tmpfs and mount namespace go now, after the grader has its answer

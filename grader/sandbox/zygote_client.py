@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import os
 import select
 import socket
@@ -164,8 +165,11 @@ class ZygoteBackend:
         return self.standbys.pop(0)
 
     def _send_kill(self, pid: int) -> bool:
+        return self._send({"op": "kill", "pid": pid})
+
+    def _send(self, message: dict[str, Any]) -> bool:
         try:
-            self.sock.send(json.dumps({"op": "kill", "pid": pid}).encode())  # type: ignore[union-attr]
+            self.sock.send(json.dumps(message).encode())  # type: ignore[union-attr]
             return True
         except OSError:
             return False
@@ -243,6 +247,8 @@ class ZygoteBackend:
             finally:
                 for fd in theirs:
                     os.close(fd)
+            if limits.cpu_seconds != math.ceil(limits.cpu_seconds):  # finer than RLIMIT_CPU: the zygote watches it
+                self._send({"op": "budget", "pid": pid, "cpu_seconds": limits.cpu_seconds})
             pending = _write_some(req_w, memoryview(request))
             failure: BaseException | None = None
             if meanwhile is not None:  # the child is running: do the caller's work that does not need its results
@@ -370,6 +376,8 @@ class ZygoteBackend:
         code = sig = cpu = None
         if exit_msg is not None:
             code, sig, cpu = exit_msg.get("code"), exit_msg.get("signal"), exit_msg.get("cpu")
+            if exit_msg.get("over_budget") and killed is None:
+                killed = "cpu_limit"
         ready = frames.ready
         if ready is None and code == EXIT_SETUP:
             # No ready frame: learner code never ran, so this exit code is ours and means a grader fault.
