@@ -7,7 +7,6 @@ and leaves the scratch directory empty for the next child.
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import os
@@ -24,6 +23,7 @@ from typing import Any
 from grader.sandbox.allowlist import project_dir
 from grader.sandbox.child import EXIT_SETUP
 from grader.sandbox.interpreter import BOOT, child_env
+from grader.sandbox.pipes import drain, run_pipes, write_some
 from grader.sandbox.results import FrameReader, Limits, OutputCapture, RunResult, SandboxError, limits_message, outcome_of
 from grader.sandbox.scratch import empty_scratch, rmtree
 
@@ -217,20 +217,8 @@ class ZygoteBackend:
         scratch = self.scratch
         mine: list[int] = []
         try:
-            req_r, req_w = os.pipe()
-            res_r, res_w = os.pipe()
-            out_r, out_w = os.pipe()
-            err_r, err_w = os.pipe()
-            mine += [req_w, res_r, out_r, err_r]
-            theirs = [req_r, res_w, out_w, err_w]
-            try:
-                import fcntl
-
-                fcntl.fcntl(res_r, fcntl.F_SETPIPE_SZ, 1 << 20)
-                if len(request) > 1 << 16:  # so that the whole request is written before ``meanwhile``
-                    fcntl.fcntl(req_w, fcntl.F_SETPIPE_SZ, min(len(request), 1 << 20))
-            except (OSError, AttributeError, ImportError):
-                pass
+            theirs = run_pipes(len(request), mine)
+            req_w, res_r, out_r, err_r = mine
             run = json.dumps({"scratch": scratch, **message}).encode()
             try:
                 for _ in range(3):
@@ -249,7 +237,7 @@ class ZygoteBackend:
                     os.close(fd)
             if limits.cpu_seconds != math.ceil(limits.cpu_seconds):  # finer than RLIMIT_CPU: the zygote watches it
                 self._send({"op": "budget", "pid": pid, "cpu_seconds": limits.cpu_seconds})
-            pending = _write_some(req_w, memoryview(request))
+            pending = write_some(req_w, memoryview(request))
             failure: BaseException | None = None
             if meanwhile is not None:  # the child is running: do the caller's work that does not need its results
                 try:
@@ -351,26 +339,8 @@ class ZygoteBackend:
             self.kill_zygote()  # PR_SET_PDEATHSIG takes the child down with it
         elif complete and exit_msg is None:
             self.unsettled = pid  # its end is awaited before the next run
-        # Drain what the (now dead) child left in the pipes; a child stopped once complete wrote its
-        # output before its last frame, so one read of each pipe takes it.
-        drain_until = time.monotonic() + (1.0 if lost else 0.5)
-        for fd in streams:
-            for _ in range(1) if complete else itertools.count():
-                try:
-                    data = os.read(fd, 1 << 20)
-                except BlockingIOError:
-                    if not lost or time.monotonic() > drain_until:
-                        break
-                    time.sleep(0.005)
-                    continue
-                except OSError:
-                    break
-                if not data:
-                    break
-                if fd == res_r:
-                    frames.feed(data)
-                else:
-                    output.feed(streams[fd], data)
+        # A child stopped once complete wrote its output before its last frame: one read of each pipe takes it.
+        drain(streams, frames, output, res_r, once=complete, patient=lost)
         if frames.over and killed is None:
             killed = "result_limit"  # the child exceeded the limits but exited before we could kill it
         code = sig = cpu = None
@@ -428,15 +398,3 @@ class ZygoteBackend:
             self.scratch = os.path.join(self.scratch_root, "run")
             os.mkdir(self.scratch, 0o700)
 
-
-def _write_some(fd: int, data: memoryview) -> memoryview:
-    """Write what the pipe takes now, without blocking; return the rest."""
-    os.set_blocking(fd, False)
-    try:
-        while data:
-            data = data[os.write(fd, data[:1 << 20]):]
-    except BlockingIOError:
-        pass
-    except OSError:  # the child is gone or closed its end
-        data = data[:0]
-    return data
