@@ -144,9 +144,14 @@ def _reference_stamp(reference_roots: list[Path]) -> tuple[tuple[str, int, int],
     A cached question passed the reference check when it was parsed; once a reference module changes
     (a function renamed or removed), every file is checked again.
     """
+    return source_stamp([base / "reference" for base in reference_roots])
+
+
+def source_stamp(folders: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    """mtime and size of every Python file under ``folders`` (each once, in order; missing ones are skipped)."""
     stamp = []
-    for base in dict.fromkeys(reference_roots):
-        for module in sorted((base / "reference").rglob("*.py")):
+    for folder in dict.fromkeys(folders):
+        for module in sorted(folder.rglob("*.py")):
             try:
                 st = module.stat()
             except OSError:

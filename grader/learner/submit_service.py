@@ -101,20 +101,12 @@ def render(result: Any, notes: list[str], as_json: bool) -> Reply:
 
 
 def _code_stamp(config: Config) -> tuple[tuple[str, int, int], ...]:
-    """Every source file whose change the service must not miss: the grader's, cli.py, the references."""
-    from grader.bank.loader import reference_roots_for
+    """Every source file whose change the service must not miss: the grader's and the references' (the
+    service runs no code of cli.py)."""
+    from grader.bank.loader import reference_roots_for, source_stamp
 
-    roots = [PROJECT_ROOT / "grader", PROJECT_ROOT / "reference"]
-    roots += [base / "reference" for path in config.bank_paths() for base in reference_roots_for(path)]
-    files = [PROJECT_ROOT / "cli.py", *(f for root in dict.fromkeys(roots) if root.is_dir() for f in sorted(root.rglob("*.py")))]
-    stamp = []
-    for file in files:
-        try:
-            info = file.stat()
-        except OSError:
-            continue
-        stamp.append((str(file), info.st_mtime_ns, info.st_size))
-    return tuple(stamp)
+    references = [base / "reference" for path in config.bank_paths() for base in reference_roots_for(path)]
+    return source_stamp([PROJECT_ROOT / "grader", PROJECT_ROOT / "reference", *references])
 
 
 def handle(config: Config, request: dict[str, Any]) -> dict[str, Any]:
