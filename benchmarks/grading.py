@@ -9,9 +9,10 @@
 and the throughput of grading 1,000 submissions with one sandbox per core.
 
 It also prints the goals of the warm path and their ratios (median (c) ≤ 5 ms and ≤ 3.5× (a); ≥ 250
-submissions/s with 2 sandboxes), the cost of a submission that fails a public example (its text is
-shown, so the public examples run again in a child of their own), and with ``--profile`` where the
-parent's time goes over 200 gradings (cProfile, top functions by own time).
+submissions/s with 2 sandboxes), the cost of a submission that fails a public example and prints (its
+text is shown: it comes from the child's first stage, before the hidden cases were written to it),
+and with ``--profile`` where the parent's time goes over 200 gradings (cProfile, top functions by own
+time).
 
 Run: python benchmarks/grading.py [--runs 200] [--batch 1000] [--profile]
 """
@@ -151,7 +152,7 @@ def main() -> None:
     ready = results["(c') the same, sandbox idle before"]
     print(f"(c') {ready * 1000:.2f} ms = {ready * 1000 / GOAL_MS:.2f} of the goal, {ready / floor:.1f}x the floor")
     public = [isolated(question, WRONG_PUBLIC, i) for i in range(args.runs // 4)]
-    print(f"{'(d) public example fails, re-run':34} {_stats(public)}")
+    print(f"{'(d) a public example fails':34} {_stats(public)}")
     if args.profile:
         _profile(question, sources)
 

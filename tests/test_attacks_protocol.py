@@ -58,11 +58,13 @@ def _plan():
 
 
 def test_zero_runs_on_property_cases_never_passes_the_minibatch_blanks():
-    # both blanks wrong (no shuffle, labels misaligned), and every case told to run zero times
+    # both blanks wrong (no shuffle, labels misaligned), and every case the code can reach told to run zero
+    # times: the public ones (the hidden cases reach the child only after those have reported)
     source = FIND_PLAN + "for _case in _plan()['cases']:\n    _case['runs'] = 0\n" + filled(MINIBATCH, **{"■": "i:i_end", "▲": "i:i_end"})
     result = attack(source, MINIBATCH)
-    assert result.score == 0.0, failures(result)
-    assert all(_(MALFORMED) in c.message for c in result.cases), failures(result)
+    assert result.score == 0.0 and not any(c.passed for c in result.cases), failures(result)
+    assert all(_(MALFORMED) in c.message for c in result.cases if not c.hidden), failures(result)
+    assert all(_(MALFORMED) not in c.message for c in result.cases if c.hidden), failures(result)
 
 
 def test_a_dropout_whose_training_mode_raises_cannot_drop_its_runs_or_steps():
@@ -84,7 +86,12 @@ def test_a_dropout_whose_training_mode_raises_cannot_drop_its_runs_or_steps():
                 raise NotImplementedError
     """)
     result = attack(source, DROPOUT)
-    assert result.score == 0.0, failures(result)
+    # The cases it could reach (the public ones: hidden cases arrive after those reported) are refused as
+    # tampered; what it passes is only what the same code passes untampered (inference mode).
+    assert all(_(MALFORMED) in c.message for c in result.cases if not c.hidden), failures(result)
+    honest = attack(source[source.index("import numpy as np\nclass Dropout"):], DROPOUT)
+    assert {c.name for c in result.cases if c.passed} <= {c.name for c in honest.cases if c.passed}, failures(result)
+    assert not any(c.passed for c in result.cases if c.name.startswith(("train_", "backward", "new_mask", "zero_ratio")))
 
 
 def test_an_honest_dropout_that_raises_in_training_fails_those_cases():
@@ -165,12 +172,62 @@ LEAKS = {
     "load-exception-type-name": FIND_PLAN + f"raise type(repr({HIDDEN_REPR})[:300], (Exception,), {{}})(repr({HIDDEN_REPR}))\n",
     # the public example returns a scalar built from a hidden input (shown as "got …" for public examples)
     "public-scalar": FIND_PLAN + "import numpy as np\ndef softmax(x):\n    return float(_plan()['cases'][-1]['let']['x'].ravel()[0])\n",
+    # a thread started at load waits for the hidden cases to reach the process, then prints them, writes
+    # them to the output descriptors and into every public result it can still change
+    "thread-waits-for-hidden": textwrap.dedent("""
+        import gc, os, sys, threading, time
+        import numpy as np
+        found = []
+        def hunt():
+            for _ in range(400):
+                for obj in gc.get_objects():
+                    if isinstance(obj, dict) and isinstance(obj.get("cases"), list) and "source" not in obj:
+                        found.append(repr([c["let"]["x"].tolist() for c in obj["cases"] if "x" in c.get("let", {})]))
+                        print(found[-1])
+                        os.write(1, found[-1].encode())
+                        os.write(2, found[-1].encode())
+                        return
+                time.sleep(0.005)
+        threading.Thread(target=hunt, daemon=True).start()
+        def softmax(x):
+            time.sleep(0.2)
+            print("found", found)
+            if found:
+                raise ValueError(found[0])
+            return np.exp(x) / np.exp(x).sum()
+    """),
 }
 
 
 @pytest.mark.parametrize("name", list(LEAKS), ids=list(LEAKS))
 def test_public_examples_cannot_carry_hidden_inputs_out(name):
     attack(LEAKS[name])  # attack() asserts that no hidden value appears in the text, the JSON or the report
+
+
+@pytest.mark.parametrize("mode", ["fork", "spawn"])
+def test_the_hidden_cases_reach_the_child_only_after_the_public_examples_reported(monkeypatch, mode):
+    # One run grades a failing submission whose public examples print: their text is shown, and the hidden
+    # inputs were not in that process while they ran (the module code and both examples look for them).
+    from grader.grading import codegrade
+    from grader.sandbox.sandbox import Sandbox
+
+    runs = []
+    box = Sandbox(mode=mode)
+    original = box.run
+    monkeypatch.setattr(box, "run", lambda *args, **kwargs: runs.append(1) or original(*args, **kwargs))
+    look = "[len(c['let']) for c in _plan()['cases']]"
+    source = FIND_PLAN + f"print('at load', {look})\nimport numpy as np\ndef softmax(x):\n    print('seen', len(_plan_at_load))\n    return x\n" \
+        f"_plan_at_load = {look}\n"
+    try:
+        result = codegrade.grade_code(BANK.questions["softmax_function"], source, 7, sandbox=box)
+    finally:
+        box.close()
+    public = [c for c in result.cases if not c.hidden]
+    assert runs == [1] and result.status == "graded" and not result.passed
+    assert result.stdout == "at load [1, 1]\n"  # the plan held the two public examples only
+    assert all(c.stdout == "seen 2\n" and not c.passed for c in public), failures(result)
+    assert all(not c.stdout for c in result.cases if c.hidden)
+    assert len(result.cases) == 10 and all(c.kind not in ("stopped", "") for c in result.cases)  # every case ran, and failed
 
 
 def test_a_public_examples_own_message_is_still_shown():

@@ -27,7 +27,8 @@ from grader.grading.frames import builtin_name, case_ok, check_sizes, decode_fra
 from grader.grading.source import set_aside_note, set_aside_unused_imports, source_for
 from grader.grading.trusted import run_prelude, time_limit
 from grader.i18n import _
-from grader.sandbox.harness import pack, run_case
+from grader.sandbox.harness import MAX_STDOUT_PER_CASE, pack, run_case
+from grader.sandbox.results import Stage
 from grader.sandbox.wire import MalformedFrame
 
 STOPPED_NOTE = "時間制限で止まった実行は、それまでに通ったケースがあっても 0 点です (どこまで進むかは機械の負荷で変わるため)。"
@@ -187,15 +188,14 @@ def learner_traceback(lines: Any, source: str) -> tuple[str, ...]:
     return tuple(_("{n} 行目: {text}").format(n=n, text=source_lines[n - 1].strip()) for n in numbers[-MAX_TRACEBACK:])
 
 
-def judge_case(instance: CaseInstance, got: dict[str, Any], expected: dict[str, Any] | None, *,
-               reveal: bool | None = None) -> Problem | None:
+def judge_case(instance: CaseInstance, got: dict[str, Any], expected: dict[str, Any] | None) -> Problem | None:
     """The first problem with one case's results, or None when it passes.
 
-    ``reveal`` (default: the case is public) allows messages that quote the learner's results; it must
-    be False for every case of a process that saw a hidden input.
+    A public example's message may quote the learner's results (it ran before any hidden input reached
+    the child); a hidden case's says only what the grader can tell from verified data.
     """
     spec = instance.spec
-    reveal = not spec.hidden if reveal is None else reveal
+    reveal = not spec.hidden
     if not case_ok(got, instance):
         return Problem("type", _(MALFORMED))
     if got["status"] == "error":
@@ -250,8 +250,17 @@ MAX_SOURCE_BYTES = 100_000
 MALFORMED = "結果の形式が不正です (結果の通信路が改ざんされました)"  # shown through _()
 
 
-def _request(question: CodeBase, source: str, instances: list[CaseInstance]) -> bytes:
-    return pack({"source": source, "prelude": question.prelude, "entry": question.entry, "cases": [i.program for i in instances]})
+def run_order(instances: list[CaseInstance]) -> list[CaseInstance]:
+    """The cases in the order they run: the public examples first (in the bank's order), then the hidden ones."""
+    return [i for i in instances if not i.spec.hidden] + [i for i in instances if i.spec.hidden]
+
+
+def _requests(question: CodeBase, source: str, instances: list[CaseInstance]) -> tuple[bytes, Stage | None]:
+    """The request with the public examples, and the hidden cases as its later stage (see :func:`grade_code`)."""
+    public = [i.program for i in instances if not i.spec.hidden]
+    hidden = [i.program for i in instances if i.spec.hidden]
+    first = pack({"source": source, "prelude": question.prelude, "entry": question.entry, "cases": public, "more": len(hidden)})
+    return first, (Stage(1 + len(public), pack({"cases": hidden})) if hidden else None)
 
 
 def grade_code(question: CodeBase, submission: str | dict[str, str], seed: int | None = None, sandbox: Any = None) -> CodeResult:
@@ -282,43 +291,23 @@ def grade_code(question: CodeBase, submission: str | dict[str, str], seed: int |
                           message=_("コードをコンパイルできません ({name}): 簡単にしてください").format(name=type(exc).__name__))
     source, set_aside = set_aside_unused_imports(source)  # after the size and compile checks: the parse is bounded
     try:
-        instances = with_run_seeds(build_cases(question, seed))
+        instances = run_order(with_run_seeds(build_cases(question, seed)))
         box = sandbox or shared_sandbox()
         from grader.sandbox.sandbox import Limits
 
         limits = Limits(cpu_seconds=question.time_limit, wall_seconds=question.time_limit * 2 + 1.0)
-        hidden = any(i.spec.hidden for i in instances)
         expected: list[Any] = []
-        # The reference runs here while the child runs there; the run is complete with a status frame
-        # and one frame per case.
-        run = box.run(_request(question, source, instances), limits, frames=1 + len(instances),
+        # One child runs every case, the hidden ones last: they are written to it only once the load
+        # report and every public example's frame are in, so all the text a learner may see comes from
+        # a process that had not seen a hidden input. The reference runs here while the child runs
+        # there; the run is complete with a status frame and one frame per case.
+        request, hidden = _requests(question, source, instances)
+        run = box.run(request, limits, frames=1 + len(instances), stage=hidden,
                       meanwhile=lambda: expected.extend(expected_outputs(question, instances)))
-        result = _judge(question, seed, source, instances, expected, run, started, reveal=not hidden)
-        if hidden and result.extra.get("public_text"):
-            # That process saw hidden inputs, so none of its text may be shown. The public examples
-            # run again on their own, and only their text is shown.
-            public = [(i, e) for i, e in zip(instances, expected) if not i.spec.hidden]
-            alone = box.run(_request(question, source, [i for i, _e in public]), limits, frames=1 + len(public))
-            shown = _judge(question, seed, source, [i for i, _e in public], [e for _i, e in public], alone, started, reveal=True)
-            result = _merge(result, shown)
-        if "public_text" in result.extra:  # bookkeeping of this function, not part of the verdict
-            result = replace(result, extra={k: v for k, v in result.extra.items() if k != "public_text"})
+        result = _judge(question, seed, source, instances, expected, run, started)
         return replace(result, notes=result.notes + (set_aside_note(set_aside),)) if set_aside else result
     except (CaseSpecError, ParameterError, GraderFault, BankFault) as exc:
         return CodeResult(question.id, seed, "grader_fault", 0.0, message=f"bank or grader error: {exc}")
-
-
-def _merge(combined: CodeResult, shown: CodeResult) -> CodeResult:
-    """The verdict of the run with every case, with the text of the public examples' own run where
-    that run agrees with it."""
-    if combined.status != "graded":
-        if shown.status == "graded":  # it loads fine without the hidden inputs
-            return replace(combined, message=_("隠しケースがあるときだけ、読み込み中にコードが失敗しました"), traceback=(),
-                           extra={"hidden_load_failure": True})
-        return replace(shown, layers=combined.layers, seconds=combined.seconds)
-    by_name = {c.name: c for c in shown.cases} if shown.status == "graded" else {}
-    cases = tuple(by_name[c.name] if c.name in by_name and by_name[c.name].passed == c.passed else c for c in combined.cases)
-    return replace(combined, cases=cases, stdout=shown.stdout, traceback=shown.traceback or combined.traceback)
 
 
 def _fail(question: CodeBase, seed: int, message: str, common: dict[str, Any], **more: Any) -> CodeResult:
@@ -330,10 +319,10 @@ def _stopped(question: CodeBase, run: Any) -> str:
 
 
 def _judge(question: CodeBase, seed: int, source: str, instances: list[CaseInstance], expected: list[Any], run: Any,
-           started: float, *, reveal: bool) -> CodeResult:
-    """The verdict on one run. ``reveal``: this process saw no hidden input, so its text may be shown."""
-    common: dict[str, Any] = {"stdout": run.stdout if reveal else "", "layers": tuple(run.layers), "seconds": time.perf_counter() - started}
-    public_text = {"public_text": True}
+           started: float) -> CodeResult:
+    """The verdict on one run. The load report and the public examples' frames (and what they printed)
+    came before any hidden input reached the child: they may be shown; a hidden case's may not."""
+    common: dict[str, Any] = {"layers": tuple(run.layers), "seconds": time.perf_counter() - started}
     try:
         frames = decode_frames(run.frames)
         check_sizes(frames, instances)
@@ -344,31 +333,27 @@ def _judge(question: CodeBase, seed: int, source: str, instances: list[CaseInsta
     status = frames[0]
     if not status_ok(status):
         return _fail(question, seed, _(MALFORMED), common)
+    # What the module code printed (the child caps it; a forged frame is cut here to the same size).
+    common["stdout"] = status["stdout"][:MAX_STDOUT_PER_CASE] if type(status.get("stdout")) is str else ""
     if status["status"] == "undefined":
         return _fail(question, seed, _("`{entry}` が定義されていません: テンプレートにあるシグネチャで定義してください").format(entry=question.entry), common)
     if status["status"] == "not_callable":
-        kind = builtin_name(status["type"]) if reveal else None
-        return _fail(question, seed, _("`{entry}` が {kind} で、関数でもクラスでもありません").format(entry=question.entry, kind=kind or _("別の値")),
-                     common, extra=public_text)
+        kind = builtin_name(status["type"])
+        return _fail(question, seed, _("`{entry}` が {kind} で、関数でもクラスでもありません").format(entry=question.entry, kind=kind or _("別の値")), common)
     if status["status"] == "error":
         err = status["error"]
         name = builtin_name(err["type"], exception=True) or _("例外")
-        text = f": {err['message']}" if reveal else ""
-        return _fail(question, seed, _("読み込み中に {name} が発生しました").format(name=name) + text,
-                     common, traceback=learner_traceback(err["traceback"], source), extra=public_text)
+        return _fail(question, seed, _("読み込み中に {name} が発生しました").format(name=name) + f": {err['message']}",
+                     common, traceback=learner_traceback(err["traceback"], source))
     results: list[CaseResult] = []
     case_frames = frames[1:]
-    needs_text = False
     for i, instance in enumerate(instances):
         spec = instance.spec
         stdout = ""
         if i < len(case_frames):
             got = case_frames[i]
-            problem = judge_case(instance, got, expected[i], reveal=reveal and not spec.hidden)
+            problem = judge_case(instance, got, expected[i])
             stdout = got["stdout"] if isinstance(got, dict) and type(got.get("stdout")) is str else ""
-            if not reveal and not spec.hidden and not needs_text:  # would this example's own text say more?
-                own = judge_case(instance, got, expected[i], reveal=True) if problem is not None else None
-                needs_text = bool(stdout) or (own is not None and problem is not None and own.message != problem.message)
         elif i == len(case_frames):
             problem = Problem("stopped", _("{stopped} (ケース {label})").format(stopped=_stopped(question, run), label=instance.label))
         else:
@@ -377,7 +362,7 @@ def _judge(question: CodeBase, seed: int, source: str, instances: list[CaseInsta
         message, kind = (problem.message, problem.kind) if problem else ("", "")
         diagnosis = next((text for when, text in spec.diagnosis.items() if when == kind), "")
         results.append(CaseResult(instance.label, spec.hidden, instance.weight, problem is None, message, diagnosis,
-                                  stdout if reveal and not spec.hidden else "", detail, kind))
+                                  "" if spec.hidden else stdout, detail, kind))
     # The first error's lines, rebuilt from the source (a public example's first, then a hidden case's).
     errors = sorted((inst.spec.hidden, i) for i, (f, inst) in enumerate(zip(case_frames, instances))
                     if results[i].kind == "exception")
@@ -390,5 +375,4 @@ def _judge(question: CodeBase, seed: int, source: str, instances: list[CaseInsta
     failing = [(instance, case_frames[i]) for i, instance in enumerate(instances)
                if i < len(case_frames) and not results[i].passed and results[i].kind not in ("stopped", "") and results[i].message != _(MALFORMED)]
     findings = diagnose(question, source, failing) if failing else ()
-    return CodeResult(question.id, seed, "graded", score, tuple(results), traceback=first_error_tb, findings=findings,
-                      extra=public_text if needs_text else {}, **common)
+    return CodeResult(question.id, seed, "graded", score, tuple(results), traceback=first_error_tb, findings=findings, **common)

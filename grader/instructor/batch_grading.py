@@ -144,9 +144,10 @@ def _stopped_cases(data: dict[str, Any], message: str, question: CodeBase, seed:
     """A run stopped by a time limit scores nothing: how many cases finished first (and whether the code had
     even loaded) depends on the machine's load, so every case of the plan is listed, failed, with one message."""
     from grader.bank.cases import build_cases
+    from grader.grading.codegrade import run_order
 
     data["cases"] = [{"name": i.label, "hidden": i.spec.hidden, "weight": i.weight, "passed": False, "message": message, "diagnosis": "",
-                      "detail": ""} for i in build_cases(question, seed)]  # fmt: skip
+                      "detail": ""} for i in run_order(build_cases(question, seed))]  # fmt: skip
     data["score"] = 0.0
     data["message"] = message
     data["traceback"] = []
@@ -170,25 +171,9 @@ def grade_code_row(question: CodeBase, source: str | dict[str, str], seed: int, 
     }
     if run is not None:
         _hidden_details(run, data["cases"])
-        if result.status == "learner_error" and result.extra.get("hidden_load_failure"):
-            data["detail"] = _load_detail(run)
     if outcome in STOPPED:
         _stopped_cases(data, _(STOP_MESSAGE), question, seed)
     return data
-
-
-def _load_detail(run: Any) -> str:
-    """The message of a load that failed only with the hidden cases present (for the instructor)."""
-    from grader.sandbox.wire import decode
-
-    frames = list(getattr(run, "frames", ()))
-    if not frames or len(frames[0]) > MAX_DETAIL_FRAME:
-        return ""
-    try:
-        error = decode(frames[0]).get("error")
-        return f"raised {error['type']} while loading: {error['message']}"[:MAX_DETAIL] if isinstance(error, dict) else ""
-    except Exception:  # learner data: never an error of the grader
-        return ""
 
 
 # A typed answer's expected value comes from the bank's own code, run here; unlike code grading (whose reference

@@ -16,7 +16,6 @@ from grader.learner.cli_support import (
     ANSWERS_OPTION,
     JSON_OPTION,
     PLAIN_OPTION,
-    UsageError,
     display_path,
     echo_json,
     learner_env,
@@ -367,26 +366,12 @@ def submit(ctx: click.Context, qid: str, file: str | None, seed: int | None, as_
       echo 'param' | eshikaku submit ridge_blank -
     """
     from grader.learner.inputs import read_bytes
-    from grader.learner.submit_service import Config, Reply, ask, render, request_for
+    from grader.learner.submit_service import submit as grade_submission
 
     data = None if file is None else sys.stdin.buffer.read() if file == "-" else read_bytes(Path(file))
     origin = _("標準入力") if file == "-" else file or ""
-    obj = ctx.find_root().obj or {}
-    answer = None
-    if data is not None:  # a warm grading service answers in milliseconds (grader.learner.submit_service)
-        answer = ask(Config.of(obj.get("banks", ()), bool(obj.get("bank_only"))),
-                     request_for(qid, data, origin, seed, as_json, lang=obj.get("lang"), db=obj.get("db"), db_given=bool(obj.get("db_given")),
-                                 create=bool(obj.get("create"))))  # fmt: skip
-    if isinstance(answer, dict):  # the service's error: the one this command would have raised
-        if answer.get("notes"):
-            click.echo(answer["notes"], err=True)
-        raise UsageError(str(answer["error"]), int(answer["exit"]))
-    if not isinstance(answer, Reply):
-        from grader.learner import warmup
-        from grader.learner.commands import submit as grade_submission
-
-        warmup.start()  # the sandbox starts while the question and the code are read
-        answer = render(*grade_submission(learner_env(ctx), qid, data, origin, seed), as_json)
+    answer = grade_submission(ctx.find_root().obj or {}, qid, data, origin, seed, as_json, env=lambda: learner_env(ctx),
+                              warn=lambda text: click.echo(text, err=True))  # fmt: skip
     if answer.notes:
         click.echo(answer.notes, err=True)
     click.echo(answer.stdout)

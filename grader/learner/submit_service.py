@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,6 +61,33 @@ class Config:
         environment = {k: v for k, v in os.environ.items() if k.startswith("ESHIKAKU_") or k in _ENVIRONMENT}
         identity = [os.getuid(), sys.executable, str(PROJECT_ROOT), self.banks, self.bank_only, sorted(environment.items())]
         return "submit-" + hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:16]
+
+
+def submit(settings: dict[str, Any], qid: str, data: bytes | None, origin: str, seed: int | None, as_json: bool, *,
+           env: Callable[[], Any], warn: Callable[[str], None]) -> Reply:  # fmt: skip
+    """``eshikaku submit``: the reply of the grading service for these global options (``settings``), or,
+    without one (or with no file: ``$EDITOR``), the grading done here on ``env()``.
+
+    Raises:
+        EshikakuError: What the command reports (an unknown id, an undecodable file), from either side.
+    """
+    if data is not None:
+        config = Config.of(settings.get("banks", ()), bool(settings.get("bank_only")))
+        answer = ask(config, request_for(qid, data, origin, seed, as_json, lang=settings.get("lang"), db=settings.get("db"),
+                                         db_given=bool(settings.get("db_given")), create=bool(settings.get("create"))))  # fmt: skip
+        if isinstance(answer, Reply):
+            return answer
+        if answer is not None:  # the service's error: the one this command would have raised
+            from grader.errors import Exit, GraderFault, UsageError
+
+            if answer.get("notes"):
+                warn(str(answer["notes"]))
+            raise (GraderFault if answer.get("exit") == Exit.FAULT else UsageError)(str(answer["error"]))  # a bank error exits 2 too
+    from grader.learner import warmup
+    from grader.learner.commands import submit as grade_here
+
+    warmup.start()  # the sandbox starts while the question and the code are read
+    return render(*grade_here(env(), qid, data, origin, seed), as_json)
 
 
 def ask(config: Config, request: dict[str, Any]) -> Reply | dict[str, Any] | None:

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.sandbox.child import read_stage  # at import: the seal keeps a submission's process from importing grader.*
 from grader.sandbox.importseal import seal_imports
 from grader.sandbox.wire import DTYPES, MAX_INT, Unconvertible, pack, unpack
 
@@ -172,35 +173,57 @@ def run_case(case: dict[str, Any], namespace: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_submission(source: str, prelude: str, entry: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Executes the learner's module code; returns its namespace and a report on the entry."""
+    """Executes the learner's module code; returns its namespace and a report on the entry (with what
+    the module code printed, as each case's report has its own)."""
     namespace: dict[str, Any] = {"__name__": "__submission__", "np": np}
+    capture = _Capture()
+    saved_stdout, sys.stdout = sys.stdout, capture
     try:
         if prelude:
             exec(compile(prelude, PRELUDE, "exec"), namespace)
         exec(compile(source, SUBMISSION, "exec"), namespace)
     except BaseException as exc:
-        return namespace, {"status": "error", "error": _error_info(exc)}
+        sys.stdout = saved_stdout
+        return namespace, {"status": "error", "error": _error_info(exc), "stdout": capture.getvalue()}
+    finally:
+        sys.stdout = saved_stdout
+    printed = capture.getvalue()
     if entry not in namespace:
-        return namespace, {"status": "undefined"}
+        return namespace, {"status": "undefined", "stdout": printed}
     if not callable(namespace[entry]):
-        return namespace, {"status": "not_callable", "type": builtin_type_name(namespace[entry])}
-    return namespace, {"status": "ok"}
+        return namespace, {"status": "not_callable", "type": builtin_type_name(namespace[entry]), "stdout": printed}
+    return namespace, {"status": "ok", "stdout": printed}
 
 
 def child_main(request: bytes, send: Callable[[bytes], None]) -> None:
-    """Sandbox entry: decode the program, seal imports, run the learner's code, send one frame per case."""
+    """Sandbox entry: decode the program, seal imports, run the learner's code, send one frame per case.
+
+    A program with ``"more": n`` has n cases still to come (the hidden ones): they are read as a second
+    request (:func:`grader.sandbox.child.read_stage`) once the frames of the first cases are sent. The
+    grader writes them only after those frames are in, so that everything the learner may be shown
+    (the load report, the public examples, what they printed) came from a process without a hidden input.
+    """
     program = unpack(request)
     seal_imports()  # done already in a standby child (prepare)
     namespace, status = load_submission(program["source"], program.get("prelude", ""), program["entry"])
-    cases = program["cases"] if status["status"] == "ok" else []
-    if not cases:
-        _flush_output()
-    send(pack(status))
-    for i, case in enumerate(cases):
-        result = pack(run_case(case, namespace))
-        if i == len(cases) - 1:  # the grader stops the child once the last frame is in: output first
+    loaded = status["status"] == "ok"
+    _run_cases(program["cases"] if loaded else [], status, namespace, send)
+    if loaded and program.get("more"):
+        _run_cases(unpack(read_stage())["cases"], None, namespace, send)
+
+
+def _run_cases(cases: list[dict[str, Any]], status: dict[str, Any] | None, namespace: dict[str, Any], send: Callable[[bytes], None]) -> None:
+    """Send ``status`` (if any), then one frame per case. The output is flushed before the last frame:
+    after it the grader may stop the child, or send it the next cases."""
+    if status is not None:
+        if not cases:
             _flush_output()
-        send(result)
+        send(pack(status))
+    for i, case in enumerate(cases):
+        frame = pack(run_case(case, namespace))
+        if i == len(cases) - 1:
+            _flush_output()
+        send(frame)
 
 
 def _flush_output() -> None:

@@ -18,11 +18,12 @@ import traceback
 from collections.abc import Callable
 from typing import Any, NoReturn
 
+from grader.sandbox import child
 from grader.sandbox.allowlist import project_dir
-from grader.sandbox.child import EXIT_MEMORY, EXIT_SETUP, call_entry, hard_exit, load_entry, make_send
+from grader.sandbox.child import EXIT_MEMORY, EXIT_SETUP, call_entry, hard_exit, load_entry, make_send, stage_message
 from grader.sandbox.interpreter import BOOT, child_env
 from grader.sandbox.isolation import LayerStatus
-from grader.sandbox.results import FrameReader, Limits, OutputCapture, RunResult, SandboxError, limits_message, outcome_of
+from grader.sandbox.results import FrameReader, Limits, OutputCapture, RunResult, SandboxError, Stage, limits_message, outcome_of
 from grader.sandbox.rlimits import apply_rlimits
 from grader.sandbox.scratch import rmtree
 
@@ -51,8 +52,9 @@ class SpawnBackend:
         pass
 
     def run(self, request: bytes, limits: Limits, complete_after: int | None = None,
-            meanwhile: Callable[[], object] | None = None) -> RunResult:
-        """One fresh interpreter; ``complete_after`` is not used (the interpreter's exit ends a run)."""
+            meanwhile: Callable[[], object] | None = None, stage: Stage | None = None) -> RunResult:
+        """One fresh interpreter; ``complete_after`` is not used (the interpreter's exit ends a run);
+        ``stage`` is written to its stdin once ``stage.after`` frames are in."""
         message = limits_message(request, limits)
         t0 = time.monotonic()
         scratch = tempfile.mkdtemp(prefix="eshikaku-run-")
@@ -61,6 +63,7 @@ class SpawnBackend:
         lock = threading.Lock()
         ready_event = threading.Event()
         over_event = threading.Event()
+        staged_event = threading.Event()  # the frames the stage waits for are in (or there will be no more)
         res_r, res_w = os.pipe()
         cmd = [sys.executable, "-I", "-B", "-c", BOOT, json.dumps([str(project_dir())]), "--once",
                "--entry", self.entry, "--limits", json.dumps(message)]
@@ -99,16 +102,26 @@ class SpawnBackend:
                             ready_event.set()
                         if frames.over:
                             over_event.set()
+                        if stage is not None and not frames.over and len(frames.frames) >= stage.after:
+                            staged_event.set()
                     else:
                         output.feed(stream, data)
             if stream == 0:
                 ready_event.set()
+                staged_event.set()  # no more frames: feed_stdin stops waiting (and checks why)
 
         def feed_stdin() -> None:
             try:
                 proc.stdin.write(request)  # type: ignore[union-attr]
+                proc.stdin.flush()  # type: ignore[union-attr]
+                if stage is not None:
+                    staged_event.wait()
+                    with lock:
+                        due = not frames.over and len(frames.frames) >= stage.after
+                    if due:
+                        proc.stdin.write(stage_message(stage.data))  # type: ignore[union-attr]
                 proc.stdin.close()  # type: ignore[union-attr]
-            except OSError:
+            except (OSError, ValueError):
                 pass
 
         waited: dict[str, Any] = {}
@@ -258,6 +271,7 @@ def once(entry_spec: str, limits: dict[str, Any], result_fd: int | None, result_
         assert result_fd is not None
         stdin = sys.stdin.buffer
         request = stdin.read(int(limits["req_len"]))
+        child._stage_fd = os.dup(0)  # the rest of a request may follow (grader.sandbox.child.read_stage)
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.close(devnull)

@@ -37,6 +37,15 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """A later part of a request: written to the child once ``after`` result frames are in, so that
+    the child has sent those frames before it can read ``data`` (grader.sandbox.child.read_stage)."""
+
+    after: int
+    data: bytes
+
+
+@dataclass(frozen=True)
 class RunResult:
     """What happened to one submission. ``frames`` are the only data to grade; ``outcome`` says how it ended."""
 

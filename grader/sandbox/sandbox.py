@@ -24,12 +24,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from grader.sandbox.isolation import LayerStatus
 from grader.sandbox.portable import SpawnBackend, spawn_status
-from grader.sandbox.results import OUTCOMES, Limits, RunResult, SandboxError
+from grader.sandbox.results import OUTCOMES, Limits, RunResult, SandboxError, Stage
 from grader.sandbox.zygote_client import ZygoteBackend
 
 DEFAULT_LIMITS = Limits()
 
-__all__ = ["Limits", "RunResult", "Sandbox", "SandboxPool", "SandboxError", "LayerStatus", "layer_status", "doctor_layers",
+__all__ = ["Limits", "RunResult", "Sandbox", "SandboxPool", "SandboxError", "Stage", "LayerStatus", "layer_status", "doctor_layers",
            "sandbox_mode", "OUTCOMES"]
 
 
@@ -84,7 +84,7 @@ class Sandbox:
             raise ValueError(f"mode must be 'fork' or 'spawn', not {self.mode!r}")
 
     def run(self, request: bytes, limits: Limits | None = None, *, frames: int | None = None,
-            meanwhile: Callable[[], object] | None = None) -> RunResult:
+            meanwhile: Callable[[], object] | None = None, stage: Stage | None = None) -> RunResult:
         """Run the entry on ``request`` in a fresh isolated child and return what it sent.
 
         Args:
@@ -93,13 +93,15 @@ class Sandbox:
                 that sends fewer ends as before, when the child ends.
             meanwhile: called once, while the child runs (work of the caller's that does not need
                 the results); what it raises is raised after the child has been stopped.
+            stage: the rest of the request, written only once ``stage.after`` frames are in (and
+                never if the child ends or stops sooner).
         """
         if not isinstance(request, (bytes, bytearray, memoryview)):
             raise TypeError("request must be bytes")
         with self._lock:
             if self._closed:
                 raise SandboxError("sandbox is closed")
-            return self._backend.run(bytes(request), limits or self.limits, frames, meanwhile)
+            return self._backend.run(bytes(request), limits or self.limits, frames, meanwhile, stage)
 
     def status(self) -> list[LayerStatus]:
         """Each layer of this sandbox, active or not, with what it does or why it is missing."""
@@ -172,10 +174,10 @@ class SandboxPool:
         self._executor = ThreadPoolExecutor(max_workers=count, thread_name_prefix="eshikaku-sandbox")
 
     def run(self, request: bytes, limits: Limits | None = None, *, frames: int | None = None,
-            meanwhile: Callable[[], object] | None = None) -> RunResult:
+            meanwhile: Callable[[], object] | None = None, stage: Stage | None = None) -> RunResult:
         box = self._free.get()
         try:
-            return box.run(request, limits, frames=frames, meanwhile=meanwhile)
+            return box.run(request, limits, frames=frames, meanwhile=meanwhile, stage=stage)
         finally:
             self._free.put(box)
 

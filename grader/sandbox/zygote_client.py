@@ -21,10 +21,10 @@ from collections.abc import Callable
 from typing import Any
 
 from grader.sandbox.allowlist import project_dir
-from grader.sandbox.child import EXIT_SETUP
+from grader.sandbox.child import EXIT_SETUP, stage_message
 from grader.sandbox.interpreter import BOOT, child_env
 from grader.sandbox.pipes import drain, run_pipes, write_some
-from grader.sandbox.results import FrameReader, Limits, OutputCapture, RunResult, SandboxError, limits_message, outcome_of
+from grader.sandbox.results import FrameReader, Limits, OutputCapture, RunResult, SandboxError, Stage, limits_message, outcome_of
 from grader.sandbox.scratch import empty_scratch, rmtree
 
 _ZYGOTE_START_TIMEOUT = 120.0
@@ -177,7 +177,7 @@ class ZygoteBackend:
     # -- one run
 
     def run(self, request: bytes, limits: Limits, frames: int | None = None,
-            meanwhile: Callable[[], object] | None = None) -> RunResult:
+            meanwhile: Callable[[], object] | None = None, stage: Stage | None = None) -> RunResult:
         message = limits_message(request, limits)
         for attempt in range(3):
             if not self.alive():
@@ -185,7 +185,7 @@ class ZygoteBackend:
                 self._start()
             try:
                 self._settle()
-                return self._run(request, limits, message, frames, meanwhile)
+                return self._run(request, limits, message, frames, meanwhile, stage)
             except _ZygoteLost as exc:  # lost before the child got its run: safe to retry
                 self.kill_zygote()
                 if attempt == 2:
@@ -212,7 +212,7 @@ class ZygoteBackend:
             self._clean_scratch()
 
     def _run(self, request: bytes, limits: Limits, message: dict[str, Any], complete_after: int | None,
-             meanwhile: Callable[[], object] | None) -> RunResult:
+             meanwhile: Callable[[], object] | None, stage: Stage | None) -> RunResult:
         t0 = time.monotonic()
         scratch = self.scratch
         mine: list[int] = []
@@ -246,7 +246,7 @@ class ZygoteBackend:
                     failure = exc
                     self._send_kill(pid)
             result = self._collect(pending, limits, t0, pid, req_w, res_r, out_r, err_r, mine,
-                                   None if failure else complete_after)
+                                   None if failure else complete_after, None if failure else stage)
             if failure is not None:
                 raise failure
             return result
@@ -260,10 +260,11 @@ class ZygoteBackend:
                 self._clean_scratch()
 
     def _collect(self, pending: memoryview, limits: Limits, t0: float, pid: int, req_w: int, res_r: int,
-                 out_r: int, err_r: int, mine: list[int], complete_after: int | None) -> RunResult:
+                 out_r: int, err_r: int, mine: list[int], complete_after: int | None, stage: Stage | None) -> RunResult:
         """Collect the child's frames and output until the zygote reports its end, or, with
         ``complete_after``, until that many frames are in: then the child is stopped and the run
-        returns without waiting for its exit (the caller's plan has every result it asked for)."""
+        returns without waiting for its exit (the caller's plan has every result it asked for).
+        ``stage`` is written to the request pipe, kept open for it, once ``stage.after`` frames are in."""
         assert self.sock is not None
         frames = FrameReader(limits)
         output = OutputCapture(limits.output_bytes)
@@ -277,7 +278,7 @@ class ZygoteBackend:
         poller.register(sock_fd, select.POLLIN)
         if pending:
             poller.register(req_w, select.POLLOUT)
-        else:
+        elif stage is None:
             self._close_request(req_w, mine)
         killed: str | None = None
         kill_time = 0.0
@@ -328,13 +329,19 @@ class ZygoteBackend:
                         pending = pending[:0]
                     if not pending:
                         poller.unregister(req_w)
-                        self._close_request(req_w, mine)
+                        if stage is None:
+                            self._close_request(req_w, mine)
                 else:
                     if not consume(fd):
                         poller.unregister(fd)
                     elif fd == res_r and complete_after is not None and not frames.over and len(frames.frames) >= complete_after:
                         complete = self._send_kill(pid)
                         lost = not complete
+                    elif fd == res_r and stage is not None and killed is None and not frames.over and len(frames.frames) >= stage.after:
+                        if not pending:
+                            poller.register(req_w, select.POLLOUT)
+                        pending = memoryview(bytes(pending) + stage_message(stage.data))
+                        stage = None  # sent once; the pipe closes when it is written
         if lost:
             self.kill_zygote()  # PR_SET_PDEATHSIG takes the child down with it
         elif complete and exit_msg is None:
