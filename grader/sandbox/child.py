@@ -82,6 +82,12 @@ _STAGE_HEADER = struct.Struct("!Q")
 _stage_fd: int | None = None  # where the next part of a request comes from (set before the entry is called)
 
 
+def stage_source(fd: int) -> None:
+    """Where :func:`read_stage` reads: the request's own descriptor, kept open after its first part."""
+    global _stage_fd
+    _stage_fd = fd
+
+
 def read_stage() -> bytes:
     """The next part of the request: cases the grader sends once the first frames are in (8-byte length,
     then the bytes). Empty when the grader sent none or the request pipe is closed."""
@@ -154,7 +160,6 @@ def run_standby(plan: Plan, entry: Entry, ctl: socket.socket, rehearse: bool) ->
     """
     import socket
 
-    global _stage_fd
     try:
         os.setsid()  # own session and process group: killpg reaches everything it starts
         set_process_name("eshikaku-run")
@@ -211,7 +216,7 @@ def run_standby(plan: Plan, entry: Entry, ctl: socket.socket, rehearse: bool) ->
         request = read_exact(_REQUEST_FD, int(run["req_len"]))
         if len(request) != int(run["req_len"]):
             raise RuntimeError("short request")
-        _stage_fd = _REQUEST_FD  # kept open: the hidden cases of a grading come later on it (read_stage)
+        stage_source(_REQUEST_FD)  # kept open: the hidden cases of a grading come later on it
         apply_rlimits(run["cpu_seconds"], run["memory_bytes"], run["file_bytes"], nproc=plan.nproc)
         os.environ["HOME"] = os.environ["TMPDIR"] = scratch
         tempfile.tempdir = scratch

@@ -183,7 +183,6 @@ def load_submission(source: str, prelude: str, entry: str) -> tuple[dict[str, An
             exec(compile(prelude, PRELUDE, "exec"), namespace)
         exec(compile(source, SUBMISSION, "exec"), namespace)
     except BaseException as exc:
-        sys.stdout = saved_stdout
         return namespace, {"status": "error", "error": _error_info(exc), "stdout": capture.getvalue()}
     finally:
         sys.stdout = saved_stdout

@@ -18,9 +18,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from grader.sandbox import child
 from grader.sandbox.allowlist import project_dir
-from grader.sandbox.child import EXIT_MEMORY, EXIT_SETUP, call_entry, hard_exit, load_entry, make_send, stage_message
+from grader.sandbox.child import EXIT_MEMORY, EXIT_SETUP, call_entry, hard_exit, load_entry, make_send, stage_message, stage_source
 from grader.sandbox.interpreter import BOOT, child_env
 from grader.sandbox.isolation import LayerStatus
 from grader.sandbox.results import FrameReader, Limits, OutputCapture, RunResult, SandboxError, Stage, limits_message, outcome_of
@@ -271,7 +270,7 @@ def once(entry_spec: str, limits: dict[str, Any], result_fd: int | None, result_
         assert result_fd is not None
         stdin = sys.stdin.buffer
         request = stdin.read(int(limits["req_len"]))
-        child._stage_fd = os.dup(0)  # the rest of a request may follow (grader.sandbox.child.read_stage)
+        stage_source(os.dup(0))  # the rest of a request may follow on stdin
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.close(devnull)
