@@ -10,6 +10,7 @@ import signal
 import socket
 import sqlite3
 import struct
+import subprocess
 import sys
 import tempfile
 import time
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from progress_helpers import FIXTURE_BANK, isolated_env, run_process
+from progress_helpers import FIXTURE_BANK, eshikaku_command, isolated_env, run_process
 
 from grader.service.channel import runtime_dir
 
@@ -97,6 +98,23 @@ def test_the_second_submit_is_answered_by_the_service_the_first_started_as_the_c
     assert second[0] == 1 and "✗" in second[1]
     with sqlite3.connect(env["ESHIKAKU_DB"]) as db:  # every attempt recorded, by whichever process graded it
         assert db.execute("SELECT COUNT(*) FROM attempts WHERE question_id = 'fx_relu_code'").fetchone()[0] == 3
+
+
+def test_a_submit_stopped_with_ctrl_c_records_nothing_as_without_the_service(env: dict[str, str], tmp_path: Path) -> None:
+    bank = ["--bank", str(FIXTURE_BANK), "--bank-only"]
+    assert _submit(env, tmp_path, RELU_RIGHT, *bank)[0] == 0  # the service is up and one attempt recorded
+    slow = tmp_path / "slow.py"
+    slow.write_text("import time\nimport numpy as np\n\ndef relu(x):\n    time.sleep(1.2)\n    return np.maximum(0, x)\n", encoding="utf-8")
+    command = subprocess.Popen([*eshikaku_command(), *bank, "submit", "fx_relu_code", str(slow)], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, cwd=tmp_path)  # fmt: skip
+    time.sleep(1.0)  # the request is with the service, whose child sleeps in the first case
+    command.send_signal(signal.SIGINT)
+    _, err = command.communicate(timeout=30)
+    assert command.returncode != 0 and b"Traceback" not in err
+    time.sleep(4)  # the service finishes that grading (two cases of 1.2 s) without anyone to tell
+    with sqlite3.connect(env["ESHIKAKU_DB"]) as db:
+        assert db.execute("SELECT COUNT(*) FROM attempts").fetchone()[0] == 1
+    assert _submit(env, tmp_path, RELU_RIGHT, *bank)[0] == 0  # and it serves the next one
 
 
 def test_an_unknown_id_and_an_undecodable_file_get_the_commands_own_message_and_status(env: dict[str, str], tmp_path: Path) -> None:

@@ -243,13 +243,14 @@ def submit(env: Env, qid: str, data: bytes | None, origin: str, seed: int | None
 
 def grade_and_record(env: Env, question: Any, source: str, seed: int | None = None, *, mode: str) -> Any:
     """Grades code for ``question`` in the sandbox and records the attempt (``submit``, ``watch``, the notebook);
-    a grader fault is not recorded: it says nothing about the learner. Returns the code result."""
+    a grader fault is not recorded: it says nothing about the learner, nor a grading nobody waits for any
+    more (``env.interrupted``). Returns the code result."""
     from grader.grading.codegrade import grade_code
     from grader.learner import warmup
     from grader.learner.practice import code_detail, status_for
 
     result = grade_code(question, source, seed, sandbox=warmup.sandbox())
-    if result.status != "grader_fault":
+    if result.status != "grader_fault" and not env.interrupted():
         with env.store() as store:
             record_single(store, question, seed=result.seed, response=source, status=status_for(result.passed, result.score), score=result.score,
                           mode=mode, detail=code_detail(result))  # fmt: skip

@@ -29,6 +29,7 @@ class Env:
     db_given: bool = False  # typed as --db (not from the environment): it must exist unless `create`
     create: bool = False
     warn: Callable[[str], None] = field(default=_stderr)
+    interrupted: Callable[[], bool] = field(default=lambda: False)  # the one who asked has gone: record nothing more
 
     def bank(self, *, quiet: bool = False) -> Bank:
         """Loads the bank, saying once per broken file that it was skipped (the valid questions stay usable)."""

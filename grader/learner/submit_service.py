@@ -136,8 +136,10 @@ def _code_stamp(config: Config) -> tuple[tuple[str, int, int], ...]:
     return source_stamp([PROJECT_ROOT / "grader", PROJECT_ROOT / "reference", *references])
 
 
-def handle(config: Config, request: dict[str, Any]) -> dict[str, Any]:
-    """One ``submit`` request, graded and recorded as the command would; errors become ``{"error", "exit"}``."""
+def handle(config: Config, request: dict[str, Any], gone: Callable[[], bool]) -> dict[str, Any]:
+    """One ``submit`` request, graded and recorded as the command would (nothing is recorded once the
+    command has ``gone``, as Ctrl-C leaves nothing recorded without the service); errors become
+    ``{"error", "exit"}``."""
     from grader.errors import EshikakuError
     from grader.i18n import set_language
     from grader.learner.commands import submit
@@ -147,7 +149,7 @@ def handle(config: Config, request: dict[str, Any]) -> dict[str, Any]:
     set_language(request.get("lang"))
     db = request.get("db")
     env = Env(config.bank_paths(), Path(db) if db else None, db_given=bool(request.get("db_given")), create=bool(request.get("create")),
-              warn=warnings.append)  # fmt: skip
+              warn=warnings.append, interrupted=gone)  # fmt: skip
     seed = request.get("seed")
     try:
         result, notes = submit(env, str(request["qid"]), str(request["source"]).encode("latin-1"), str(request["origin"]),
@@ -179,7 +181,7 @@ def main(argv: list[str]) -> None:
         warmup.sandbox()
 
     idle = float(os.environ.get(IDLE_ENV) or IDLE_SECONDS)
-    serve(folder, config.key(), lambda request: handle(config, request), is_stale=lambda: _code_stamp(config) != stamp, warm=warm,
+    serve(folder, config.key(), lambda request, gone: handle(config, request, gone), is_stale=lambda: _code_stamp(config) != stamp, warm=warm,
           idle_seconds=idle)  # fmt: skip
 
 

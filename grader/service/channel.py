@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import socket
 import stat
 import struct
@@ -52,6 +53,15 @@ def peer_is_us(conn: socket.socket) -> bool:
         return False
     uid: int = struct.unpack("3i", creds)[1]
     return uid == os.getuid()
+
+
+def peer_gone(conn: socket.socket) -> bool:
+    """Whether the other end has closed its side (a command stopped with Ctrl-C) without waiting for it."""
+    try:
+        readable, _, _ = select.select([conn], [], [], 0)
+        return bool(readable) and conn.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
 
 
 def send_message(conn: socket.socket, message: dict[str, Any]) -> None:

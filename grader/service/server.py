@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
 import socket
 import sys
@@ -18,12 +19,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from grader.service.channel import ChannelError, peer_is_us, recv_message, send_message, socket_path
+from grader.service.channel import ChannelError, peer_gone, peer_is_us, recv_message, send_message, socket_path
 
 REQUEST_SECONDS = 10.0  # for a request to arrive once connected; a reply may take as long as the grading
 LOCK_WAIT_SECONDS = 3.0  # a service that just said it is stale may still hold the lock while it exits
 
-Handler = Callable[[dict[str, Any]], dict[str, Any]]
+Handler = Callable[[dict[str, Any], Callable[[], bool]], dict[str, Any]]  # (request, whether the client has gone) -> reply
 
 
 def serve(folder: Path, key: str, handle: Handler, *, is_stale: Callable[[], bool], warm: Callable[[], None],
@@ -86,7 +87,7 @@ def _loop(listener: socket.socket, handle: Handler, is_stale: Callable[[], bool]
             except ChannelError:
                 continue
             stop = request.get("op") == "stop" or is_stale()
-            reply = {"stale": True} if stop else _answer(handle, request)
+            reply = {"stale": True} if stop else _answer(handle, request, functools.partial(peer_gone, conn))
             conn.settimeout(None)
             with contextlib.suppress(OSError, ChannelError):
                 send_message(conn, reply)
@@ -94,9 +95,9 @@ def _loop(listener: socket.socket, handle: Handler, is_stale: Callable[[], bool]
                 return
 
 
-def _answer(handle: Handler, request: dict[str, Any]) -> dict[str, Any]:
+def _answer(handle: Handler, request: dict[str, Any], gone: Callable[[], bool]) -> dict[str, Any]:
     try:
-        return handle(request)
+        return handle(request, gone)
     except Exception:  # the client does the work itself, where the problem shows as it always would
         traceback.print_exc(file=sys.stderr)
         sys.stderr.flush()
