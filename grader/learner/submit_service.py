@@ -1,7 +1,7 @@
 """``eshikaku submit`` served by a warm process: what a request carries, which service answers it, the
 service's own entry point, and the reply both ways of grading print.
 
-The first ``submit`` starts a service (``python -m grader.learner.submit_service``) that holds the
+The first ``submit`` starts a service (:func:`main`, in an interpreter of its own) that holds the
 sandbox, NumPy and the grading code; the command then only reads the file, sends it and prints the
 reply, as the quiz grades on its warm sandbox. The verdict, the record in the progress database and
 every message are the ones the command would give by itself: the service runs the same function.
@@ -80,8 +80,8 @@ def submit(settings: dict[str, Any], qid: str, data: bytes | None, origin: str, 
         if answer is not None:  # the service's error: the one this command would have raised
             from grader.errors import Exit, GraderFault, UsageError
 
-            if answer.get("notes"):
-                warn(str(answer["notes"]))
+            if answer["notes"]:
+                warn(answer["notes"])
             raise (GraderFault if answer.get("exit") == Exit.FAULT else UsageError)(str(answer["error"]))  # a bank error exits 2 too
     from grader.learner import warmup
     from grader.learner.commands import submit as grade_here
@@ -97,9 +97,12 @@ def ask(config: Config, request: dict[str, Any]) -> Reply | dict[str, Any] | Non
     boot = f"import sys; sys.path.insert(0, {str(PROJECT_ROOT)!r}); from grader.learner.submit_service import main; main(sys.argv[1:])"
     start = [sys.executable, "-c", boot, json.dumps([config.banks, config.bank_only])]
     answer = ask_service(config.key(), {"op": "submit", **request}, start, reply_seconds=REPLY_SECONDS)
-    if answer is None or "error" in answer:
-        return answer
-    return Reply(int(answer["exit"]), str(answer["notes"]), str(answer["stdout"]), str(answer["trailer"]))
+    try:
+        if answer is None or "error" in answer:
+            return None if answer is None else {"error": str(answer["error"]), "exit": int(answer["exit"]), "notes": str(answer.get("notes", ""))}
+        return Reply(int(answer["exit"]), str(answer["notes"]), str(answer["stdout"]), str(answer["trailer"]))
+    except (KeyError, TypeError, ValueError):  # not a reply of this version's: grade here
+        return None
 
 
 def request_for(qid: str, data: bytes, origin: str, seed: int | None, as_json: bool, *, lang: str | None, db: Path | None, db_given: bool,
