@@ -166,9 +166,11 @@ def handle(config: Config, request: dict[str, Any], gone: Callable[[], bool]) ->
 def main(argv: list[str]) -> None:
     """``python -m grader.learner.submit_service '[banks, bank_only]'``: serve until idle or stale."""
     from grader.learner import warmup
+    from grader.sandbox.syscalls import set_process_name
     from grader.service.channel import runtime_dir
     from grader.service.server import serve
 
+    set_process_name("eshikaku-submit")  # what ps and top show for it (its zygote is eshikaku-zygote)
     banks, bank_only = json.loads(argv[0])
     config = Config(tuple(banks), bool(bank_only))
     folder = runtime_dir()
