@@ -117,6 +117,22 @@ def test_a_submit_stopped_with_ctrl_c_records_nothing_as_without_the_service(env
     assert _submit(env, tmp_path, RELU_RIGHT, *bank)[0] == 0  # and it serves the next one
 
 
+def test_four_first_submits_at_once_are_all_graded_and_leave_one_service(env: dict[str, str], tmp_path: Path) -> None:
+    code = tmp_path / "answer.py"
+    code.write_text(RELU_RIGHT, encoding="utf-8")
+    commands = [subprocess.Popen([*eshikaku_command(), "--bank", str(FIXTURE_BANK), "--bank-only", "submit", "--seed", str(i), "fx_relu_code", str(code)],
+                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path) for i in range(4)]  # fmt: skip
+    outputs = [c.communicate(timeout=120)[0] for c in commands]
+    assert [c.returncode for c in commands] == [0] * 4 and all(out.startswith("✓ 正解 100%".encode()) for out in outputs)
+    with sqlite3.connect(env["ESHIKAKU_DB"]) as db:
+        assert db.execute("SELECT COUNT(*) FROM attempts").fetchone()[0] == 4
+    runtime = Path(env["XDG_RUNTIME_DIR"])
+    deadline = time.monotonic() + 30  # the services that lost the race for the lock give up within seconds
+    while len(_services(runtime)) > 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(_services(runtime)) == 1
+
+
 def test_an_unknown_id_and_an_undecodable_file_get_the_commands_own_message_and_status(env: dict[str, str], tmp_path: Path) -> None:
     code = tmp_path / "answer.py"
     code.write_bytes(b"def relu(x):\n    return x  # \x81 \n")
