@@ -256,9 +256,10 @@ def run_order(instances: list[CaseInstance]) -> list[CaseInstance]:
 
 
 def _requests(question: CodeBase, source: str, instances: list[CaseInstance]) -> tuple[bytes, Stage | None]:
-    """The request with the public examples, and the hidden cases as its later stage (see :func:`grade_code`)."""
-    public = [i.program for i in instances if not i.spec.hidden]
-    hidden = [i.program for i in instances if i.spec.hidden]
+    """The request with the public examples, and the hidden cases as its later stage (see :func:`grade_code`);
+    ``instances`` are in :func:`run_order`."""
+    split = sum(1 for i in instances if not i.spec.hidden)
+    public, hidden = [i.program for i in instances[:split]], [i.program for i in instances[split:]]
     first = pack({"source": source, "prelude": question.prelude, "entry": question.entry, "cases": public, "more": len(hidden)})
     return first, (Stage(1 + len(public), pack({"cases": hidden})) if hidden else None)
 

@@ -74,15 +74,9 @@ def submit(settings: dict[str, Any], qid: str, data: bytes | None, origin: str, 
     if data is not None:
         config = Config.of(settings.get("banks", ()), bool(settings.get("bank_only")))
         answer = ask(config, request_for(qid, data, origin, seed, as_json, lang=settings.get("lang"), db=settings.get("db"),
-                                         db_given=bool(settings.get("db_given")), create=bool(settings.get("create"))))  # fmt: skip
-        if isinstance(answer, Reply):
+                                         db_given=bool(settings.get("db_given")), create=bool(settings.get("create"))), warn)  # fmt: skip
+        if answer is not None:
             return answer
-        if answer is not None:  # the service's error: the one this command would have raised
-            from grader.errors import Exit, GraderFault, UsageError
-
-            if answer["notes"]:
-                warn(answer["notes"])
-            raise (GraderFault if answer.get("exit") == Exit.FAULT else UsageError)(str(answer["error"]))  # a bank error exits 2 too
     from grader.learner import warmup
     from grader.learner.commands import submit as grade_here
 
@@ -90,19 +84,27 @@ def submit(settings: dict[str, Any], qid: str, data: bytes | None, origin: str, 
     return render(*grade_here(env(), qid, data, origin, seed), as_json)
 
 
-def ask(config: Config, request: dict[str, Any]) -> Reply | dict[str, Any] | None:
-    """The service's answer: a :class:`Reply`, an error (``{"error", "exit"}``), or None to grade here."""
+def ask(config: Config, request: dict[str, Any], warn: Callable[[str], None]) -> Reply | None:
+    """The service's reply, or None to grade here; the service's error is raised as this command's own
+    (its notes said first through ``warn``)."""
+    from grader.errors import Exit, GraderFault, UsageError
     from grader.service.client import ask as ask_service
 
     boot = f"import sys; sys.path.insert(0, {str(PROJECT_ROOT)!r}); from grader.learner.submit_service import main; main(sys.argv[1:])"
     start = [sys.executable, "-c", boot, json.dumps([config.banks, config.bank_only])]
     answer = ask_service(config.key(), {"op": "submit", **request}, start, reply_seconds=REPLY_SECONDS)
+    if answer is None:
+        return None
     try:
-        if answer is None or "error" in answer:
-            return None if answer is None else {"error": str(answer["error"]), "exit": int(answer["exit"]), "notes": str(answer.get("notes", ""))}
-        return Reply(int(answer["exit"]), str(answer["notes"]), str(answer["stdout"]), str(answer["trailer"]))
+        if "error" in answer:
+            message, code, notes = str(answer["error"]), int(answer["exit"]), str(answer.get("notes", ""))
+        else:
+            return Reply(int(answer["exit"]), str(answer["notes"]), str(answer["stdout"]), str(answer["trailer"]))
     except (KeyError, TypeError, ValueError):  # not a reply of this version's: grade here
         return None
+    if notes:
+        warn(notes)
+    raise (GraderFault if code == Exit.FAULT else UsageError)(message)  # a bank error exits 2 too
 
 
 def request_for(qid: str, data: bytes, origin: str, seed: int | None, as_json: bool, *, lang: str | None, db: Path | None, db_given: bool,
@@ -164,7 +166,7 @@ def handle(config: Config, request: dict[str, Any], gone: Callable[[], bool]) ->
 
 
 def main(argv: list[str]) -> None:
-    """``python -m grader.learner.submit_service '[banks, bank_only]'``: serve until idle or stale."""
+    """The service for ``argv[0]`` (JSON ``[banks, bank_only]``): serve until idle or stale."""
     from grader.learner import warmup
     from grader.sandbox.syscalls import set_process_name
     from grader.service.channel import runtime_dir
@@ -189,6 +191,3 @@ def main(argv: list[str]) -> None:
     serve(folder, config.key(), lambda request, gone: handle(config, request, gone), is_stale=lambda: _code_stamp(config) != stamp, warm=warm,
           idle_seconds=idle)  # fmt: skip
 
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
