@@ -148,12 +148,12 @@ def _relayout(sources: list[int]) -> None:
     os.closerange(len(sources), 1 << 20)  # the temporaries and everything else of the zygote
 
 
-def run_standby(plan: Plan, entry: Entry, ctl: socket.socket, rehearse: bool) -> NoReturn:
+def run_standby(plan: Plan, entry: Entry, ctl: socket.socket, prepare: Callable[[], None] | None) -> NoReturn:
     """A child forked ahead of its submission.
 
     Phase 1 (before any run exists) applies every layer that does not depend on the run: own
     session and process group, parent-death signal, the sandbox's namespaces, no capabilities,
-    Landlock, seccomp; then the entry module's ``prepare(rehearse)``, if it has one. Phase 2 starts
+    Landlock, seccomp; then ``prepare``, the entry module's own work before a run, if it has any. Phase 2 starts
     when the grader sends one run on ``ctl`` (the zygote handed the other end over): the request,
     result and output pipes arrive with it (SCM_RIGHTS), then the child moves into its scratch
     directory, reads the request, sets the run's rlimits, announces the layers and calls the entry.
@@ -189,9 +189,8 @@ def run_standby(plan: Plan, entry: Entry, ctl: socket.socket, rehearse: bool) ->
         if plan.seccomp is not None:
             plan.seccomp.load()
         ctl = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET, fileno=3)
-        prepare = getattr(sys.modules.get(getattr(entry, "__module__", ""), None), "prepare", None)
-        if prepare is not None:  # the entry's own work before any run (grader.sandbox.harness.prepare)
-            prepare(rehearse)
+        if prepare is not None:  # e.g. grader.sandbox.harness.prepare
+            prepare()
     except BaseException:
         try:
             os.write(2, traceback.format_exc().encode()[-4000:])

@@ -36,12 +36,13 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUME
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
+import functools  # noqa: E402
 import gc  # noqa: E402
 import json  # noqa: E402
 import signal  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
 from grader.sandbox.child import hard_exit, load_entry, run_standby  # noqa: E402
@@ -117,7 +118,7 @@ def _hold_mount_namespace(pid: int, own: int) -> int | None:
     return fd
 
 
-def _fork_standby(plan: Plan, entry: Entry, rehearse: bool) -> tuple[int, socket.socket]:
+def _fork_standby(plan: Plan, entry: Entry, prepare: Callable[[], None] | None) -> tuple[int, socket.socket]:
     import socket
 
     parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -125,7 +126,7 @@ def _fork_standby(plan: Plan, entry: Entry, rehearse: bool) -> tuple[int, socket
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - covered through the sandbox tests
-        run_standby(plan, entry, child_end, rehearse)
+        run_standby(plan, entry, child_end, prepare)
     child_end.close()
     return pid, parent_end
 
@@ -242,11 +243,15 @@ def _wait_child(sock: socket.socket, pid: int) -> tuple[int, resource.struct_rus
             os.close(pidfd)
 
 
-def _warm_up() -> None:
-    """Run once what nearly every child runs, so that children start with it initialised."""
+def _warm_up(warm: Callable[[], None] | None) -> None:
+    """Run what nearly every child runs, so that children start with it initialised: the entry module's
+    own ``warm()`` when it has one, else a frame round trip and a compile."""
     from grader.sandbox.importseal import prepare_seal
 
     prepare_seal()
+    if warm is not None:
+        warm()
+        return
     try:
         import numpy as np
 
@@ -269,18 +274,23 @@ def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str], 
         import fcntl  # noqa: F401  (used by every child; import it once here)
         import select  # noqa: F401
 
-        from grader.sandbox.capabilities import prepare
+        from grader.sandbox.capabilities import prepare as prepare_capabilities
         from grader.sandbox.syscalls import set_child_subreaper, set_process_name
 
         set_process_name("eshikaku-zygote")
         set_child_subreaper()
-        prepare()
+        prepare_capabilities()
         try:
             import numpy
             import numpy.random  # noqa: F401  (lazy in NumPy 2; import once here, not per child)
         except ImportError:
             pass
         entry = load_entry(entry_spec)
+        # The entry module's hooks, looked up now: its own warm() may seal imports, which takes the
+        # module out of sys.modules.
+        module = sys.modules.get(getattr(entry, "__module__", ""))
+        warm, prepare_child = getattr(module, "warm", None), getattr(module, "prepare", None)
+        prepare_standby = None if prepare_child is None else functools.partial(prepare_child, rehearse)
         leaked = sorted(m for m in sys.modules if m.partition(".")[0] in ("reference", "questions", "cli"))
         if leaked:
             raise RuntimeError(f"the entry imported {leaked}: the zygote must stay free of reference code "
@@ -288,7 +298,7 @@ def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str], 
         plan = Plan(scratch_root, disabled)
         if plan.pidns is not None:
             _init_pid = plan.pidns.init_pid
-        _warm_up()
+        _warm_up(warm)
         gc.collect()
         gc.freeze()  # keep the warm heap in a permanent generation: fewer copy-on-write faults per child
     except BaseException:
@@ -302,7 +312,7 @@ def serve(sock_fd: int, entry_spec: str, scratch_root: str, disabled: set[str], 
     announced: list[int] = []
 
     def announce() -> bool:
-        pid, ctl = _fork_standby(plan, entry, rehearse)
+        pid, ctl = _fork_standby(plan, entry, prepare_standby)
         try:
             socket.send_fds(sock, [json.dumps({"op": "standby", "pid": pid}).encode()], [ctl.fileno()])
         except OSError:
