@@ -58,16 +58,21 @@ def load_entry(spec: str) -> Entry:
 
 
 def make_send(fd: int) -> Callable[[bytes], None]:
-    """``send(frame)``: write one length-prefixed frame to the result descriptor."""
-    write = os.write
+    """``send(frame)``: write one length-prefixed frame to the result descriptor (header and body in one
+    system call when the pipe has room: the grader wakes once per frame)."""
+    write, writev = os.write, os.writev
     pack = _FRAME_HEADER.pack
 
     def send(data: bytes) -> None:
         view = memoryview(data).cast("B")
         if view.nbytes > 0xFFFFFFFF:
             raise ValueError("frame too large")
-        _write_all(fd, pack(view.nbytes), write)
-        _write_all(fd, view, write)
+        header = pack(view.nbytes)
+        written = writev(fd, [header, view])
+        if written < len(header):
+            _write_all(fd, header[written:], write)
+            written = len(header)
+        _write_all(fd, view[written - len(header):], write)
 
     return send
 
