@@ -20,6 +20,7 @@ loops that end by themselves), so a broken sandbox fails its test instead of the
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import os
 import secrets
@@ -1086,6 +1087,36 @@ def test_ctypes_tricks_are_denied():
     """)
     outcomes = reported(result)
     assert "allowed" not in outcomes.values(), outcomes
+
+
+def test_every_syscall_on_the_deny_list_is_refused_with_its_own_errno():
+    """Each denied syscall, called through ctypes with every argument -1 (an invalid pointer, fd, pid or flag
+    word, so that without the filter the kernel would answer EFAULT, EBADF, EINVAL or ESRCH), gets the
+    filter's answer; an allowed one still works. Left out: those that ignore their arguments and would
+    create something (fork, vfork, System V objects)."""
+    from grader.sandbox.seccomp import DENY_ENOSYS, SeccompFilter
+    from grader.sandbox.syscalls import seccomp_arch
+
+    arch = seccomp_arch()
+    assert arch is not None, "this test needs the seccomp syscall table of this machine"
+    calls = [(name, arch[1][name], os.strerror(errno.ENOSYS if name in DENY_ENOSYS else errno.EPERM))
+             for name in SeccompFilter().denied if name not in ("fork", "vfork", "msgget", "semget", "shmget")]
+    result = attack(f"""
+        import ctypes, json, os
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        def softmax(x):
+            report = {{"getpid": libc.getpid() > 0, "wrong": {{}}, "count": 0}}
+            for name, number, expected in {calls!r}:
+                ctypes.set_errno(0)
+                value = libc.syscall(number, *([ctypes.c_long(-1)] * 6))
+                answer = "allowed" if value >= 0 else os.strerror(ctypes.get_errno())
+                report["count"] += 1
+                if answer != expected and len(report["wrong"]) < 5:  # the message holds 500 characters
+                    report["wrong"][name] = answer
+            raise RuntimeError(json.dumps(report))
+    """)
+    assert reported(result) == {"getpid": True, "wrong": {}, "count": len(calls)}
 
 
 # --------------------------------------------------------------------------- in-place updates (ridge_blank)

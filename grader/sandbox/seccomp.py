@@ -24,6 +24,7 @@ _BPF_JEQ_K = 0x15
 _BPF_JGE_K = 0x35
 _BPF_JSET_K = 0x45
 _BPF_RET_K = 0x06
+_BPF_JA = 0x05
 SECCOMP_RET_ALLOW = 0x7FFF0000
 SECCOMP_RET_ERRNO = 0x00050000
 _OFF_NR = 0
@@ -103,17 +104,20 @@ class SeccompFilter:
         ]
         if audit_arch == AUDIT_ARCH_X86_64:
             prog += [(_BPF_JGE_K, 0, 1, 0x40000000), (_BPF_RET_K, 0, 0, eperm)]  # x32 ABI
-        self.denied: list[str] = []
-
-        def deny(name: str, action: int) -> None:
-            if name in table:
-                prog.extend([(_BPF_JEQ_K, 0, 1, table[name]), (_BPF_RET_K, 0, 0, action)])
-                self.denied.append(name)
-
-        for name in (*DENY_EPERM, *extra_deny):
-            deny(name, eperm)
-        for name in DENY_ENOSYS:
-            deny(name, SECCOMP_RET_ERRNO | errno.ENOSYS)
+        denials = [(name, eperm) for name in (*DENY_EPERM, *extra_deny) if name in table]
+        denials += [(name, SECCOMP_RET_ERRNO | errno.ENOSYS) for name in DENY_ENOSYS if name in table]
+        self.denied = [name for name, _ in denials]
+        # One comparison per denied syscall, each jumping to its action's return, shared by all of
+        # them: half the instructions of a return after each, and the kernel verifies, translates and
+        # compiles the filter again in every child.
+        actions = list(dict.fromkeys(action for _, action in denials))
+        for i, (name, action) in enumerate(denials):
+            skip = len(denials) - i - 1 + 1 + actions.index(action)  # the later comparisons, the jump, earlier returns
+            if skip > 255:
+                raise ValueError("too many denied syscalls for one block of 8-bit jumps")
+            prog.append((_BPF_JEQ_K, skip, 0, table[name]))
+        prog.append((_BPF_JA, 0, 0, len(actions)))  # none of them: on to the filtered syscalls
+        prog += [(_BPF_RET_K, 0, 0, action) for action in actions]
         # clone: threads only, and no namespace flags.
         prog += [
             (_BPF_JEQ_K, 0, 5, table["clone"]),
