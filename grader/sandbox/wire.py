@@ -67,7 +67,12 @@ class Budget:
 # --------------------------------------------------------------------------- encoding
 
 
+_SCALARS = frozenset({bool, int, float, str, type(None)})
+
+
 def _encode(value: Any, buffers: list[bytes]) -> Any:
+    if type(value) in _SCALARS:  # most nodes: no isinstance chain
+        return value
     if isinstance(value, np.ndarray):
         if value.dtype.str not in DTYPES:
             raise TypeError(f"dtype {value.dtype} cannot be sent")
