@@ -110,28 +110,28 @@ def diagnose(question: CodeBase, learner_source: str, failing: Sequence[tuple[Ca
     cases = [(i, frame) for i, frame in failing if i.spec.property is None]
     if not cases or not question.misconceptions:
         return ()
-    runs: list[tuple[int, str, list[dict[str, Any]]]] = []
+    exact: list[tuple[int, str]] = []  # the variants that did what the learner's code did on every case
+    by_type: list[tuple[int, str]] = []  # the same, but with exceptions matched by type alone
     with _lock:
         for index, wrong in enumerate(question.misconceptions):
             source = misconception_source(question, index)
             try:
                 namespace = _namespace(question, source)
+                same = loose = True
                 with time_limit(f"misconception {wrong.name}"):
-                    runs.append((index, source, [run_case(instance.program, namespace) for instance, _ in cases]))
+                    for instance, frame in cases:  # a variant stops at the first case it does not match
+                        result = run_case(instance.program, namespace)
+                        same = same and _same_outcome(instance, frame, result)
+                        loose = same or _same_outcome(instance, frame, result, loose=True)
+                        if not loose:
+                            break
             except Exception:  # validate proves every misconception loads and runs; a broken one only goes unmatched
                 continue
-    found = _matching(question, learner_source, cases, runs, loose=False)
-    if not found:  # exception messages depend on operand order: by type alone, but only when one variant fits
-        loose = _matching(question, learner_source, cases, runs, loose=True)
-        found = loose if len(loose) == 1 else ()
-    return found
-
-
-def _matching(question: CodeBase, learner_source: str, cases: list[tuple[CaseInstance, dict[str, Any]]],
-              runs: list[tuple[int, str, list[dict[str, Any]]]], *, loose: bool) -> tuple[Finding, ...]:
-    found = []
-    for index, source, results in runs:
-        if all(_same_outcome(instance, frame, result, loose=loose) for (instance, frame), result in zip(cases, results)):
-            wrong = question.misconceptions[index]
-            found.append(Finding(wrong.name, wrong.says, defect_line(question, source, learner_source)))
-    return tuple(found)
+            if same:
+                exact.append((index, source))
+            elif loose:
+                by_type.append((index, source))
+    # Exception messages depend on operand order: matched by type alone only when one variant fits.
+    matched = exact or (by_type if len(by_type) == 1 else [])
+    return tuple(Finding(question.misconceptions[i].name, question.misconceptions[i].says, defect_line(question, source, learner_source))
+                 for i, source in matched)
