@@ -69,6 +69,13 @@ def _stats(samples: list[float]) -> str:
     return f"median {statistics.median(ms):7.2f} ms   p90 {p90:7.2f} ms   (n={len(ms)})"
 
 
+def _cpu_seconds(pid: int, with_children: bool) -> float:
+    """utime + stime of a process, with those of its reaped children or not (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rpartition(")")[2].split()
+    return sum(int(v) for v in fields[11 : 15 if with_children else 13]) / os.sysconf("SC_CLK_TCK")
+
+
 def _program(question, source: str, seed: int) -> tuple[list, bytes]:
     instances = build_cases(question, seed)
     program = {"source": source, "prelude": question.prelude, "entry": question.entry, "cases": [i.program for i in instances]}
@@ -163,15 +170,21 @@ def main() -> None:
     try:
         for i in range(workers * 2):
             grade_code(question, RIGHT, i, sandbox=pool)
+        zygotes = [box.zygote_pid for box in pool.sandboxes if box.zygote_pid]
+        cpu0 = [_cpu_seconds(os.getpid(), False), sum(_cpu_seconds(z, True) for z in zygotes)]
         start = time.perf_counter()
         with ThreadPoolExecutor(max_workers=workers) as executor:
             verdicts = list(executor.map(lambda i: grade_code(question, sources[i % 2], i, sandbox=pool).passed, range(args.batch)))
         elapsed = time.perf_counter() - start
+        cpu1 = [_cpu_seconds(os.getpid(), False), sum(_cpu_seconds(z, True) for z in zygotes)]
     finally:
         pool.close()
     assert verdicts.count(True) == (args.batch + 1) // 2, "a verdict changed under load"
     print(f"throughput: {args.batch} submissions in {elapsed:.2f} s with {workers} sandboxes = {args.batch / elapsed:.0f} submissions/s "
           f"(goal ≥ {GOAL_RATE}/s: {args.batch / elapsed / GOAL_RATE:.2f} of it)")  # fmt: skip
+    grader_ms, sandbox_ms = ((after - before) * 1000 / args.batch for before, after in zip(cpu0, cpu1))
+    print(f"CPU per submission: grader {grader_ms:.2f} ms + zygotes and children {sandbox_ms:.2f} ms = {grader_ms + sandbox_ms:.2f} ms "
+          f"(250/s on {workers} cores needs ≤ {workers * 1000 / GOAL_RATE:.1f} ms)")
     print(f"load average after the run: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print(f"isolation layers: {', '.join(pool.layers) if hasattr(pool, 'layers') else '?'}")
 
