@@ -6,7 +6,9 @@ then grades it twice: an honest class, and the same class with a share of malici
 (infinite loop, hang, fork flood, file deletion, fake output, memory bomb, signal to the parent).
 Every attack is bounded and ends in its own row. A runaway submission's first run is stopped at the
 batch's CPU budget (grader.instructor.budget: 0.25 s of CPU, or 2 × 0.25 + 1 s of wall time for a sleeper,
-instead of the question's 2 s and 5 s); the last run shows the cost without the budget.
+instead of the question's 2 s and 5 s). The malicious class is graded with grade-batch's default number
+of sandboxes (one more than the CPUs) and with one a CPU, where each sleeper holds a core's share; the
+last run shows the cost without the budget.
 
 Usage:
     python benchmarks/batch.py [--students 200] [--malicious 0.05] [--jobs N] [--keep DIR]
@@ -165,10 +167,12 @@ def _run(folder: Path, out: Path, jobs: int, cpu_budget: bool = True) -> tuple[i
 
 
 def main() -> None:
+    from grader.instructor.batch import default_jobs
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, default=200)
     parser.add_argument("--malicious", type=float, default=0.05, help="share of malicious submissions in the second run")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--jobs", type=int, help="sandboxes (default: grade-batch's own, one more than the CPUs)")
     parser.add_argument("--keep", type=Path, help="keep the generated classes and reports here")
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="eshikaku-batch-bench-"))
@@ -179,9 +183,10 @@ def main() -> None:
     print("(CPU ms per submission counts this process and its sandboxes: on a shared machine it is the steadier figure)")
     try:
         share = share_text(args.malicious)
-        runs = [("honest class", 0.0, args.jobs, True, HONEST_GOAL), (f"{share} malicious", args.malicious, args.jobs, True, MALICIOUS_GOAL),
-                (f"{share} malicious", args.malicious, 2 * args.jobs, True, MALICIOUS_GOAL),  # more sandboxes than CPUs: hangs overlap
-                (f"{share} malicious", args.malicious, 2 * args.jobs, False, None)]  # without the CPU budget: each runaway costs the full limit
+        jobs, cpus = args.jobs or default_jobs(), os.cpu_count() or 1
+        runs = [("honest class", 0.0, jobs, True, HONEST_GOAL), (f"{share} malicious", args.malicious, jobs, True, MALICIOUS_GOAL),
+                (f"{share} malicious", args.malicious, cpus, True, MALICIOUS_GOAL),  # one sandbox a core: a sleeper holds a core's share
+                (f"{share} malicious", args.malicious, 2 * cpus, False, None)]  # without the CPU budget: each runaway costs the full limit
         for label, share_of, jobs, budget, goal in runs:
             name = f"{label.replace(' ', '_').replace('%', 'pct')}_j{jobs}{'' if budget else '_nobudget'}"
             folder = base / name

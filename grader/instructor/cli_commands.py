@@ -148,7 +148,8 @@ def doctor(as_json: bool) -> None:
     "students.csv, report.json and gradescope/<student>/results.json.")
 @click.option("--answers", "answers_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="CSV or JSONL with the columns "
     "student, question, answer (and optionally seed) for the non-code questions.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Submissions graded at once, each in its own sandbox (default: one per CPU).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Submissions graded at once, each in its own sandbox "
+              "(default: one more than the CPUs: a submission that sleeps holds a sandbox, not a core).")
 @click.option("--since-changed", is_flag=True, help="Reuse the rows of the report.json in --out whose submission, question and reference are "
     "unchanged; grade only the rest.")
 @click.option("--regrade", is_flag=True, help="Grade every submission again, each unchanged one with the seed the report.json in --out records "
