@@ -40,7 +40,7 @@ from grader.bank.loader import Bank
 from grader.bank.schema import CodeBase
 from grader.errors import GraderFault
 from grader.instructor.batch_constants import FORMAT, REPORT_NAME, VERDICTS, BatchInputError
-from grader.instructor.batch_grading import Row, Turns, fault_row, grade_submission
+from grader.instructor.batch_grading import BUDGET_OUTCOME, Row, Turns, fault_row, grade_submission
 from grader.instructor.hashes import QuestionInfo, batch_salt, grader_hash, question_info, submission_seed
 from grader.instructor.submissions import Submission, collect
 
@@ -307,8 +307,11 @@ def grade_batch(
             notes.append("the grader changed since the previous report: every submission is graded again")
         else:
             for data in previous.get("rows", []):
-                if isinstance(data, dict) and data.get("verdict") not in ("grader_fault", "missing"):
-                    reusable[(str(data.get("student")), str(data.get("question")))] = data
+                if not isinstance(data, dict) or data.get("verdict") in ("grader_fault", "missing"):
+                    continue
+                if not cpu_budget and data.get("outcome") == BUDGET_OUTCOME:
+                    continue  # stopped by the CPU budget before its code loaded: graded again without one
+                reusable[(str(data.get("student")), str(data.get("question")))] = data
 
     rows: dict[tuple[str, str], Row] = {}
     todo: list[Submission] = []

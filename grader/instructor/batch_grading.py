@@ -26,6 +26,11 @@ STOPPED = ("timeout", "cpu_limit")  # runs stopped by a time limit: where they s
 # One message for both limits: which of the CPU and the wall limit comes first also depends on the load (the row's
 # outcome still says which it was).
 STOP_MESSAGE = "時間制限: 制限時間を過ぎてもコードが動き続けていました (無限ループ、または必要よりはるかに大きな計算?)"
+# A first run stopped by the batch's CPU budget before the code had loaded is not run again (a loop or a sleep
+# at module level would cost the question's whole limit); the row says so, and which limit decided.
+BUDGET_STOP_MESSAGE = ("一括採点の CPU 予算 {budget:g} 秒のうちにコードの読み込みが終わりませんでした (問題の制限は {limit:g} 秒): "
+                       "モジュールの最上位で無限ループや重い計算をしていませんか")
+BUDGET_OUTCOME = "budget"  # the row's outcome for such a run; grade-batch --no-cpu-budget grades it under the question's limits
 
 
 @dataclass
@@ -88,6 +93,7 @@ class Turns:
     def start(self, question_id: str) -> None:
         self.local.run = None
         self.local.budget = self.budgets.get(question_id)
+        self.local.budget_stop = False  # the graded run is the budgeted one, stopped before the code loaded
 
     def run(self, request: bytes, limits: Any = None, **options: Any) -> Any:
         first = getattr(self.local, "run", None) is None
@@ -99,6 +105,8 @@ class Turns:
             if result.outcome in STOPPED and result.frames:
                 options.pop("meanwhile", None)  # done once already
                 result = self.pool.run(request, limits, **options)
+            else:
+                self.local.budget_stop = result.outcome in STOPPED
         else:
             result = self.pool.run(request, limits, **options)
         if first:
@@ -171,7 +179,10 @@ def grade_code_row(question: CodeBase, source: str | dict[str, str], seed: int, 
     }
     if run is not None:
         _hidden_details(run, data["cases"])
-    if outcome in STOPPED:
+    if outcome in STOPPED and getattr(sandbox.local, "budget_stop", False):
+        data["outcome"] = BUDGET_OUTCOME
+        _stopped_cases(data, _(BUDGET_STOP_MESSAGE).format(budget=round(sandbox.local.budget, 2), limit=question.time_limit), question, seed)
+    elif outcome in STOPPED:
         _stopped_cases(data, _(STOP_MESSAGE), question, seed)
     return data
 

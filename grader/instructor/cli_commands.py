@@ -159,7 +159,7 @@ def doctor(as_json: bool) -> None:
 @click.option("--allow-weaker-isolation", is_flag=True, help="Grade even when the sandbox lacks a layer that `eshikaku doctor` reports (the "
     "layers each row ran under are in the reports).")
 @click.option("--no-cpu-budget", is_flag=True, help="Give every first run the question's own time limit instead of a budget derived from the "
-    "reference's cost (runaway code then holds a core for the whole limit).")
+    "reference's cost (runaway code then holds a core for the whole limit). With --since-changed: grade again only the rows the budget stopped.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
 def grade_batch_cmd(ctx: click.Context, folder: Path, out: Path, answers_file: Path | None, jobs: int | None, since_changed: bool, regrade: bool,

@@ -92,6 +92,7 @@ def grade_batch(bank: Bank, folder: Path, out: Path, *, answers: Path | None, jo
     """Grades a class and writes its reports into ``out``: also the rows graded so far when grading stops early."""
     from grader.instructor.batch import grade_batch as grade
     from grader.instructor.batch import load_previous
+    from grader.instructor.batch_grading import BUDGET_OUTCOME
     from grader.instructor.batch_reports import write_reports
 
     if since_changed and regrade:
@@ -123,6 +124,11 @@ def grade_batch(bank: Bank, folder: Path, out: Path, *, answers: Path | None, jo
     for fault in report.faults:
         notes.append(f"grader fault: {fault} (every row graded is in the reports)")
         code = Exit.FAULT
+    budget_stops = sum(1 for r in report.rows if r.outcome == BUDGET_OUTCOME)
+    if budget_stops:
+        notes.append(f"note: {budget_stops} row(s) were stopped at the batch's CPU budget before their code had loaded (a loop, a sleep or heavy "
+                     "work at module level; `outcome` budget in results.csv): `--since-changed --no-cpu-budget` grades just those again "
+                     "under the question's own limits")
     if report.interrupted:
         notes.append(f"{report.interrupted}: the reports hold the {report.graded} row(s) graded so far; {report.not_graded} submission(s) were not "
                      "graded (run again with --since-changed to grade only those)")
