@@ -179,7 +179,7 @@ def grade_code_row(question: CodeBase, source: str | dict[str, str], seed: int, 
     }
     if run is not None:
         _hidden_details(run, data["cases"])
-    if outcome in STOPPED and getattr(sandbox.local, "budget_stop", False):
+    if outcome in STOPPED and sandbox.local.budget_stop:
         data["outcome"] = BUDGET_OUTCOME
         _stopped_cases(data, _(BUDGET_STOP_MESSAGE).format(budget=round(sandbox.local.budget, 2), limit=question.time_limit), question, seed)
     elif outcome in STOPPED:
