@@ -327,7 +327,7 @@ def test_a_slow_but_right_submission_passes_under_the_cpu_budget(tmp_path, pool,
     report = grade_batch(roomy_bank, folder, jobs=2, pool=pool)
     rows = {r.student: r for r in report.rows}
     assert rows["slow"].verdict == "pass" and rows["slow"].outcome == "ok", rows["slow"]
-    assert rows["loop"].verdict == "error" and rows["loop"].outcome == "budget" and "CPU 予算" in rows["loop"].message
+    assert rows["loop"].verdict == "error" and rows["loop"].outcome == "budget" and "CPU 時間の予算" in rows["loop"].message
     assert "問題の制限は 4 秒" in rows["loop"].message
     unbudgeted = grade_batch(roomy_bank, folder, jobs=2, pool=pool, cpu_budget=False)
     assert [(r.student, r.verdict, r.score) for r in unbudgeted.rows] == [(r.student, r.verdict, r.score) for r in report.rows]
@@ -353,7 +353,7 @@ def test_code_slow_to_load_is_told_the_budget_stopped_it_and_passes_when_graded_
     assert first.exit_code == 0, first.output
     rows = _report_rows(out)
     slow = rows["slow", "relu_function"]
-    assert slow["verdict"] == "error" and slow["outcome"] == "budget" and "CPU 予算" in slow["message"] and "2 秒" in slow["message"]
+    assert slow["verdict"] == "error" and slow["outcome"] == "budget" and "CPU 時間の予算" in slow["message"] and "2 秒" in slow["message"]
     assert "1 row(s) were stopped at the batch's CPU budget" in first.output and "--since-changed --no-cpu-budget" in first.output
     again = runner.invoke(main, [*args, "--since-changed", "--no-cpu-budget", "--json"])
     assert again.exit_code == 0, again.output

@@ -28,7 +28,7 @@ STOPPED = ("timeout", "cpu_limit")  # runs stopped by a time limit: where they s
 STOP_MESSAGE = "時間制限: 制限時間を過ぎてもコードが動き続けていました (無限ループ、または必要よりはるかに大きな計算?)"
 # A first run stopped by the batch's CPU budget before the code had loaded is not run again (a loop or a sleep
 # at module level would cost the question's whole limit); the row says so, and which limit decided.
-BUDGET_STOP_MESSAGE = ("一括採点の CPU 予算 {budget:g} 秒のうちにコードの読み込みが終わりませんでした (問題の制限は {limit:g} 秒): "
+BUDGET_STOP_MESSAGE = ("時間制限: 一括採点の CPU 時間の予算 {budget:g} 秒のうちにコードの読み込みが終わりませんでした (問題の制限は {limit:g} 秒): "
                        "モジュールの最上位で無限ループや重い計算をしていませんか")
 BUDGET_OUTCOME = "budget"  # the row's outcome for such a run; grade-batch --no-cpu-budget grades it under the question's limits
 
