@@ -61,11 +61,21 @@ def _send(sock: socket.socket, obj: dict[str, Any]) -> None:
 
 
 def _children(pid: int) -> list[int]:
+    # os-level calls, not open(): the zygote runs this after every child, and each object the io stack
+    # touches is a page to copy again after the next fork.
     try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(p) for p in f.read().split()]
+        fd = os.open(f"/proc/{pid}/task/{pid}/children", os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
         return []
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+        return [int(p) for p in b"".join(chunks).split()]
+    except OSError:
+        return []
+    finally:
+        os.close(fd)
 
 
 _init_pid: int | None = None  # host pid of the PID namespace's init, when there is one
