@@ -156,6 +156,26 @@ def test_an_edited_reference_is_graded_by_a_fresh_service(env: dict[str, str], t
     assert _services(Path(env["XDG_RUNTIME_DIR"])) != [before]
 
 
+def test_a_library_replaced_under_the_service_is_loaded_by_a_fresh_one(env: dict[str, str], tmp_path: Path) -> None:
+    # Code the service runs from outside the project and the standard library (NumPy, pydantic, or here a
+    # module that a sitecustomize on PYTHONPATH loads), replaced as an upgrade replaces it: the next
+    # submit is graded by a new service, not by one holding the old code.
+    library = tmp_path / "lib"
+    library.mkdir()
+    (library / "eskdep.py").write_text("VERSION = 1\n", encoding="utf-8")
+    (library / "sitecustomize.py").write_text("import eskdep  # noqa: F401\n", encoding="utf-8")
+    env = {**env, "PYTHONPATH": str(library)}
+    bank = ["--bank", str(FIXTURE_BANK), "--bank-only"]
+    assert _submit(env, tmp_path, RELU_RIGHT, *bank)[0] == 0
+    before = _service(env)
+    assert _submit(env, tmp_path, RELU_RIGHT, *bank)[0] == 0 and _services(Path(env["XDG_RUNTIME_DIR"])) == [before]
+    upgraded = library / "eskdep.new"
+    upgraded.write_text("VERSION = 2\n", encoding="utf-8")
+    os.replace(upgraded, library / "eskdep.py")  # a new file where the old one was, as pip installs it
+    assert _submit(env, tmp_path, RELU_RIGHT, *bank)[0] == 0
+    assert _services(Path(env["XDG_RUNTIME_DIR"])) not in ([], [before])
+
+
 def test_garbage_on_the_socket_and_a_stranger_neither_stop_nor_reach_the_service(env: dict[str, str], tmp_path: Path) -> None:
     bank = ["--bank", str(FIXTURE_BANK), "--bank-only"]
     assert _submit(env, tmp_path, RELU_RIGHT, *bank)[0] == 0

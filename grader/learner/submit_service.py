@@ -9,7 +9,8 @@ every message are the ones the command would give by itself: the service runs th
 A service answers one configuration (the Python, this installation, the banks, the environment that
 steers grading or where data lives): any other gets a service of its own. It checks before each
 request that no source file of the grader, the references or a bank's reference folder changed since
-it started; if one did, it says so and exits, and the command starts a fresh one. After
+it started, nor a library it loaded (NumPy, pydantic, …: an upgrade replaces them); if one did, it says
+so and exits, and the command starts a fresh one. After
 ``IDLE_SECONDS`` without a request it exits. ``ESHIKAKU_NO_SERVICE=1`` turns it off.
 """
 
@@ -132,6 +133,40 @@ def render(result: Any, notes: list[str], as_json: bool) -> Reply:
 # --------------------------------------------------------------------------- the service's side
 
 
+def _library_files() -> list[Path]:
+    """The file of every top-level module loaded here from outside the standard library and this project:
+    NumPy, pydantic and the rest of site-packages, and whatever PYTHONPATH brought in. An upgrade
+    replaces them under a running service."""
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    stdlib = [Path(paths[k]).resolve() for k in ("stdlib", "platstdlib")]
+    installed = [Path(paths[k]).resolve() for k in ("purelib", "platlib")]  # inside the stdlib's or the project's folder at times
+    files = set()
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if "." in name or not isinstance(file, str):
+            continue
+        path = Path(file).resolve()
+        if not any(path.is_relative_to(root) for root in installed) and any(path.is_relative_to(root) for root in (PROJECT_ROOT, *stdlib)):
+            continue  # the project's own (stamped as sources) or the standard library's
+        files.add(path)
+    return sorted(files)
+
+
+def _files_stamp(files: Sequence[Path]) -> tuple[tuple[str, int, int, int], ...]:
+    """Where each file is, when it was written and how long it is (a missing one: -1); a file replaced by a
+    new one (as pip installs) has another inode even when its time and size are the same."""
+    stamp = []
+    for path in files:
+        try:
+            st = path.stat()
+            stamp.append((str(path), st.st_ino, st.st_mtime_ns, st.st_size))
+        except OSError:
+            stamp.append((str(path), -1, -1, -1))
+    return tuple(stamp)
+
+
 def _code_stamp(config: Config) -> tuple[tuple[str, int, int], ...]:
     """Every source file whose change the service must not miss: the grader's and the references' (the
     service runs no code of cli.py)."""
@@ -179,6 +214,8 @@ def main(argv: list[str]) -> None:
     if folder is None:
         return
     stamp = _code_stamp(config)
+    libraries: list[Path] = []  # taken once the grading code is loaded
+    library_stamp: list[tuple[tuple[str, int, int, int], ...]] = []
 
     def warm() -> None:
         warmup.start()
@@ -186,8 +223,12 @@ def main(argv: list[str]) -> None:
         import grader.learner.commands  # noqa: F401
 
         warmup.sandbox()
+        libraries.extend(_library_files())
+        library_stamp.append(_files_stamp(libraries))
+
+    def stale() -> bool:
+        return _code_stamp(config) != stamp or [_files_stamp(libraries)] != library_stamp
 
     idle = float(os.environ.get(IDLE_ENV) or IDLE_SECONDS)
-    serve(folder, config.key(), lambda request, gone: handle(config, request, gone), is_stale=lambda: _code_stamp(config) != stamp, warm=warm,
-          idle_seconds=idle)  # fmt: skip
+    serve(folder, config.key(), lambda request, gone: handle(config, request, gone), is_stale=stale, warm=warm, idle_seconds=idle)
 
