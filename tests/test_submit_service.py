@@ -153,7 +153,7 @@ def test_an_edited_reference_is_graded_by_a_fresh_service(env: dict[str, str], t
     os.utime(reference, ns=(reference.stat().st_atime_ns, reference.stat().st_mtime_ns + 10_000_000))
     code, out, _ = _submit(env, tmp_path, RELU_ABS, *bank)
     assert code == 0 and out.startswith("✓ 正解 100%")  # judged against the reference as it is now
-    assert _services(Path(env["XDG_RUNTIME_DIR"])) != [before]
+    assert _services(Path(env["XDG_RUNTIME_DIR"])) not in ([], [before])  # by a fresh service
 
 
 def test_a_library_replaced_under_the_service_is_loaded_by_a_fresh_one(env: dict[str, str], tmp_path: Path) -> None:
@@ -213,12 +213,16 @@ def test_a_killed_service_is_replaced_and_an_idle_one_leaves(env: dict[str, str]
     assert code == 0 and out.startswith("✓ 正解 100%")
     assert _service(env) != killed
     runtime = Path(env["XDG_RUNTIME_DIR"])
+
+    def sandboxes() -> list[Path]:  # the killed service's zygote removes its own when it sees its grader gone
+        return [p for p in tmp_path.iterdir() if p.name.startswith("eshikaku-sandbox-")]
+
     deadline = time.monotonic() + 30
-    while _services(runtime) and time.monotonic() < deadline:
+    while (_services(runtime) or sandboxes()) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not _services(runtime)
     assert not list((runtime / "eshikaku").glob("*.sock"))
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith("eshikaku-sandbox-")]  # its sandbox left nothing behind
+    assert not sandboxes()  # neither service's sandbox left anything behind
 
 
 def test_a_directory_others_may_enter_or_own_is_never_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -47,13 +47,16 @@ def serve(folder: Path, key: str, handle: Handler, *, is_stale: Callable[[], boo
             os.umask(mask)
         own = os.stat(path).st_ino
         listener.listen(16)
-        try:
-            warm()  # clients may connect already: they wait in the backlog
-            _loop(listener, handle, is_stale, idle_seconds)
-        finally:
+        def retire() -> None:
             with contextlib.suppress(OSError):
                 if os.stat(path).st_ino == own:  # never remove the socket of a service that replaced us
                     path.unlink()
+
+        try:
+            warm()  # clients may connect already: they wait in the backlog
+            _loop(listener, handle, is_stale, idle_seconds, retire)
+        finally:
+            retire()
             listener.close()
     finally:
         os.close(lock)  # the next service may start now
@@ -71,7 +74,7 @@ def _lock(lock: int) -> bool:
             time.sleep(0.02)
 
 
-def _loop(listener: socket.socket, handle: Handler, is_stale: Callable[[], bool], idle_seconds: float) -> None:
+def _loop(listener: socket.socket, handle: Handler, is_stale: Callable[[], bool], idle_seconds: float, retire: Callable[[], None]) -> None:
     listener.settimeout(idle_seconds)
     while True:
         try:
@@ -87,6 +90,8 @@ def _loop(listener: socket.socket, handle: Handler, is_stale: Callable[[], bool]
             except ChannelError:
                 continue
             stop = request.get("op") == "stop" or is_stale()
+            if stop:
+                retire()  # before the reply: the client's next connect must find no socket and start a fresh service
             reply = {"stale": True} if stop else _answer(handle, request, functools.partial(peer_gone, conn))
             conn.settimeout(None)
             with contextlib.suppress(OSError, ChannelError):
