@@ -540,6 +540,30 @@ def test_a_non_daemon_thread_left_running_does_not_keep_the_child(box):
     assert_gone(name)
 
 
+def test_a_childs_threads_work_as_in_any_process(box):
+    # The zygote turns threading's after-fork hook off (it has no other thread to forget): threads a child
+    # starts, pools, locks and the main thread's identity must behave as in a fresh interpreter.
+    result, frames = run(box, """
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+        def main():
+            main_thread = threading.current_thread() is threading.main_thread()
+            lock, seen = threading.Lock(), []
+            def work(i):
+                with lock:
+                    seen.append(threading.current_thread() is not threading.main_thread())
+                return i * i
+            with ThreadPoolExecutor(4) as pool:
+                squares = list(pool.map(work, range(8)))
+            worker = threading.Thread(target=work, args=(3,))
+            worker.start()
+            worker.join(5)
+            return [int(main_thread), sum(squares), len(seen), int(all(seen)), int(worker.is_alive()), threading.active_count()]
+    """)
+    assert result.outcome == "ok", result.stderr
+    assert value(frames) == [1, 140, 9, 1, 0, 1]
+
+
 def test_signalling_the_zygote_or_the_grader_is_refused(box, box_no_seccomp):
     received: list = []
     previous = signal.signal(signal.SIGUSR1, lambda *a: received.append(a))
