@@ -96,7 +96,19 @@ def _resolve(value: Any, env: dict[str, Any], namespace: dict[str, Any]) -> Any:
         return env[value["$ref"]]
     if isinstance(value, dict) and set(value) == {"$func"}:
         return namespace[value["$func"]]
-    return copy.deepcopy(value)
+    return _fresh(value)
+
+
+_IMMUTABLE = frozenset({bool, int, float, str, type(None)})
+
+
+def _fresh(value: Any) -> Any:
+    """A copy the code may change freely, as ``copy.deepcopy`` makes it: an array (numeric, from a frame or a
+    case) copied at once, an immutable scalar as it is, anything else deep-copied."""
+    kind = type(value)
+    if kind is np.ndarray:
+        return value.copy(order="K")
+    return value if kind in _IMMUTABLE else copy.deepcopy(value)
 
 
 def _target(name: str, namespace: dict[str, Any], env: dict[str, Any]) -> Any:
@@ -136,7 +148,7 @@ def run_case(case: dict[str, Any], namespace: dict[str, Any]) -> dict[str, Any]:
             warnings.simplefilter("error" if case.get("warnings_as_errors") else "ignore")
             sys.stdout = capture
             for run in range(runs):
-                env = {name: copy.deepcopy(v) for name, v in case["let"].items()}
+                env = {name: _fresh(v) for name, v in case["let"].items()}
                 before = {name: _identity(env[name]) for name in case.get("modifies", [])}
                 if runs > 1:  # the parent chose each run's seed (some repeat, to see that the output follows them)
                     seed = case["run_seeds"][run] if "run_seeds" in case else case.get("seed", 0) + run
