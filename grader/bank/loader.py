@@ -138,8 +138,11 @@ def _cache_file(root: Path) -> Path:
     return base / f"bank-{digest}.pickle"
 
 
-def _reference_stamp(reference_roots: list[Path]) -> tuple[tuple[str, int, int], ...]:
-    """mtime and size of every reference module a question may name.
+Stamp = tuple[tuple[str, int, int, int], ...]
+
+
+def _reference_stamp(reference_roots: list[Path]) -> Stamp:
+    """The stamp of every reference module a question may name.
 
     A cached question passed the reference check when it was parsed; once a reference module changes
     (a function renamed or removed), every file is checked again.
@@ -147,20 +150,25 @@ def _reference_stamp(reference_roots: list[Path]) -> tuple[tuple[str, int, int],
     return source_stamp([base / "reference" for base in reference_roots])
 
 
-def source_stamp(folders: list[Path]) -> tuple[tuple[str, int, int], ...]:
-    """mtime and size of every Python file under ``folders`` (each once, in order; missing ones are skipped)."""
+def source_stamp(folders: list[Path]) -> Stamp:
+    """:func:`files_stamp` of every Python file under ``folders`` (each folder once, in order)."""
+    return files_stamp([module for folder in dict.fromkeys(folders) for module in sorted(folder.rglob("*.py"))])
+
+
+def files_stamp(files: list[Path]) -> Stamp:
+    """Where each file is, its inode, when it was written and how long it is (a missing one: -1): a file
+    replaced by a new one (as pip installs) has another inode even when its time and size are the same."""
     stamp = []
-    for folder in dict.fromkeys(folders):
-        for module in sorted(folder.rglob("*.py")):
-            try:
-                st = module.stat()
-            except OSError:
-                continue
-            stamp.append((str(module), st.st_mtime_ns, st.st_size))
+    for path in files:
+        try:
+            st = path.stat()
+            stamp.append((str(path), st.st_ino, st.st_mtime_ns, st.st_size))
+        except OSError:
+            stamp.append((str(path), -1, -1, -1))
     return tuple(stamp)
 
 
-def _read_cache(path: Path, references: tuple[tuple[str, int, int], ...]) -> dict[str, Any]:
+def _read_cache(path: Path, references: Stamp) -> dict[str, Any]:
     # The cache lives in the user's own cache directory and is written only by this function's twin;
     # anything unexpected in it is discarded and rebuilt.
     try:
@@ -172,7 +180,7 @@ def _read_cache(path: Path, references: tuple[tuple[str, int, int], ...]) -> dic
         return {}
 
 
-def _write_cache(path: Path, files: dict[str, Any], references: tuple[tuple[str, int, int], ...]) -> None:
+def _write_cache(path: Path, files: dict[str, Any], references: Stamp) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")

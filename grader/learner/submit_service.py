@@ -23,9 +23,12 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.bank.layout import BUILTIN_BANK, PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from grader.bank.loader import Stamp
 
 IDLE_ENV = "ESHIKAKU_SERVICE_IDLE"  # seconds a service waits for its next request (default IDLE_SECONDS)
 IDLE_SECONDS = 600.0
@@ -154,20 +157,7 @@ def _library_files() -> list[Path]:
     return sorted(files)
 
 
-def _files_stamp(files: Sequence[Path]) -> tuple[tuple[str, int, int, int], ...]:
-    """Where each file is, when it was written and how long it is (a missing one: -1); a file replaced by a
-    new one (as pip installs) has another inode even when its time and size are the same."""
-    stamp = []
-    for path in files:
-        try:
-            st = path.stat()
-            stamp.append((str(path), st.st_ino, st.st_mtime_ns, st.st_size))
-        except OSError:
-            stamp.append((str(path), -1, -1, -1))
-    return tuple(stamp)
-
-
-def _code_stamp(config: Config) -> tuple[tuple[str, int, int], ...]:
+def _code_stamp(config: Config) -> Stamp:
     """Every source file whose change the service must not miss: the grader's and the references' (the
     service runs no code of cli.py)."""
     from grader.bank.loader import reference_roots_for, source_stamp
@@ -202,6 +192,7 @@ def handle(config: Config, request: dict[str, Any], gone: Callable[[], bool]) ->
 
 def main(argv: list[str]) -> None:
     """The service for ``argv[0]`` (JSON ``[banks, bank_only]``): serve until idle or stale."""
+    from grader.bank.loader import files_stamp
     from grader.learner import warmup
     from grader.sandbox.syscalls import set_process_name
     from grader.service.channel import runtime_dir
@@ -213,21 +204,22 @@ def main(argv: list[str]) -> None:
     folder = runtime_dir()
     if folder is None:
         return
-    stamp = _code_stamp(config)
-    libraries: list[Path] = []  # taken once the grading code is loaded
-    library_stamp: list[tuple[tuple[str, int, int, int], ...]] = []
+    code = _code_stamp(config)
+    libraries: list[Path] = []  # found once the grading code is loaded
+    loaded: Stamp = ()
 
     def warm() -> None:
+        nonlocal loaded
         warmup.start()
         import grader.grading.codegrade
         import grader.learner.commands  # noqa: F401
 
         warmup.sandbox()
         libraries.extend(_library_files())
-        library_stamp.append(_files_stamp(libraries))
+        loaded = files_stamp(libraries)
 
     def stale() -> bool:
-        return _code_stamp(config) != stamp or [_files_stamp(libraries)] != library_stamp
+        return _code_stamp(config) != code or files_stamp(libraries) != loaded
 
     idle = float(os.environ.get(IDLE_ENV) or IDLE_SECONDS)
     serve(folder, config.key(), lambda request, gone: handle(config, request, gone), is_stale=stale, warm=warm, idle_seconds=idle)

@@ -23,7 +23,7 @@ import numpy as np
 
 from grader.sandbox.child import read_stage  # at import: the seal keeps a submission's process from importing grader.*
 from grader.sandbox.importseal import seal_imports
-from grader.sandbox.wire import DTYPES, MAX_INT, Unconvertible, pack, unpack
+from grader.sandbox.wire import DTYPES, MAX_INT, SCALARS, Unconvertible, pack, unpack
 
 __all__ = ["Unconvertible", "pack", "unpack", "run_case", "load_submission", "child_main", "to_plain"]
 
@@ -99,16 +99,13 @@ def _resolve(value: Any, env: dict[str, Any], namespace: dict[str, Any]) -> Any:
     return _fresh(value)
 
 
-_IMMUTABLE = frozenset({bool, int, float, str, type(None)})
-
-
 def _fresh(value: Any) -> Any:
     """A copy the code may change freely, as ``copy.deepcopy`` makes it: an array (numeric, from a frame or a
     case) copied at once, an immutable scalar as it is, anything else deep-copied."""
     kind = type(value)
     if kind is np.ndarray:
         return value.copy(order="K")
-    return value if kind in _IMMUTABLE else copy.deepcopy(value)
+    return value if kind in SCALARS else copy.deepcopy(value)
 
 
 def _target(name: str, namespace: dict[str, Any], env: dict[str, Any]) -> Any:

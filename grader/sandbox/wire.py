@@ -67,11 +67,11 @@ class Budget:
 # --------------------------------------------------------------------------- encoding
 
 
-_SCALARS = frozenset({bool, int, float, str, type(None)})
+SCALARS = frozenset({bool, int, float, str, type(None)})  # immutable: as they are on the wire
 
 
 def _encode(value: Any, buffers: list[bytes]) -> Any:
-    if type(value) in _SCALARS:  # most nodes: no isinstance chain
+    if type(value) in SCALARS:  # most nodes: no isinstance chain
         return value
     if isinstance(value, np.ndarray):
         if value.dtype.str not in DTYPES:
